@@ -1,0 +1,86 @@
+package dev.reprise.submissions.upcast;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * What an {@link UpcasterChain} did during one run: the schema-evolution report a backfill shows.
+ * Thread-safe; {@link #snapshot()} gives a sorted, immutable copy.
+ *
+ * <p>Counter names, stable because status events and dashboards carry them:
+ *
+ * <ul>
+ *   <li>{@code records.v<N>}: records read that were written with version N;
+ *   <li>{@code upcast.v<N>_to_v<N+1>}: records converted by that step;
+ *   <li>{@code default.v<N>_to_v<N+1>.<field>}: records that got a documented default for the field;
+ *   <li>{@code normalised_to_utc}: local date-times converted to UTC instants;
+ *   <li>{@code failed.v<N>_to_v<N+1>.<field>}: records that step could not convert;
+ *   <li>{@code failed.unsupported_version}: records of an unknown or too new version.
+ * </ul>
+ */
+public final class UpcastReport {
+
+  private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
+
+  void recordRead(int version) {
+    increment("records.v" + version);
+  }
+
+  void stepApplied(int from, int to) {
+    increment("upcast." + step(from, to));
+  }
+
+  /** Counts a documented default applied to {@code field} by the step {@code from → to}. */
+  public void defaultApplied(int from, int to, String field) {
+    increment("default." + step(from, to) + "." + field);
+  }
+
+  /** Counts one local date-time normalised to UTC. */
+  public void normalisedToUtc() {
+    increment("normalised_to_utc");
+  }
+
+  void failed(int from, int to, String field) {
+    increment("failed." + step(from, to) + "." + field);
+  }
+
+  void unsupportedVersion() {
+    increment("failed.unsupported_version");
+  }
+
+  /** One counter's value, 0 if it never counted. */
+  public long count(String name) {
+    LongAdder adder = counters.get(name);
+    return adder == null ? 0 : adder.sum();
+  }
+
+  /** All counters, sorted by name. */
+  public Map<String, Long> snapshot() {
+    Map<String, Long> copy = new TreeMap<>();
+    counters.forEach((name, adder) -> copy.put(name, adder.sum()));
+    return java.util.Collections.unmodifiableMap(copy);
+  }
+
+  /** Total of the {@code failed.*} counters. */
+  public long failures() {
+    return counters.entrySet().stream()
+        .filter(e -> e.getKey().startsWith("failed."))
+        .mapToLong(e -> e.getValue().sum())
+        .sum();
+  }
+
+  private void increment(String name) {
+    counters.computeIfAbsent(name, n -> new LongAdder()).increment();
+  }
+
+  private static String step(int from, int to) {
+    return "v" + from + "_to_v" + to;
+  }
+
+  @Override
+  public String toString() {
+    return "UpcastReport" + snapshot();
+  }
+}

@@ -32,7 +32,11 @@ public interface SchemaRegistryClient extends AutoCloseable {
   /** The schema with this global id. */
   Schema schemaById(int id);
 
-  /** Sets the compatibility level of one subject, e.g. {@code NONE} or {@code BACKWARD}. */
+  /**
+   * Sets the compatibility level of one subject, e.g. {@code NONE} or {@code BACKWARD}. Call it
+   * after the subject's first registration: Apicurio (unlike Confluent) refuses to configure a
+   * subject that does not exist yet.
+   */
   void setCompatibility(String subject, String level);
 
   @Override

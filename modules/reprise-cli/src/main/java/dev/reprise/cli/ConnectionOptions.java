@@ -1,0 +1,59 @@
+package dev.reprise.cli;
+
+import dev.reprise.embedded.EmbeddedPlatform;
+import java.nio.file.Path;
+import java.util.Optional;
+import picocli.CommandLine.Option;
+
+/**
+ * Where Reprise connects: an existing cluster and registry, given by flags or by {@code
+ * REPRISE_BOOTSTRAP_SERVERS} / {@code REPRISE_SCHEMA_REGISTRY_URL}; with neither, the embedded
+ * default under {@code --data-dir}.
+ */
+final class ConnectionOptions {
+
+  @Option(names = "--bootstrap-server", paramLabel = "HOST:PORT",
+      description = "Kafka bootstrap servers (env REPRISE_BOOTSTRAP_SERVERS). Without it: the embedded default.")
+  String bootstrapServers;
+
+  @Option(names = "--schema-registry", paramLabel = "URL",
+      description = "Confluent-compatible schema registry base URL (env REPRISE_SCHEMA_REGISTRY_URL).")
+  String schemaRegistryUrl;
+
+  @Option(names = "--data-dir", paramLabel = "DIR",
+      description = "Data directory of the embedded default (default: ${DEFAULT-VALUE}).",
+      defaultValue = "${sys:user.home}/.reprise/embedded")
+  Path dataDirectory;
+
+  /** The platform to run against; the caller closes it (which stops an embedded one). */
+  Connection connect() {
+    String bootstrap = Optional.ofNullable(bootstrapServers).orElse(System.getenv("REPRISE_BOOTSTRAP_SERVERS"));
+    String registry = Optional.ofNullable(schemaRegistryUrl).orElse(System.getenv("REPRISE_SCHEMA_REGISTRY_URL"));
+    boolean hasBootstrap = bootstrap != null && !bootstrap.isBlank();
+    boolean hasRegistry = registry != null && !registry.isBlank();
+    if (hasBootstrap != hasRegistry) {
+      throw new IllegalArgumentException(hasBootstrap
+          ? "--bootstrap-server is set but --schema-registry is not: give both, or neither for the embedded default"
+          : "--schema-registry is set but --bootstrap-server is not: give both, or neither for the embedded default");
+    }
+    if (hasBootstrap) {
+      return new Connection(bootstrap, registry, null);
+    }
+    EmbeddedPlatform platform = EmbeddedPlatform.start(dataDirectory);
+    return new Connection(platform.bootstrapServers(), platform.schemaRegistryUrl(), platform);
+  }
+
+  record Connection(String bootstrapServers, String schemaRegistryUrl, EmbeddedPlatform embedded)
+      implements AutoCloseable {
+    boolean isEmbedded() {
+      return embedded != null;
+    }
+
+    @Override
+    public void close() {
+      if (embedded != null) {
+        embedded.close();
+      }
+    }
+  }
+}

@@ -1,0 +1,38 @@
+package dev.reprise.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code reprise}: the command line of Reprise. Run it through {@code ./reprise} at the root of the
+ * repository, which builds it when needed.
+ *
+ * <pre>{@code
+ * ./reprise seed --events 20000                      # embedded default
+ * ./reprise seed --bootstrap-server kafka:9092 --schema-registry http://registry:8081
+ * }</pre>
+ *
+ * <p>Exit codes: 0 success, 1 the work failed, 2 the command line was wrong.
+ */
+@Command(
+    name = "reprise",
+    mixinStandardHelpOptions = true,
+    version = "reprise 0.1.0-SNAPSHOT",
+    description = "Safe, verified replays of Kafka event history (backfills).",
+    subcommands = {SeedCommand.class, CommandLine.HelpCommand.class})
+public final class RepriseCli {
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs the command line and returns its exit code. */
+  public static int run(String... args) {
+    return new CommandLine(new RepriseCli())
+        .setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+          commandLine.getErr().println("reprise: " + e.getMessage());
+          return 1;
+        })
+        .execute(args);
+  }
+}

@@ -1,0 +1,2 @@
+/** The {@code reprise} command line. */
+package dev.reprise.cli;

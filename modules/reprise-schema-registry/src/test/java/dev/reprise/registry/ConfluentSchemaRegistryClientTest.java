@@ -47,6 +47,12 @@ class ConfluentSchemaRegistryClientTest {
     server.stop(0);
   }
 
+  private static int closedLoopbackPort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
   private String url() {
     return "http://127.0.0.1:" + server.getAddress().getPort();
   }
@@ -98,10 +104,7 @@ class ConfluentSchemaRegistryClientTest {
 
   @Test
   void shouldReportAnUnreachableRegistryAsRetriable() throws IOException {
-    int closedPort;
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      closedPort = socket.getLocalPort();
-    }
+    int closedPort = closedLoopbackPort();
     var client = ConfluentSchemaRegistryClient.create("http://127.0.0.1:" + closedPort);
 
     assertThatThrownBy(() -> client.schemaById(1))
@@ -111,10 +114,7 @@ class ConfluentSchemaRegistryClientTest {
 
   @Test
   void shouldFailOverToTheNextUrlWhenTheFirstIsUnreachable() throws IOException {
-    int closedPort;
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      closedPort = socket.getLocalPort();
-    }
+    int closedPort = closedLoopbackPort();
     body = "{\"id\":3}";
     var client = ConfluentSchemaRegistryClient.create("http://127.0.0.1:" + closedPort + "," + url());
 

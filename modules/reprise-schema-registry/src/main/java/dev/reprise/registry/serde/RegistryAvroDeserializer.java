@@ -1,6 +1,5 @@
 package dev.reprise.registry.serde;
 
-import dev.reprise.registry.ConfluentSchemaRegistryClient;
 import dev.reprise.registry.SchemaRegistryClient;
 import java.util.Map;
 import org.apache.avro.Schema;
@@ -38,9 +37,7 @@ public class RegistryAvroDeserializer implements Deserializer<GenericRecord> {
   @Override
   public void configure(Map<String, ?> configs, boolean isKey) {
     if (registry == null) {
-      registry =
-          ConfluentSchemaRegistryClient.create(
-              RegistryAvroSerdeConfig.requiredUrl(configs), RegistryAvroSerdeConfig.basicAuth(configs));
+      registry = RegistryAvroSerdeConfig.client(configs);
       ownsRegistry = true;
     }
   }

@@ -1,5 +1,6 @@
 package dev.reprise.registry.serde;
 
+import dev.reprise.registry.ConfluentSchemaRegistryClient;
 import java.util.Map;
 import java.util.Optional;
 
@@ -23,6 +24,11 @@ public final class RegistryAvroSerdeConfig {
   public static final String AUTO_REGISTER_SCHEMAS_CONFIG = "auto.register.schemas";
 
   private RegistryAvroSerdeConfig() {}
+
+  /** A registry client from the configs, as Kafka hands them to {@code configure}. */
+  static ConfluentSchemaRegistryClient client(Map<String, ?> configs) {
+    return ConfluentSchemaRegistryClient.create(requiredUrl(configs), basicAuth(configs));
+  }
 
   static String requiredUrl(Map<String, ?> configs) {
     Object url = configs.get(SCHEMA_REGISTRY_URL_CONFIG);

@@ -1,6 +1,5 @@
 package dev.reprise.registry.serde;
 
-import dev.reprise.registry.ConfluentSchemaRegistryClient;
 import dev.reprise.registry.SchemaRegistryClient;
 import java.util.Map;
 import org.apache.avro.generic.GenericRecord;
@@ -15,7 +14,7 @@ import org.apache.kafka.common.serialization.Serializer;
  * props.put("schema.registry.url", "http://127.0.0.1:8081/apis/ccompat/v7");
  * }</pre>
  *
- * <p>Configured by class name it builds its own {@link ConfluentSchemaRegistryClient} from {@link
+ * <p>Configured by class name it builds its own {@link dev.reprise.registry.ConfluentSchemaRegistryClient} from {@link
  * RegistryAvroSerdeConfig}; constructed with a client it uses that one. Swap in Confluent's {@code
  * io.confluent.kafka.serializers.KafkaAvroSerializer} by changing only the class name.
  */
@@ -39,9 +38,7 @@ public class RegistryAvroSerializer implements Serializer<GenericRecord> {
     this.isKey = isKey;
     this.autoRegister = RegistryAvroSerdeConfig.autoRegister(configs);
     if (registry == null) {
-      registry =
-          ConfluentSchemaRegistryClient.create(
-              RegistryAvroSerdeConfig.requiredUrl(configs), RegistryAvroSerdeConfig.basicAuth(configs));
+      registry = RegistryAvroSerdeConfig.client(configs);
       ownsRegistry = true;
     }
   }

@@ -1,0 +1,97 @@
+package dev.reprise.coordinator;
+
+import dev.reprise.submissions.SubmissionSchemas;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Decides whether a {@link BackfillRequest} may run, and if not, says every reason at once so the
+ * requester can fix them in one go.
+ *
+ * <pre>{@code
+ * var validator = new BackfillRequestValidator(Set.of("submissions"), Set.of("notify"), clock);
+ * List<String> problems = validator.problems(request);
+ * if (!problems.isEmpty()) reject(request, String.join("; ", problems));
+ * }</pre>
+ *
+ * <p>Source topics must be on the allowlist: a request must not be able to copy an arbitrary,
+ * possibly sensitive topic into a backfill topic other people can read. Internal topics ({@code
+ * __*}, {@code reprise.*}) are refused even when allowlisted. The clock is read for one thing
+ * only: a range that ends in the future would replay a moving target.
+ */
+public final class BackfillRequestValidator {
+
+  /** Backfill ids become topic names ({@code reprise.backfill.<id>}), so they use topic characters. */
+  static final Pattern BACKFILL_ID = Pattern.compile("[a-zA-Z0-9._-]{1,200}");
+
+  private final Set<String> allowedSourceTopics;
+  private final Set<String> knownWorkflows;
+  private final Clock clock;
+
+  /**
+   * @param allowedSourceTopics topics requests may replay
+   * @param knownWorkflows workflows requests may name
+   * @param clock wall time, only to refuse ranges ending in the future
+   */
+  public BackfillRequestValidator(Set<String> allowedSourceTopics, Set<String> knownWorkflows, Clock clock) {
+    this.allowedSourceTopics = Set.copyOf(allowedSourceTopics);
+    this.knownWorkflows = Set.copyOf(knownWorkflows);
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  /** Every reason {@code request} cannot run; empty when it can. */
+  public List<String> problems(BackfillRequest request) {
+    List<String> problems = new ArrayList<>();
+    String id = request.backfillId();
+    if (id == null || id.isBlank()) {
+      problems.add("missing field 'backfillId'");
+    } else if (!BACKFILL_ID.matcher(id).matches()) {
+      problems.add("backfillId '" + id + "' may only use letters, digits, '.', '_' and '-' (at most 200)");
+    }
+    String topic = request.sourceTopic();
+    if (topic == null || topic.isBlank()) {
+      problems.add("missing field 'sourceTopic'");
+    } else if (topic.startsWith("__") || topic.startsWith("reprise.")) {
+      problems.add("source topic '" + topic + "' is internal and cannot be replayed");
+    } else if (!allowedSourceTopics.contains(topic)) {
+      problems.add("source topic '" + topic + "' is not on the coordinator's allowlist " + sorted(allowedSourceTopics));
+    }
+    if (request.from() == null) {
+      problems.add("missing field 'from'");
+    }
+    if (request.to() == null) {
+      problems.add("missing field 'to'");
+    }
+    if (request.from() != null && request.to() != null) {
+      if (!request.from().isBefore(request.to())) {
+        problems.add("'from' (" + request.from() + ") must be before 'to' (" + request.to() + ")");
+      } else if (request.to().isAfter(clock.instant())) {
+        problems.add("'to' (" + request.to() + ") is in the future; replay only history (now is " + clock.instant() + ")");
+      }
+    }
+    request.targetSchemaVersion().ifPresent(version -> {
+      if (version < 1 || version > SubmissionSchemas.LATEST_VERSION) {
+        problems.add("targetSchemaVersion " + version + " does not exist; versions are 1.." + SubmissionSchemas.LATEST_VERSION);
+      }
+    });
+    for (String workflow : request.workflows()) {
+      if (!knownWorkflows.contains(workflow)) {
+        problems.add("unknown workflow '" + workflow + "'; known: " + sorted(knownWorkflows));
+      }
+    }
+    request.maxRecordsPerSecond().ifPresent(rate -> {
+      if (!(rate > 0)) {
+        problems.add("maxRecordsPerSecond must be positive, was " + rate);
+      }
+    });
+    return List.copyOf(problems);
+  }
+
+  private static List<String> sorted(Set<String> values) {
+    return values.stream().sorted().toList();
+  }
+}

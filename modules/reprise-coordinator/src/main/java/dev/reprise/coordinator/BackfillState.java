@@ -1,0 +1,65 @@
+package dev.reprise.coordinator;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * The life of a backfill, as an explicit state machine. Every state lists the states it may move
+ * to; {@link #checkTransition} refuses anything else, naming the backfill and both states.
+ *
+ * <pre>
+ *   ACCEPTED ─▶ PLANNED ─▶ RUNNING ─▶ COMPLETED
+ *      │           │        │  ▲
+ *      ▼           │        ▼  │
+ *   REJECTED       │      PAUSED
+ *                  ▼        │
+ *          CANCELLED / FAILED (from PLANNED, RUNNING or PAUSED)
+ * </pre>
+ *
+ * <p>If you add a state: decide its transitions here, and whether it is terminal; status
+ * consumers (CLI, dashboard) switch on this enum.
+ */
+public enum BackfillState {
+  ACCEPTED,
+  REJECTED,
+  PLANNED,
+  RUNNING,
+  PAUSED,
+  CANCELLED,
+  FAILED,
+  COMPLETED;
+
+  /** The states this one may move to. */
+  public Set<BackfillState> next() {
+    return switch (this) {
+      case ACCEPTED -> EnumSet.of(PLANNED, REJECTED, FAILED, CANCELLED);
+      case PLANNED -> EnumSet.of(RUNNING, PAUSED, CANCELLED, FAILED, COMPLETED);
+      case RUNNING -> EnumSet.of(PAUSED, CANCELLED, FAILED, COMPLETED);
+      case PAUSED -> EnumSet.of(RUNNING, CANCELLED, FAILED);
+      case REJECTED, CANCELLED, FAILED, COMPLETED -> EnumSet.noneOf(BackfillState.class);
+    };
+  }
+
+  /** Whether nothing can happen to the backfill any more. */
+  public boolean isTerminal() {
+    return next().isEmpty();
+  }
+
+  /** Whether the backfill may move from this state to {@code target}. */
+  public boolean canTransitionTo(BackfillState target) {
+    return next().contains(target);
+  }
+
+  /**
+   * Returns {@code target} if the move is allowed.
+   *
+   * @throws IllegalBackfillTransitionException otherwise, e.g. {@code "backfill 'b-42' is
+   *     COMPLETED and cannot move to RUNNING (allowed: none, it is finished)"}
+   */
+  public BackfillState checkTransition(String backfillId, BackfillState target) {
+    if (!canTransitionTo(target)) {
+      throw new IllegalBackfillTransitionException(backfillId, this, target);
+    }
+    return target;
+  }
+}

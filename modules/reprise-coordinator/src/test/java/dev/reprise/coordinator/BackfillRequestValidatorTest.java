@@ -1,0 +1,76 @@
+package dev.reprise.coordinator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.reprise.coordinator.BackfillRequest.EffectsPolicy;
+import dev.reprise.coordinator.BackfillRequest.Mode;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class BackfillRequestValidatorTest {
+
+  private static final Instant NOW = Instant.parse("2026-11-21T12:00:00Z");
+  private final BackfillRequestValidator validator = new BackfillRequestValidator(
+      Set.of("submissions"), Set.of("notify", "form-daily-stats"), Clock.fixed(NOW, ZoneOffset.UTC));
+
+  private static BackfillRequest request(String id, String topic, String from, String to, List<String> workflows) {
+    return new BackfillRequest(id, topic, from == null ? null : Instant.parse(from), to == null ? null : Instant.parse(to),
+        Set.of(), Set.of(), OptionalInt.empty(), Mode.EXECUTE, workflows, OptionalDouble.empty(),
+        EffectsPolicy.SUPPRESS, Optional.of("alice"), Optional.empty());
+  }
+
+  @Test
+  void shouldAcceptAValidRequest() {
+    var ok = request("b-1", "submissions", "2023-01-01T00:00:00Z", "2023-02-01T00:00:00Z", List.of("notify"));
+
+    assertThat(validator.problems(ok)).isEmpty();
+    assertThat(ok.effectsPolicy()).isEqualTo(EffectsPolicy.SUPPRESS);
+  }
+
+  @Test
+  void shouldNameEveryMissingField() {
+    assertThat(validator.problems(request(null, null, null, null, List.of())))
+        .containsExactly("missing field 'backfillId'", "missing field 'sourceTopic'", "missing field 'from'",
+            "missing field 'to'");
+  }
+
+  @Test
+  void shouldRefuseAnEmptyOrInvertedRange() {
+    assertThat(validator.problems(request("b", "submissions", "2023-02-01T00:00:00Z", "2023-02-01T00:00:00Z", List.of())))
+        .singleElement().asString().contains("must be before 'to'");
+  }
+
+  @Test
+  void shouldRefuseARangeEndingInTheFuture() {
+    assertThat(validator.problems(request("b", "submissions", "2026-11-01T00:00:00Z", "2026-12-01T00:00:00Z", List.of())))
+        .singleElement().asString().contains("is in the future");
+  }
+
+  @Test
+  void shouldRefuseTopicsOffTheAllowlistAndInternalTopics() {
+    String from = "2023-01-01T00:00:00Z";
+    String to = "2023-01-02T00:00:00Z";
+    assertThat(validator.problems(request("b", "payroll", from, to, List.of())))
+        .singleElement().asString().contains("'payroll' is not on the coordinator's allowlist");
+    assertThat(validator.problems(request("b", "__consumer_offsets", from, to, List.of())))
+        .singleElement().asString().contains("is internal");
+    assertThat(validator.problems(request("b", "reprise.status", from, to, List.of())))
+        .singleElement().asString().contains("is internal");
+  }
+
+  @Test
+  void shouldRefuseUnknownWorkflowsAndIdsThatCannotBeTopicNames() {
+    assertThat(validator.problems(request("b 1/x", "submissions", "2023-01-01T00:00:00Z", "2023-01-02T00:00:00Z",
+        List.of("notify", "mailer"))))
+        .hasSize(2)
+        .anySatisfy(p -> assertThat(p).contains("backfillId 'b 1/x'"))
+        .anySatisfy(p -> assertThat(p).contains("unknown workflow 'mailer'"));
+  }
+}

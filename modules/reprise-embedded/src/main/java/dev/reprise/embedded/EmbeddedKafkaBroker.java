@@ -57,7 +57,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   private int brokerPort;
   private int controllerPort;
   private Duration startupTime = Duration.ZERO;
-  private boolean closed;
 
   private EmbeddedKafkaBroker(Builder builder) {
     this.dataDirectory = builder.dataDirectory;
@@ -112,16 +111,18 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     return startupTime;
   }
 
-  /** Stops the broker, waiting for it to shut down; a second call does nothing. */
+  /**
+   * Stops the broker, waiting for it to shut down; a second call does nothing. The broker may be
+   * started again afterwards, on the same data directory unless it was deleted on close.
+   */
   @Override
   public synchronized void close() {
-    if (closed || server == null) {
-      closed = true;
+    if (server == null) {
       return;
     }
-    closed = true;
     server.shutdown();
     server.awaitShutdown();
+    server = null;
     if (deleteOnClose) {
       deleteRecursively(dataDirectory);
     }

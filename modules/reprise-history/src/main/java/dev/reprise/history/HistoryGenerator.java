@@ -240,7 +240,6 @@ public final class HistoryGenerator implements Iterable<GeneratedRecord> {
       Live removed = recent[index];
       recent[index] = recent[recentSize - 1];
       recent[--recentSize] = null;
-      recentNext = recentSize < RECENT_SUBMISSIONS ? 0 : recentNext;
       return removed;
     }
 

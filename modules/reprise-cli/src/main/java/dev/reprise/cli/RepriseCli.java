@@ -28,11 +28,15 @@ public final class RepriseCli {
 
   /** Runs the command line and returns its exit code. */
   public static int run(String... args) {
+    return commandLine().execute(args);
+  }
+
+  /** The configured command line: a failure of the work prints its message and exits with 1. */
+  static CommandLine commandLine() {
     return new CommandLine(new RepriseCli())
         .setExecutionExceptionHandler((e, commandLine, parseResult) -> {
           commandLine.getErr().println("reprise: " + e.getMessage());
           return 1;
-        })
-        .execute(args);
+        });
   }
 }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 class RepriseCliTest {
 
@@ -13,14 +12,10 @@ class RepriseCliTest {
   private final StringWriter err = new StringWriter();
 
   private int run(String... args) {
-    CommandLine commandLine = new CommandLine(new RepriseCli())
+    return RepriseCli.commandLine()
         .setOut(new PrintWriter(out))
         .setErr(new PrintWriter(err))
-        .setExecutionExceptionHandler((e, cl, parseResult) -> {
-          cl.getErr().println("reprise: " + e.getMessage());
-          return 1;
-        });
-    return commandLine.execute(args);
+        .execute(args);
   }
 
   @Test

@@ -93,30 +93,27 @@ public final class ConfluentSchemaRegistryClient implements SchemaRegistryClient
 
   @Override
   public int register(String subject, Schema schema) {
-    return idsBySubjectSchema.computeIfAbsent(
-        new SubjectSchema(subject, schema),
-        key -> {
-          JsonNode answer =
-              send("POST", "subjects/" + encode(subject) + "/versions", schemaBody(schema), subject);
-          int id = answer.path("id").asInt(-1);
-          if (id < 0) {
-            throw new SchemaRegistryException(
-                "registry answered registration of subject '" + subject + "' without an id: " + answer,
-                200,
-                -1);
-          }
-          schemasById.putIfAbsent(id, schema);
-          return id;
-        });
+    return idFor(subject, schema, "subjects/" + encode(subject) + "/versions");
   }
 
   @Override
   public int idOf(String subject, Schema schema) {
+    return idFor(subject, schema, "subjects/" + encode(subject));
+  }
+
+  /** Registration and lookup differ only in the path; both answer with the global id. */
+  private int idFor(String subject, Schema schema, String path) {
     return idsBySubjectSchema.computeIfAbsent(
         new SubjectSchema(subject, schema),
         key -> {
-          JsonNode answer = send("POST", "subjects/" + encode(subject), schemaBody(schema), subject);
+          JsonNode answer = send("POST", path, schemaBody(schema), subject);
           int id = answer.path("id").asInt(-1);
+          if (id < 0) {
+            throw new SchemaRegistryException(
+                "registry answered POST " + path + " for subject '" + subject + "' without an id: " + answer,
+                200,
+                -1);
+          }
           schemasById.putIfAbsent(id, schema);
           return id;
         });

@@ -79,6 +79,18 @@ class ConfluentSchemaRegistryClientTest {
   }
 
   @Test
+  void shouldRefuseAnAnswerWithoutIdInsteadOfCachingIt() {
+    body = "{}";
+    var client = ConfluentSchemaRegistryClient.create(url());
+
+    assertThatThrownBy(() -> client.idOf("s-value", SCHEMA))
+        .isInstanceOf(SchemaRegistryException.class)
+        .hasMessageContaining("without an id");
+    assertThatThrownBy(() -> client.idOf("s-value", SCHEMA)).isInstanceOf(SchemaRegistryException.class);
+    assertThat(requests).hasValue(2);
+  }
+
+  @Test
   void shouldReportAnUnknownIdAsNonRetriable() {
     status = 404;
     body = "{\"error_code\":40403,\"message\":\"Schema not found\"}";

@@ -28,6 +28,9 @@ public final class BackfillRequestValidator {
   /** Backfill ids become topic names ({@code reprise.backfill.<id>}), so they use topic characters. */
   static final Pattern BACKFILL_ID = Pattern.compile("[a-zA-Z0-9._-]{1,200}");
 
+  /** v1 records carry local time without a reliable zone; ranges are on UTC, from v2 on. */
+  static final int MIN_TARGET_VERSION = 2;
+
   private final Set<String> allowedSourceTopics;
   private final Set<String> knownWorkflows;
   private final Clock clock;
@@ -76,6 +79,9 @@ public final class BackfillRequestValidator {
     request.targetSchemaVersion().ifPresent(version -> {
       if (version < 1 || version > SubmissionSchemas.LATEST_VERSION) {
         problems.add("targetSchemaVersion " + version + " does not exist; versions are 1.." + SubmissionSchemas.LATEST_VERSION);
+      } else if (version < MIN_TARGET_VERSION) {
+        problems.add("targetSchemaVersion " + version + " cannot be replayed to: v1 has no UTC submission time to"
+            + " filter the range on; the lowest target is v" + MIN_TARGET_VERSION);
       }
     });
     for (String workflow : request.workflows()) {

@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.OptionalInt;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
@@ -39,6 +40,7 @@ public final class SubmissionSchemas {
   private static final List<Schema> SCHEMAS =
       List.of(load("submission-v1.avsc"), load("submission-v2.avsc"), load("submission-v3.avsc"));
   private static final Map<Long, Integer> VERSION_BY_FINGERPRINT = new HashMap<>();
+  private static final Map<Schema, OptionalInt> VERSION_BY_SCHEMA = new ConcurrentHashMap<>();
 
   static {
     for (int i = 0; i < SCHEMAS.size(); i++) {
@@ -64,8 +66,13 @@ public final class SubmissionSchemas {
 
   /** Which version {@code writerSchema} is, or empty if it is none of them. */
   public static OptionalInt versionOf(Schema writerSchema) {
-    Integer version = VERSION_BY_FINGERPRINT.get(SchemaNormalization.parsingFingerprint64(writerSchema));
-    return version == null ? OptionalInt.empty() : OptionalInt.of(version);
+    // Replays ask this for every record; the canonical form costs microseconds, a cache hit on the
+    // same Schema instance (cached hash, identity short-cut in equals) nanoseconds. Distinct schemas
+    // are few (one per registry id), so the cache stays small.
+    return VERSION_BY_SCHEMA.computeIfAbsent(writerSchema, schema -> {
+      Integer version = VERSION_BY_FINGERPRINT.get(SchemaNormalization.parsingFingerprint64(schema));
+      return version == null ? OptionalInt.empty() : OptionalInt.of(version);
+    });
   }
 
   private static Schema load(String file) {

@@ -1,0 +1,124 @@
+package dev.reprise.coordinator;
+
+import dev.reprise.coordinator.internal.StatusStore;
+import dev.reprise.coordinator.internal.Topics;
+import dev.reprise.core.RepriseRetriableException;
+import dev.reprise.registry.SchemaRegistryClient;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The requester's side of the control plane: publishes replay requests and commands, and reads
+ * backfill statuses. What the CLI, the dashboard and tests use; anything else that can produce
+ * Avro to {@link ControlTopics#REQUESTS} works as well.
+ *
+ * <pre>{@code
+ * try (var client = BackfillClient.create(Map.of("bootstrap.servers", "127.0.0.1:9092"), registry)) {
+ *   client.submit(request);
+ *   client.pause("b-42");
+ *   client.status("b-42").ifPresent(s -> System.out.println(s.state() + " " + s.progress()));
+ * }
+ * }</pre>
+ */
+public final class BackfillClient implements AutoCloseable {
+
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+  private final Admin admin;
+  private final KafkaProducer<String, byte[]> producer;
+  private final ControlCodec codec;
+  private final StatusStore statuses;
+
+  private BackfillClient(Map<String, Object> clientConfig, SchemaRegistryClient registry) {
+    this.admin = Admin.create(clientConfig);
+    Map<String, Object> producerConfig = new HashMap<>(clientConfig);
+    producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
+    producerConfig.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    this.producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new ByteArraySerializer());
+    this.codec = new ControlCodec(registry);
+    this.statuses = new StatusStore(clientConfig, admin, codec);
+  }
+
+  /**
+   * A client for the cluster {@code clientConfig} connects to; creates the control topics with 6
+   * partitions if they are missing.
+   */
+  public static BackfillClient create(Map<String, Object> clientConfig, SchemaRegistryClient registry) {
+    BackfillClient client = new BackfillClient(clientConfig, registry);
+    try {
+      Topics.ensureControlTopics(client.admin, 6, Optional.empty());
+    } catch (RuntimeException e) {
+      client.close();
+      throw e;
+    }
+    return client;
+  }
+
+  /** Publishes a START for {@code request}; the answer arrives on the status topic. */
+  public void submit(BackfillRequest request) {
+    send(ReplayCommand.start(request));
+  }
+
+  public void pause(String backfillId) {
+    send(ReplayCommand.of(ReplayCommand.Type.PAUSE, backfillId));
+  }
+
+  public void resume(String backfillId) {
+    send(ReplayCommand.of(ReplayCommand.Type.RESUME, backfillId));
+  }
+
+  public void cancel(String backfillId) {
+    send(ReplayCommand.of(ReplayCommand.Type.CANCEL, backfillId));
+  }
+
+  /** Publishes {@code command}, keyed by its backfill id, and waits until the broker has it. */
+  public void send(ReplayCommand command) {
+    sendRaw(command.backfillId(), codec.encode(command));
+  }
+
+  /** Publishes any bytes as a request: for tools that build requests themselves, and for tests of bad input. */
+  public void sendRaw(String key, byte[] value) {
+    try {
+      producer.send(new ProducerRecord<>(ControlTopics.REQUESTS, key, value)).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RepriseRetriableException("interrupted while publishing a request for '" + key + "'", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new RepriseRetriableException("cannot publish a request for '" + key + "': " + e, e);
+    }
+  }
+
+  /** The latest committed status of {@code backfillId}. */
+  public Optional<BackfillStatus> status(String backfillId) {
+    statuses.catchUp(TIMEOUT);
+    return statuses.latest(backfillId);
+  }
+
+  /** The latest committed status of every backfill. */
+  public Map<String, BackfillStatus> statuses() {
+    statuses.catchUp(TIMEOUT);
+    return statuses.all();
+  }
+
+  public ControlCodec codec() {
+    return codec;
+  }
+
+  @Override
+  public void close() {
+    statuses.close();
+    producer.close(Duration.ofSeconds(5));
+    admin.close(Duration.ofSeconds(5));
+  }
+}

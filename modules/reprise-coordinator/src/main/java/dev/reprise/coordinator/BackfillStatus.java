@@ -1,0 +1,124 @@
+package dev.reprise.coordinator;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * The latest known state of a backfill, as published on {@link ControlTopics#STATUS}. While a
+ * backfill runs, each status is committed in the same Kafka transaction as the records and source
+ * offsets it reports: a status read with {@code isolation.level=read_committed} is exactly what
+ * the backfill topic holds.
+ *
+ * <pre>{@code
+ * BackfillStatus status = client.status("b-42").orElseThrow();
+ * long published = status.counter(BackfillCounters.PUBLISHED);
+ * double done = status.progress();   // 0.0 .. 1.0 of the planned source offsets
+ * }</pre>
+ *
+ * @param reason why it is REJECTED, FAILED or CANCELLED
+ * @param request the START request the backfill runs; empty for a request too broken to keep
+ * @param owner the coordinator instance that wrote this status
+ * @param counters see {@link BackfillCounters}
+ * @param partitions the plan and the committed position, per source partition
+ * @param countsPerDay matched records per day of event time (UTC)
+ * @param recordsPerSecond source records scanned per second, smoothed
+ * @param etaSeconds the remaining time at the current rate, once known
+ * @param evolution the upcaster chain's counters, see {@code UpcastReport}
+ * @param samples a few matched records before and after upcasting (PREVIEW)
+ * @param rejectedCommand the last command refused for this backfill, and why
+ */
+public record BackfillStatus(
+    String backfillId,
+    BackfillState state,
+    Optional<String> reason,
+    Optional<BackfillRequest> request,
+    Optional<String> owner,
+    Map<String, Long> counters,
+    List<PartitionProgress> partitions,
+    SortedMap<LocalDate, Long> countsPerDay,
+    double recordsPerSecond,
+    OptionalLong etaSeconds,
+    Map<String, Long> evolution,
+    List<UpcastSample> samples,
+    Optional<String> rejectedCommand,
+    Instant updatedAt) {
+
+  public BackfillStatus {
+    reason = reason == null ? Optional.empty() : reason;
+    request = request == null ? Optional.empty() : request;
+    owner = owner == null ? Optional.empty() : owner;
+    counters = counters == null ? Map.of() : Map.copyOf(counters);
+    partitions = partitions == null ? List.of() : List.copyOf(partitions);
+    countsPerDay = countsPerDay == null
+        ? java.util.Collections.emptySortedMap()
+        : java.util.Collections.unmodifiableSortedMap(new TreeMap<>(countsPerDay));
+    etaSeconds = etaSeconds == null ? OptionalLong.empty() : etaSeconds;
+    evolution = evolution == null ? Map.of() : Map.copyOf(evolution);
+    samples = samples == null ? List.of() : List.copyOf(samples);
+    rejectedCommand = rejectedCommand == null ? Optional.empty() : rejectedCommand;
+  }
+
+  /** A status without progress: for ACCEPTED and REJECTED. */
+  public static BackfillStatus of(
+      String backfillId, BackfillState state, Optional<String> reason, Optional<BackfillRequest> request,
+      Optional<String> owner, Instant updatedAt) {
+    return new BackfillStatus(backfillId, state, reason, request, owner, Map.of(), List.of(), null, 0.0,
+        OptionalLong.empty(), Map.of(), List.of(), Optional.empty(), updatedAt);
+  }
+
+  /** One counter, 0 if absent. */
+  public long counter(String name) {
+    return counters.getOrDefault(name, 0L);
+  }
+
+  /** Share of the planned source offsets read, 0.0 to 1.0 (1.0 for an empty plan). */
+  public double progress() {
+    long planned = 0;
+    long done = 0;
+    for (PartitionProgress p : partitions) {
+      planned += p.endOffset() - p.startOffset();
+      done += p.consumed();
+    }
+    return planned == 0 ? (state == BackfillState.COMPLETED ? 1.0 : 0.0) : (double) done / planned;
+  }
+
+  /** This status with {@code note} as the last refused command; the backfill itself is unchanged. */
+  public BackfillStatus withRejectedCommand(String note, Instant at) {
+    return new BackfillStatus(backfillId, state, reason, request, owner, counters, partitions, countsPerDay,
+        recordsPerSecond, etaSeconds, evolution, samples, Optional.of(note), at);
+  }
+
+  /**
+   * The plan and progress of one source partition.
+   *
+   * @param startOffset first source offset of the plan, inclusive
+   * @param endOffset source end offset snapshotted at planning, exclusive
+   * @param position the next source offset to read, as committed
+   */
+  public record PartitionProgress(int partition, long startOffset, long endOffset, long position) {
+
+    /** Offsets of the plan already read. */
+    public long consumed() {
+      return Math.max(0, Math.min(position, endOffset) - startOffset);
+    }
+
+    /** Whether the partition's part of the plan is read. */
+    public boolean isDone() {
+      return position >= endOffset;
+    }
+  }
+
+  /**
+   * A matched record before and after upcasting.
+   *
+   * @param before the source record as JSON
+   * @param after the upcast record as JSON
+   */
+  public record UpcastSample(int partition, long offset, int sourceVersion, String before, String after) {}
+}

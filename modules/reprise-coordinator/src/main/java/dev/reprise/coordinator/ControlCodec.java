@@ -1,0 +1,267 @@
+package dev.reprise.coordinator;
+
+import dev.reprise.coordinator.BackfillStatus.PartitionProgress;
+import dev.reprise.coordinator.BackfillStatus.UpcastSample;
+import dev.reprise.registry.SchemaRegistryClient;
+import dev.reprise.registry.serde.AvroWireFormat;
+import dev.reprise.registry.serde.RegistryAvroSerdeConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+
+/**
+ * Reads and writes the control plane's Avro events ({@code schemas/control}) in the registry's wire
+ * format: {@link ReplayCommand}s on {@link ControlTopics#REQUESTS}, {@link BackfillStatus} on
+ * {@link ControlTopics#STATUS}. Registers the schemas under the usual {@code <topic>-value} subjects
+ * on first use; reads resolve any compatible writer schema to the version this build knows.
+ *
+ * <pre>{@code
+ * var codec = new ControlCodec(registry);
+ * producer.send(new ProducerRecord<>(ControlTopics.REQUESTS, id, codec.encode(ReplayCommand.start(request))));
+ * BackfillStatus status = codec.decodeStatus(record.value());
+ * }</pre>
+ */
+public final class ControlCodec {
+
+  /** {@code schemas/control/replay-request-v1.avsc}. */
+  public static final Schema REPLAY_REQUEST_SCHEMA;
+  /** {@code schemas/control/backfill-status-v1.avsc}, with the request schema inlined. */
+  public static final Schema STATUS_SCHEMA;
+
+  static {
+    Schema.Parser parser = new Schema.Parser();
+    REPLAY_REQUEST_SCHEMA = parse(parser, "replay-request-v1.avsc");
+    STATUS_SCHEMA = parse(parser, "backfill-status-v1.avsc");
+  }
+
+  private final SchemaRegistryClient registry;
+  private volatile int requestSchemaId = -1;
+  private volatile int statusSchemaId = -1;
+
+  public ControlCodec(SchemaRegistryClient registry) {
+    this.registry = registry;
+  }
+
+  /** {@code command} framed for {@link ControlTopics#REQUESTS}. */
+  public byte[] encode(ReplayCommand command) {
+    if (requestSchemaId < 0) {
+      requestSchemaId = registry.register(RegistryAvroSerdeConfig.subject(ControlTopics.REQUESTS, false), REPLAY_REQUEST_SCHEMA);
+    }
+    return AvroWireFormat.encode(requestSchemaId, toAvro(command));
+  }
+
+  /** {@code status} framed for {@link ControlTopics#STATUS}. */
+  public byte[] encode(BackfillStatus status) {
+    if (statusSchemaId < 0) {
+      statusSchemaId = registry.register(RegistryAvroSerdeConfig.subject(ControlTopics.STATUS, false), STATUS_SCHEMA);
+    }
+    return AvroWireFormat.encode(statusSchemaId, toAvro(status));
+  }
+
+  /**
+   * Reads a command.
+   *
+   * @throws dev.reprise.registry.serde.MalformedRecordException if the bytes are not a framed
+   *     replay request
+   */
+  public ReplayCommand decodeCommand(byte[] bytes) {
+    return commandFromAvro(AvroWireFormat.decode(bytes, registry.schemaById(AvroWireFormat.schemaId(bytes)), REPLAY_REQUEST_SCHEMA));
+  }
+
+  /** Reads a status. */
+  public BackfillStatus decodeStatus(byte[] bytes) {
+    return statusFromAvro(AvroWireFormat.decode(bytes, registry.schemaById(AvroWireFormat.schemaId(bytes)), STATUS_SCHEMA));
+  }
+
+  static GenericRecord toAvro(ReplayCommand command) {
+    GenericRecord avro = command.request().map(ControlCodec::requestToAvro)
+        .orElseGet(() -> {
+          GenericRecord bare = new GenericData.Record(REPLAY_REQUEST_SCHEMA);
+          bare.put("formIds", List.of());
+          bare.put("tenantIds", List.of());
+          bare.put("workflows", List.of());
+          bare.put("mode", symbol("mode", "EXECUTE"));
+          bare.put("effectsPolicy", symbol("effectsPolicy", "SUPPRESS"));
+          return bare;
+        });
+    avro.put("backfillId", command.backfillId());
+    avro.put("command", symbol("command", command.type().name()));
+    return avro;
+  }
+
+  private static GenericRecord requestToAvro(BackfillRequest request) {
+    GenericRecord avro = new GenericData.Record(REPLAY_REQUEST_SCHEMA);
+    avro.put("backfillId", request.backfillId());
+    avro.put("command", symbol("command", "START"));
+    avro.put("sourceTopic", request.sourceTopic());
+    avro.put("from", request.from() == null ? null : request.from().toEpochMilli());
+    avro.put("to", request.to() == null ? null : request.to().toEpochMilli());
+    avro.put("formIds", sortedList(request.formIds()));
+    avro.put("tenantIds", sortedList(request.tenantIds()));
+    avro.put("targetSchemaVersion", request.targetSchemaVersion().isPresent() ? request.targetSchemaVersion().getAsInt() : null);
+    avro.put("mode", symbol("mode", request.mode().name()));
+    avro.put("workflows", request.workflows());
+    avro.put("maxRecordsPerSecond", request.maxRecordsPerSecond().isPresent() ? request.maxRecordsPerSecond().getAsDouble() : null);
+    avro.put("effectsPolicy", symbol("effectsPolicy", request.effectsPolicy().name()));
+    avro.put("requestedBy", request.requestedBy().orElse(null));
+    avro.put("reason", request.reason().orElse(null));
+    return avro;
+  }
+
+  static ReplayCommand commandFromAvro(GenericRecord avro) {
+    ReplayCommand.Type type = ReplayCommand.Type.valueOf(avro.get("command").toString());
+    String backfillId = string(avro.get("backfillId"));
+    if (type != ReplayCommand.Type.START) {
+      return ReplayCommand.of(type, backfillId);
+    }
+    return ReplayCommand.start(requestFromAvro(avro));
+  }
+
+  private static BackfillRequest requestFromAvro(GenericRecord avro) {
+    Long from = (Long) avro.get("from");
+    Long to = (Long) avro.get("to");
+    Integer target = (Integer) avro.get("targetSchemaVersion");
+    Double rate = (Double) avro.get("maxRecordsPerSecond");
+    return new BackfillRequest(
+        string(avro.get("backfillId")),
+        string(avro.get("sourceTopic")),
+        from == null ? null : Instant.ofEpochMilli(from),
+        to == null ? null : Instant.ofEpochMilli(to),
+        new LinkedHashSet<>(strings(avro.get("formIds"))),
+        new LinkedHashSet<>(strings(avro.get("tenantIds"))),
+        target == null ? OptionalInt.empty() : OptionalInt.of(target),
+        BackfillRequest.Mode.valueOf(avro.get("mode").toString()),
+        strings(avro.get("workflows")),
+        rate == null ? OptionalDouble.empty() : OptionalDouble.of(rate),
+        BackfillRequest.EffectsPolicy.valueOf(avro.get("effectsPolicy").toString()),
+        Optional.ofNullable(string(avro.get("requestedBy"))),
+        Optional.ofNullable(string(avro.get("reason"))));
+  }
+
+  static GenericRecord toAvro(BackfillStatus status) {
+    GenericRecord avro = new GenericData.Record(STATUS_SCHEMA);
+    avro.put("backfillId", status.backfillId());
+    avro.put("state", symbol("state", status.state().name()));
+    avro.put("reason", status.reason().orElse(null));
+    avro.put("request", status.request().map(ControlCodec::requestToAvro).orElse(null));
+    avro.put("owner", status.owner().orElse(null));
+    avro.put("counters", new TreeMap<>(status.counters()));
+    Schema partitionSchema = STATUS_SCHEMA.getField("partitions").schema().getElementType();
+    List<GenericRecord> partitions = new ArrayList<>();
+    for (PartitionProgress p : status.partitions()) {
+      GenericRecord progress = new GenericData.Record(partitionSchema);
+      progress.put("partition", p.partition());
+      progress.put("startOffset", p.startOffset());
+      progress.put("endOffset", p.endOffset());
+      progress.put("position", p.position());
+      partitions.add(progress);
+    }
+    avro.put("partitions", partitions);
+    Map<String, Long> days = new TreeMap<>();
+    status.countsPerDay().forEach((day, count) -> days.put(day.toString(), count));
+    avro.put("countsPerDay", days);
+    avro.put("recordsPerSecond", status.recordsPerSecond());
+    avro.put("etaSeconds", status.etaSeconds().isPresent() ? status.etaSeconds().getAsLong() : null);
+    avro.put("evolution", new TreeMap<>(status.evolution()));
+    Schema sampleSchema = STATUS_SCHEMA.getField("samples").schema().getElementType();
+    List<GenericRecord> samples = new ArrayList<>();
+    for (UpcastSample s : status.samples()) {
+      GenericRecord sample = new GenericData.Record(sampleSchema);
+      sample.put("partition", s.partition());
+      sample.put("offset", s.offset());
+      sample.put("sourceVersion", s.sourceVersion());
+      sample.put("before", s.before());
+      sample.put("after", s.after());
+      samples.add(sample);
+    }
+    avro.put("samples", samples);
+    avro.put("rejectedCommand", status.rejectedCommand().orElse(null));
+    avro.put("updatedAt", status.updatedAt().toEpochMilli());
+    return avro;
+  }
+
+  static BackfillStatus statusFromAvro(GenericRecord avro) {
+    List<PartitionProgress> partitions = new ArrayList<>();
+    for (Object o : (Collection<?>) avro.get("partitions")) {
+      GenericRecord p = (GenericRecord) o;
+      partitions.add(new PartitionProgress((Integer) p.get("partition"), (Long) p.get("startOffset"),
+          (Long) p.get("endOffset"), (Long) p.get("position")));
+    }
+    TreeMap<LocalDate, Long> days = new TreeMap<>();
+    longs(avro.get("countsPerDay")).forEach((day, count) -> days.put(LocalDate.parse(day), count));
+    List<UpcastSample> samples = new ArrayList<>();
+    for (Object o : (Collection<?>) avro.get("samples")) {
+      GenericRecord s = (GenericRecord) o;
+      samples.add(new UpcastSample((Integer) s.get("partition"), (Long) s.get("offset"),
+          (Integer) s.get("sourceVersion"), string(s.get("before")), string(s.get("after"))));
+    }
+    Long eta = (Long) avro.get("etaSeconds");
+    GenericRecord request = (GenericRecord) avro.get("request");
+    return new BackfillStatus(
+        string(avro.get("backfillId")),
+        BackfillState.valueOf(avro.get("state").toString()),
+        Optional.ofNullable(string(avro.get("reason"))),
+        Optional.ofNullable(request).map(ControlCodec::requestFromAvro),
+        Optional.ofNullable(string(avro.get("owner"))),
+        longs(avro.get("counters")),
+        partitions,
+        days,
+        (Double) avro.get("recordsPerSecond"),
+        eta == null ? OptionalLong.empty() : OptionalLong.of(eta),
+        longs(avro.get("evolution")),
+        samples,
+        Optional.ofNullable(string(avro.get("rejectedCommand"))),
+        Instant.ofEpochMilli((Long) avro.get("updatedAt")));
+  }
+
+  private static GenericData.EnumSymbol symbol(String field, String value) {
+    Schema schema = REPLAY_REQUEST_SCHEMA.getField(field) != null
+        ? REPLAY_REQUEST_SCHEMA.getField(field).schema()
+        : STATUS_SCHEMA.getField(field).schema();
+    return new GenericData.EnumSymbol(schema, value);
+  }
+
+  private static String string(Object value) {
+    return value == null ? null : value.toString();
+  }
+
+  private static List<String> strings(Object value) {
+    return ((Collection<?>) value).stream().map(Object::toString).toList();
+  }
+
+  private static List<String> sortedList(Collection<String> values) {
+    return values.stream().sorted().toList();
+  }
+
+  private static Map<String, Long> longs(Object value) {
+    return ((Map<?, ?>) value).entrySet().stream()
+        .collect(Collectors.toMap(e -> e.getKey().toString(), e -> (Long) e.getValue(), (a, b) -> b, TreeMap::new));
+  }
+
+  private static Schema parse(Schema.Parser parser, String file) {
+    try (InputStream in = ControlCodec.class.getResourceAsStream("schemas/" + file)) {
+      if (in == null) {
+        throw new IllegalStateException("schema resource " + file + " is missing from the classpath");
+      }
+      return parser.parse(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read schema " + file, e);
+    }
+  }
+}

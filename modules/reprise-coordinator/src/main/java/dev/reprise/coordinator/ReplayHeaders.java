@@ -1,0 +1,38 @@
+package dev.reprise.coordinator;
+
+/**
+ * Header names on the records a backfill publishes, and on its dead letters. Values are UTF-8
+ * strings, so any tool (kcat, the console consumer) can read them.
+ *
+ * <pre>{@code
+ * Header date = record.headers().lastHeader(ReplayHeaders.EVENT_DATE);   // "2023-03-14"
+ * }</pre>
+ */
+public final class ReplayHeaders {
+
+  /** The backfill that published the record. */
+  public static final String BACKFILL_ID = "reprise.backfill.id";
+  /** The source topic the record was read from. */
+  public static final String SOURCE_TOPIC = "reprise.source.topic";
+  /** The source partition. */
+  public static final String SOURCE_PARTITION = "reprise.source.partition";
+  /** The source offset: with the topic and partition, the record's identity in the source. */
+  public static final String SOURCE_OFFSET = "reprise.source.offset";
+  /** The submission schema version the record was written with. */
+  public static final String SOURCE_SCHEMA_VERSION = "reprise.source.schema.version";
+  /** The event's own time (upcast submission time), ISO-8601 UTC instant. */
+  public static final String EVENT_TIME = "reprise.event.time";
+  /** The event's logical date, ISO date in UTC. */
+  public static final String EVENT_DATE = "reprise.event.date";
+  /** The backfill's effects policy, {@code SUPPRESS} or {@code ENABLE}. */
+  public static final String EFFECTS = "reprise.effects";
+
+  /** Dead letters: what failed ({@code decode}, {@code schema}, {@code upcast}). */
+  public static final String ERROR_STAGE = "reprise.error.stage";
+  /** Dead letters: the exception class. */
+  public static final String ERROR_CLASS = "reprise.error.class";
+  /** Dead letters: the exception message. */
+  public static final String ERROR_MESSAGE = "reprise.error.message";
+
+  private ReplayHeaders() {}
+}

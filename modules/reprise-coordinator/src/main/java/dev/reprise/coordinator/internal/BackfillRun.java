@@ -1,0 +1,775 @@
+package dev.reprise.coordinator.internal;
+
+import dev.reprise.coordinator.BackfillRequest;
+import dev.reprise.coordinator.BackfillState;
+import dev.reprise.coordinator.BackfillStatus;
+import dev.reprise.coordinator.BackfillStatus.PartitionProgress;
+import dev.reprise.coordinator.BackfillStatus.UpcastSample;
+import dev.reprise.coordinator.ControlTopics;
+import dev.reprise.coordinator.IllegalBackfillTransitionException;
+import dev.reprise.coordinator.ReplayCommand;
+import dev.reprise.coordinator.ReplayHeaders;
+import dev.reprise.core.RepriseException;
+import dev.reprise.core.RepriseNonRetriableException;
+import dev.reprise.core.RepriseRetriableException;
+import dev.reprise.registry.serde.RegistryAvroSerdeConfig;
+import dev.reprise.submissions.SubmissionSchemas;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.BlockingDeque;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One backfill, replayed by one thread: plan, then read the source from the committed position,
+ * and publish upcast records, dead letters, the status and the source offsets in one transaction
+ * per commit interval.
+ *
+ * <p>Invariants, which the resume path relies on:
+ *
+ * <ul>
+ *   <li>A committed transaction holds the records, the source offsets (under {@link
+ *       ControlTopics#replayGroup}) and a status whose counters and positions describe exactly that
+ *       point. A new owner continues from the committed offsets with the committed counters.
+ *   <li>An aborted transaction leaves nothing: the run seeks back to its last committed positions
+ *       and restores its last committed counters ({@link #rewind}).
+ *   <li>The producer's transactional id is stable per backfill, so {@code initTransactions} by a
+ *       new owner fences the old one and aborts whatever it left open.
+ *   <li>The plan (end offsets) is fixed once, in the PLANNED status; live writes after it are not
+ *       part of the backfill.
+ * </ul>
+ */
+public final class BackfillRun implements Runnable {
+
+  private static final Logger log = LoggerFactory.getLogger(BackfillRun.class);
+  private static final Duration POLL = Duration.ofMillis(100);
+  private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(30);
+  private static final long MAX_BACKOFF_MILLIS = 30_000;
+  private static final int MAX_SAMPLES = 3;
+
+  private record Signal(ReplayCommand.Type type, String note) {}
+
+  private final RunContext ctx;
+  private final String backfillId;
+  private final BackfillRequest request;
+  private final boolean execute;
+  private final BlockingDeque<Signal> signals = new LinkedBlockingDeque<>();
+  private final CountDownLatch finished = new CountDownLatch(1);
+  private final AtomicReference<Exception> sendError = new AtomicReference<>();
+  private volatile boolean stopRequested;
+  private volatile BackfillState state;
+
+  private KafkaProducer<byte[], byte[]> producer;
+  private KafkaConsumer<byte[], byte[]> consumer;
+  private boolean inTransaction;
+  private long transactionStartMillis;
+  private int partitionCount;
+  private long[] start;
+  private long[] end;
+  private long[] positions;
+  private long[] committedPositions;
+  private RunCounters working = new RunCounters();
+  private RunCounters committed = new RunCounters();
+  private SubmissionReplayer replayer;
+  private PublishPacer pacer;
+  private final List<UpcastSample> samples = new ArrayList<>();
+  private String rejectedCommand;
+  private String transientReason;
+  private long rateMillis;
+  private long rateScanned;
+  private long rateConsumed;
+  private double recordsPerSecond;
+  private double offsetsPerSecond;
+
+  /**
+   * @param status the status the backfill is known by (ACCEPTED for a new one); the run re-reads
+   *     the latest committed status once it has fenced any previous owner
+   */
+  public BackfillRun(RunContext ctx, BackfillStatus status) {
+    this.ctx = ctx;
+    this.backfillId = status.backfillId();
+    this.request = status.request().orElseThrow(
+        () -> new IllegalArgumentException("backfill '" + status.backfillId() + "' has no request to run"));
+    this.execute = request.mode() == BackfillRequest.Mode.EXECUTE;
+    this.state = status.state();
+    this.rejectedCommand = status.rejectedCommand().orElse(null);
+  }
+
+  public String backfillId() {
+    return backfillId;
+  }
+
+  public BackfillRequest request() {
+    return request;
+  }
+
+  /** The state as this run last committed it. */
+  public BackfillState state() {
+    return state;
+  }
+
+  /** Passes PAUSE, RESUME or CANCEL to the run; it answers within one poll (about 100 ms). */
+  public void command(ReplayCommand.Type type) {
+    signals.add(new Signal(type, null));
+  }
+
+  /** Records a refused command in the backfill's next status. */
+  public void note(String rejection) {
+    signals.add(new Signal(null, rejection));
+  }
+
+  /**
+   * Ends the run without changing the backfill's state: commits what it has (the next owner
+   * continues from there) and returns. For shutdown and for a rebalance that moves the backfill.
+   */
+  public void stop() {
+    stopRequested = true;
+  }
+
+  /** Waits until the run's thread has ended. */
+  public boolean awaitFinished(Duration timeout) throws InterruptedException {
+    return finished.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  public boolean isFinished() {
+    return finished.getCount() == 0;
+  }
+
+  @Override
+  public void run() {
+    try {
+      openProducer();
+      if (!load()) {
+        return;
+      }
+      loop();
+    } catch (RepriseNonRetriableException | AuthorizationException | AuthenticationException
+        | UnsupportedVersionException | IllegalStateException e) {
+      fail(e);
+    } catch (RuntimeException e) {
+      if (stopRequested) {
+        log.info("backfill '{}' stopped: {}", backfillId, e.toString());
+      } else {
+        fail(e);
+      }
+    } finally {
+      closeClients();
+      finished.countDown();
+    }
+  }
+
+  /** Reads where the backfill stands after fencing; false if there is nothing to do. */
+  private boolean load() {
+    ctx.statusStore().catchUp(CLIENT_TIMEOUT);
+    BackfillStatus status = ctx.statusStore().latest(backfillId).orElse(null);
+    if (status != null && status.state().isTerminal()) {
+      log.info("backfill '{}' is already {}", backfillId, status.state());
+      state = status.state();
+      return false;
+    }
+    if (status == null || status.partitions().isEmpty()) {
+      plan();
+      return true;
+    }
+    if (status.rejectedCommand().isPresent()) {
+      rejectedCommand = status.rejectedCommand().get();
+    }
+    state = status.state();
+    partitionCount = status.partitions().size();
+    start = new long[partitionCount];
+    end = new long[partitionCount];
+    for (PartitionProgress p : status.partitions()) {
+      start[p.partition()] = p.startOffset();
+      end[p.partition()] = p.endOffset();
+    }
+    prepare();
+    if (execute) {
+      Map<TopicPartition, OffsetAndMetadata> offsets = consumer.committed(new java.util.HashSet<>(allPartitions()), CLIENT_TIMEOUT);
+      positions = new long[partitionCount];
+      for (int p = 0; p < partitionCount; p++) {
+        OffsetAndMetadata offset = offsets.get(new TopicPartition(request.sourceTopic(), p));
+        positions[p] = offset == null ? start[p] : offset.offset();
+      }
+      for (PartitionProgress p : status.partitions()) {
+        if (p.position() != positions[p.partition()]) {
+          // Offsets and status commit in one transaction; a difference means someone moved the group.
+          log.warn("backfill '{}' partition {}: committed offset {} but status says {}; continuing from the offset",
+              backfillId, p.partition(), positions[p.partition()], p.position());
+        }
+      }
+      working = RunCounters.restore(status.counters(), status.countsPerDay(), status.evolution());
+    } else {
+      // A preview holds no offsets; after a takeover it scans again from the start.
+      positions = start.clone();
+      working = new RunCounters();
+    }
+    log.info("backfill '{}' resumes {} from {} (instance {})", backfillId, state, positionsText(), ctx.instanceId());
+    committed = working.copy();
+    committedPositions = positions.clone();
+    seekAll();
+    return true;
+  }
+
+  /** Snapshots the source's offsets, creates the topics, and commits the PLANNED status. */
+  private void plan() {
+    partitionCount = Topics.describe(ctx.admin(), request.sourceTopic()).partitions().size();
+    Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    for (TopicPartition tp : allPartitions()) {
+      earliest.put(tp, OffsetSpec.earliest());
+      latest.put(tp, OffsetSpec.latest());
+    }
+    // The last stable offset: records of a transaction still open on the source are not history yet.
+    Map<TopicPartition, Long> startOffsets = listOffsets(earliest, IsolationLevel.READ_UNCOMMITTED);
+    Map<TopicPartition, Long> endOffsets = listOffsets(latest, IsolationLevel.READ_COMMITTED);
+    start = new long[partitionCount];
+    end = new long[partitionCount];
+    for (TopicPartition tp : allPartitions()) {
+      start[tp.partition()] = startOffsets.get(tp);
+      end[tp.partition()] = endOffsets.get(tp);
+    }
+    if (execute) {
+      Map<String, String> configs = Map.of(
+          TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+          TopicConfig.RETENTION_MS_CONFIG, String.valueOf(ctx.backfillRetention().toMillis()),
+          // Retention runs on record timestamps; stamping the append time keeps 2023's events from
+          // being deleted the moment they are republished. Event time travels in a header.
+          TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime");
+      Topics.ensure(ctx.admin(), new NewTopic(ControlTopics.backfillTopic(backfillId), Optional.of(partitionCount),
+          ctx.replicationFactor()).configs(configs));
+      Topics.ensure(ctx.admin(), new NewTopic(ControlTopics.deadLetterTopic(backfillId), Optional.of(partitionCount),
+          ctx.replicationFactor()).configs(configs));
+    }
+    positions = start.clone();
+    committedPositions = positions.clone();
+    prepare();
+    seekAll();
+    commit(BackfillState.PLANNED);
+    log.info("backfill '{}' planned: {} offsets in {} partitions of '{}'", backfillId, planned(), partitionCount,
+        request.sourceTopic());
+  }
+
+  /** Builds what reading and replaying need, once the plan is known. */
+  private void prepare() {
+    int targetVersion = request.targetSchemaVersion().orElse(SubmissionSchemas.LATEST_VERSION);
+    int targetSchemaId = ctx.registry().register(
+        RegistryAvroSerdeConfig.subject(ControlTopics.backfillTopic(backfillId), false),
+        SubmissionSchemas.forVersion(targetVersion));
+    replayer = new SubmissionReplayer(ctx.registry(), ReplayFilter.of(request), targetVersion, targetSchemaId,
+        ctx.defaultTenant(), ctx.chains());
+    pacer = new PublishPacer(request.maxRecordsPerSecond().orElse(0), System::nanoTime);
+    Map<String, Object> config = new HashMap<>(ctx.clientConfig());
+    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, ctx.maxPollRecords());
+    config.put(ConsumerConfig.CLIENT_ID_CONFIG, "reprise-replay-" + backfillId);
+    if (execute) {
+      config.put(ConsumerConfig.GROUP_ID_CONFIG, ControlTopics.replayGroup(backfillId));
+    } else {
+      config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    }
+    consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    consumer.assign(allPartitions());
+    rateMillis = ctx.clock().millis();
+    rateScanned = working.scanned;
+    rateConsumed = consumed();
+  }
+
+  private void loop() {
+    if (state == BackfillState.PLANNED) {
+      commit(BackfillState.RUNNING);
+    }
+    int failures = 0;
+    while (true) {
+      if (stopRequested) {
+        commitQuietly();
+        return;
+      }
+      try {
+        Signal signal = state == BackfillState.PAUSED ? signals.poll(POLL.toMillis(), TimeUnit.MILLISECONDS) : signals.poll();
+        if (signal != null) {
+          boolean over;
+          try {
+            over = handle(signal);
+          } catch (RuntimeException e) {
+            // Not applied: it is retried after the rewind below.
+            signals.offerFirst(signal);
+            throw e;
+          }
+          if (over) {
+            return;
+          }
+          continue;
+        }
+        if (state != BackfillState.RUNNING) {
+          continue;
+        }
+        if (allDone()) {
+          commit(BackfillState.COMPLETED);
+          log.info("backfill '{}' completed: {}", backfillId, working.asMap(planned()));
+          return;
+        }
+        step();
+        if (ctx.clock().millis() - transactionStartMillis >= ctx.commitInterval().toMillis()) {
+          commit(BackfillState.RUNNING);
+        }
+        failures = 0;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        stopRequested = true;
+      } catch (ProducerFencedException | InvalidProducerEpochException e) {
+        if (stopRequested) {
+          return;
+        }
+        // Fenced without losing ownership: e.g. the transaction timed out. Rebuild and continue
+        // from the last commit; a real new owner would have revoked us and set stopRequested.
+        log.warn("backfill '{}': producer fenced ({}); rebuilding and resuming from the last commit", backfillId,
+            e.toString());
+        closeClients();
+        openProducer();
+        if (!load()) {
+          return;
+        }
+      } catch (RepriseNonRetriableException | AuthorizationException | AuthenticationException
+          | UnsupportedVersionException e) {
+        throw e;
+      } catch (RepriseRetriableException | KafkaException e) {
+        failures++;
+        long backoff = Math.min(MAX_BACKOFF_MILLIS, 200L << Math.min(failures, 8));
+        transientReason = "retrying in " + backoff + " ms after: " + e.getMessage();
+        log.warn("backfill '{}': {} (attempt {})", backfillId, transientReason, failures);
+        rewind();
+        pause(backoff);
+      }
+    }
+  }
+
+  /** Applies a command or a note; true if the run is over. */
+  private boolean handle(Signal signal) {
+    if (signal.note() != null) {
+      rejectedCommand = signal.note();
+      if (state == BackfillState.PAUSED) {
+        commit(state);
+      }
+      return false;
+    }
+    BackfillState target = switch (signal.type()) {
+      case PAUSE -> BackfillState.PAUSED;
+      case RESUME -> BackfillState.RUNNING;
+      case CANCEL -> BackfillState.CANCELLED;
+      default -> throw new IllegalArgumentException("not a run command: " + signal.type());
+    };
+    try {
+      state.checkTransition(backfillId, target);
+    } catch (IllegalBackfillTransitionException e) {
+      rejectedCommand = signal.type() + " refused: " + e.getMessage();
+      if (state == BackfillState.PAUSED) {
+        commit(state);
+      }
+      return false;
+    }
+    log.info("backfill '{}': {} -> {}", backfillId, state, target);
+    commit(target);
+    return target.isTerminal();
+  }
+
+  /** Reads one poll's worth of records and replays them, stopping early for a signal or a commit. */
+  private void step() {
+    if (!inTransaction) {
+      producer.beginTransaction();
+      inTransaction = true;
+      transactionStartMillis = ctx.clock().millis();
+    }
+    ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+    List<TopicPartition> batch = new ArrayList<>(records.partitions());
+    for (int i = 0; i < batch.size(); i++) {
+      TopicPartition tp = batch.get(i);
+      int p = tp.partition();
+      for (ConsumerRecord<byte[], byte[]> record : records.records(tp)) {
+        if (record.offset() >= end[p]) {
+          positions[p] = Math.max(positions[p], record.offset());
+          break;
+        }
+        if (shouldYield()) {
+          consumer.seek(tp, record.offset());
+          for (TopicPartition rest : batch.subList(i + 1, batch.size())) {
+            consumer.seek(rest, records.records(rest).get(0).offset());
+          }
+          markDone();
+          return;
+        }
+        replay(record);
+        positions[p] = record.offset() + 1;
+      }
+    }
+    for (TopicPartition tp : consumer.assignment()) {
+      if (!consumer.paused().contains(tp)) {
+        // Also moves past transaction markers and compaction gaps no record shows.
+        positions[tp.partition()] = Math.max(positions[tp.partition()], consumer.position(tp));
+      }
+    }
+    markDone();
+  }
+
+  private boolean shouldYield() {
+    return stopRequested || !signals.isEmpty()
+        || ctx.clock().millis() - transactionStartMillis >= ctx.commitInterval().toMillis();
+  }
+
+  private void replay(ConsumerRecord<byte[], byte[]> record) {
+    working.scanned++;
+    SubmissionReplayer.Outcome outcome = replayer.process(record.value());
+    if (outcome instanceof SubmissionReplayer.Matched m) {
+      working.matchedOn(m.eventTimeMillis());
+      if (samples.size() < MAX_SAMPLES) {
+        samples.add(new UpcastSample(record.partition(), record.offset(), m.sourceVersion(), m.source().toString(),
+            m.upcast().toString()));
+      }
+      if (execute) {
+        pacer.acquire();
+        send(new ProducerRecord<>(ControlTopics.backfillTopic(backfillId), record.partition(), null, record.key(),
+            m.value(), provenance(record, m)));
+        working.published++;
+      }
+    } else if (outcome instanceof SubmissionReplayer.FilteredOut) {
+      working.filteredOut++;
+    } else if (outcome instanceof SubmissionReplayer.Tombstone) {
+      working.tombstones++;
+    } else if (outcome instanceof SubmissionReplayer.DeadLetter d) {
+      working.deadLettered++;
+      if (execute) {
+        RecordHeaders headers = new RecordHeaders(record.headers().toArray());
+        headers.add(ReplayHeaders.BACKFILL_ID, utf8(backfillId));
+        headers.add(ReplayHeaders.SOURCE_TOPIC, utf8(record.topic()));
+        headers.add(ReplayHeaders.SOURCE_PARTITION, utf8(Integer.toString(record.partition())));
+        headers.add(ReplayHeaders.SOURCE_OFFSET, utf8(Long.toString(record.offset())));
+        headers.add(ReplayHeaders.ERROR_STAGE, utf8(d.stage()));
+        headers.add(ReplayHeaders.ERROR_CLASS, utf8(d.error().getClass().getName()));
+        headers.add(ReplayHeaders.ERROR_MESSAGE, utf8(String.valueOf(d.error().getMessage())));
+        send(new ProducerRecord<>(ControlTopics.deadLetterTopic(backfillId), record.partition(), null, record.key(),
+            record.value(), headers));
+      }
+    }
+  }
+
+  private RecordHeaders provenance(ConsumerRecord<byte[], byte[]> record, SubmissionReplayer.Matched m) {
+    Instant eventTime = Instant.ofEpochMilli(m.eventTimeMillis());
+    RecordHeaders headers = new RecordHeaders();
+    headers.add(ReplayHeaders.BACKFILL_ID, utf8(backfillId));
+    headers.add(ReplayHeaders.SOURCE_TOPIC, utf8(record.topic()));
+    headers.add(ReplayHeaders.SOURCE_PARTITION, utf8(Integer.toString(record.partition())));
+    headers.add(ReplayHeaders.SOURCE_OFFSET, utf8(Long.toString(record.offset())));
+    headers.add(ReplayHeaders.SOURCE_SCHEMA_VERSION, utf8(Integer.toString(m.sourceVersion())));
+    headers.add(ReplayHeaders.EVENT_TIME, utf8(eventTime.toString()));
+    headers.add(ReplayHeaders.EVENT_DATE, utf8(LocalDate.ofEpochDay(Math.floorDiv(m.eventTimeMillis(), 86_400_000L)).toString()));
+    headers.add(ReplayHeaders.EFFECTS, utf8(request.effectsPolicy().name()));
+    return headers;
+  }
+
+  private void send(ProducerRecord<byte[], byte[]> record) {
+    producer.send(record, (metadata, error) -> {
+      if (error != null) {
+        sendError.compareAndSet(null, error);
+      }
+    });
+  }
+
+  /**
+   * Commits the open transaction (or a new one) with a status in {@code target} state and the
+   * source offsets; only then does the run count as being in that state.
+   */
+  private void commit(BackfillState target) {
+    if (!inTransaction) {
+      producer.beginTransaction();
+      inTransaction = true;
+      transactionStartMillis = ctx.clock().millis();
+    }
+    Exception failed = sendError.getAndSet(null);
+    if (failed != null) {
+      throw new RepriseRetriableException("a record of backfill '" + backfillId + "' could not be sent: " + failed, failed);
+    }
+    working.addEvolution(replayer.takeEvolution());
+    updateRate();
+    BackfillStatus status = snapshot(target);
+    producer.send(new ProducerRecord<>(ControlTopics.STATUS, null, null, utf8(backfillId), ctx.codec().encode(status)));
+    if (execute) {
+      Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+      for (int p = 0; p < partitionCount; p++) {
+        offsets.put(new TopicPartition(request.sourceTopic(), p), new OffsetAndMetadata(positions[p]));
+      }
+      producer.sendOffsetsToTransaction(offsets, new ConsumerGroupMetadata(ControlTopics.replayGroup(backfillId)));
+    }
+    producer.commitTransaction();
+    inTransaction = false;
+    committed = working.copy();
+    committedPositions = positions.clone();
+    state = target;
+    transientReason = null;
+  }
+
+  /** A commit on the way out that must not mask why we are leaving. */
+  private void commitQuietly() {
+    try {
+      if (producer != null && replayer != null && !state.isTerminal()) {
+        commit(state);
+      }
+    } catch (RuntimeException e) {
+      log.info("backfill '{}': could not commit on stop ({}); the next owner resumes from the last commit",
+          backfillId, e.toString());
+    }
+  }
+
+  /** Aborts the open transaction and goes back to the last committed point. */
+  private void rewind() {
+    sendError.set(null);
+    if (inTransaction) {
+      try {
+        producer.abortTransaction();
+      } catch (ProducerFencedException | InvalidProducerEpochException e) {
+        throw e;
+      } catch (KafkaException e) {
+        // The producer may be unusable; rebuild it rather than fail the run.
+        log.warn("backfill '{}': abort failed ({}); rebuilding the producer", backfillId, e.toString());
+        closeProducer();
+        openProducer();
+      }
+      inTransaction = false;
+    }
+    if (replayer != null) {
+      replayer.takeEvolution();
+    }
+    if (committedPositions == null) {
+      return;
+    }
+    working = committed.copy();
+    positions = committedPositions.clone();
+    seekAll();
+  }
+
+  private void fail(Exception cause) {
+    String reason = cause instanceof RepriseException ? cause.getMessage() : cause.toString();
+    log.error("backfill '{}' failed: {}", backfillId, reason, cause);
+    try {
+      if (producer == null) {
+        return;
+      }
+      if (inTransaction) {
+        producer.abortTransaction();
+        inTransaction = false;
+      }
+      if (committedPositions != null) {
+        working = committed.copy();
+        positions = committedPositions.clone();
+      }
+      producer.beginTransaction();
+      producer.send(new ProducerRecord<>(ControlTopics.STATUS, null, null, utf8(backfillId),
+          ctx.codec().encode(snapshotWithReason(BackfillState.FAILED, reason))));
+      producer.commitTransaction();
+      state = BackfillState.FAILED;
+    } catch (RuntimeException e) {
+      log.error("backfill '{}': could not publish the FAILED status: {}", backfillId, e.toString());
+    }
+  }
+
+  private BackfillStatus snapshot(BackfillState target) {
+    String reason = switch (target) {
+      case CANCELLED -> "cancelled by request";
+      case RUNNING -> transientReason;
+      default -> null;
+    };
+    return snapshotWithReason(target, reason);
+  }
+
+  private BackfillStatus snapshotWithReason(BackfillState target, String reason) {
+    List<PartitionProgress> partitions = new ArrayList<>();
+    for (int p = 0; p < partitionCount; p++) {
+      partitions.add(new PartitionProgress(p, start[p], end[p], positions[p]));
+    }
+    long remaining = planned() - consumed();
+    OptionalLong eta = target == BackfillState.COMPLETED ? OptionalLong.of(0)
+        : offsetsPerSecond > 0 ? OptionalLong.of((long) Math.ceil(remaining / offsetsPerSecond)) : OptionalLong.empty();
+    return new BackfillStatus(backfillId, target, Optional.ofNullable(reason), Optional.of(request),
+        Optional.of(ctx.instanceId()), working.asMap(planned()), partitions, working.perDay(), recordsPerSecond, eta,
+        working.evolution(), samples, Optional.ofNullable(rejectedCommand), ctx.clock().instant());
+  }
+
+  private void updateRate() {
+    long now = ctx.clock().millis();
+    long elapsed = now - rateMillis;
+    if (elapsed < 200) {
+      return;
+    }
+    double scannedRate = (working.scanned - rateScanned) * 1000.0 / elapsed;
+    double consumedRate = (consumed() - rateConsumed) * 1000.0 / elapsed;
+    // Smoothed so one slow commit does not swing the ETA; the first measurement is taken as is.
+    recordsPerSecond = recordsPerSecond == 0 ? scannedRate : 0.7 * recordsPerSecond + 0.3 * scannedRate;
+    offsetsPerSecond = offsetsPerSecond == 0 ? consumedRate : 0.7 * offsetsPerSecond + 0.3 * consumedRate;
+    rateMillis = now;
+    rateScanned = working.scanned;
+    rateConsumed = consumed();
+  }
+
+  private void markDone() {
+    List<TopicPartition> done = new ArrayList<>();
+    for (TopicPartition tp : consumer.assignment()) {
+      if (positions[tp.partition()] >= end[tp.partition()] && !consumer.paused().contains(tp)) {
+        done.add(tp);
+      }
+    }
+    // Paused, the consumer fetches nothing past the plan's end.
+    consumer.pause(done);
+  }
+
+  private void seekAll() {
+    consumer.resume(consumer.paused());
+    for (int p = 0; p < partitionCount; p++) {
+      consumer.seek(new TopicPartition(request.sourceTopic(), p), positions[p]);
+    }
+    markDone();
+  }
+
+  private boolean allDone() {
+    for (int p = 0; p < partitionCount; p++) {
+      if (positions[p] < end[p]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private long planned() {
+    long planned = 0;
+    for (int p = 0; p < partitionCount; p++) {
+      planned += end[p] - start[p];
+    }
+    return planned;
+  }
+
+  private long consumed() {
+    long consumed = 0;
+    for (int p = 0; p < partitionCount; p++) {
+      consumed += Math.max(0, Math.min(positions[p], end[p]) - start[p]);
+    }
+    return consumed;
+  }
+
+  private List<TopicPartition> allPartitions() {
+    List<TopicPartition> partitions = new ArrayList<>();
+    for (int p = 0; p < partitionCount; p++) {
+      partitions.add(new TopicPartition(request.sourceTopic(), p));
+    }
+    return partitions;
+  }
+
+  private String positionsText() {
+    List<String> parts = new ArrayList<>();
+    for (int p = 0; p < partitionCount; p++) {
+      parts.add(p + ":" + positions[p] + "/" + end[p]);
+    }
+    return String.join(" ", parts);
+  }
+
+  private Map<TopicPartition, Long> listOffsets(Map<TopicPartition, OffsetSpec> specs, IsolationLevel isolation) {
+    try {
+      return ctx.admin().listOffsets(specs, new ListOffsetsOptions(isolation)).all()
+          .get(CLIENT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+          .entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RepriseRetriableException("interrupted while planning backfill '" + backfillId + "'", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new RepriseRetriableException("cannot list offsets of '" + request.sourceTopic() + "': " + e, e);
+    }
+  }
+
+  private void pause(long millis) {
+    long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    while (!stopRequested && signals.isEmpty() && System.nanoTime() < until) {
+      try {
+        Thread.sleep(Math.min(100, millis));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        stopRequested = true;
+      }
+    }
+  }
+
+  private void openProducer() {
+    Map<String, Object> config = new HashMap<>(ctx.clientConfig());
+    config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, ControlTopics.transactionalId(backfillId));
+    config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    config.put(ProducerConfig.ACKS_CONFIG, "all");
+    config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 10);
+    config.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+    config.put(ProducerConfig.CLIENT_ID_CONFIG, "reprise-replay-" + backfillId);
+    producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+    producer.initTransactions();
+    inTransaction = false;
+  }
+
+  private void closeProducer() {
+    if (producer != null) {
+      try {
+        producer.close(Duration.ofSeconds(5));
+      } catch (RuntimeException e) {
+        log.debug("closing the producer of '{}': {}", backfillId, e.toString());
+      }
+      producer = null;
+    }
+  }
+
+  private void closeClients() {
+    closeProducer();
+    if (consumer != null) {
+      try {
+        consumer.close();
+      } catch (RuntimeException e) {
+        log.debug("closing the consumer of '{}': {}", backfillId, e.toString());
+      }
+      consumer = null;
+    }
+  }
+
+  private static byte[] utf8(String value) {
+    return value.getBytes(StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,41 @@
+package dev.reprise.coordinator.internal;
+
+import dev.reprise.coordinator.ControlCodec;
+import dev.reprise.registry.SchemaRegistryClient;
+import dev.reprise.submissions.upcast.UpcasterChain;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.admin.Admin;
+
+/**
+ * What every backfill run of one coordinator instance shares.
+ *
+ * @param clientConfig connection settings for every Kafka client (bootstrap, security)
+ * @param clock operational time: commit cadence, rate and ETA; never event time
+ * @param commitInterval how long a transaction collects records before it commits with a status
+ * @param backfillRetention retention of the backfill and dead-letter topics
+ * @param chains makes the upcaster chain (zone fallback, default tenant)
+ * @param defaultTenant the tenant the chain gives records without one, for filtering
+ */
+public record RunContext(
+    Map<String, Object> clientConfig,
+    Admin admin,
+    SchemaRegistryClient registry,
+    ControlCodec codec,
+    StatusStore statusStore,
+    Clock clock,
+    String instanceId,
+    Duration commitInterval,
+    Duration backfillRetention,
+    Optional<Short> replicationFactor,
+    int maxPollRecords,
+    Supplier<UpcasterChain> chains,
+    String defaultTenant) {
+
+  public RunContext {
+    clientConfig = Map.copyOf(clientConfig);
+  }
+}

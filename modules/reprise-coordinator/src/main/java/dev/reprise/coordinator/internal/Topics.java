@@ -1,0 +1,87 @@
+package dev.reprise.coordinator.internal;
+
+import dev.reprise.coordinator.ControlTopics;
+import dev.reprise.core.RepriseNonRetriableException;
+import dev.reprise.core.RepriseRetriableException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/** Creates the topics Reprise owns, idempotently, and checks the ones that already exist. */
+public final class Topics {
+
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+  private Topics() {}
+
+  /**
+   * Creates {@link ControlTopics#REQUESTS} and {@link ControlTopics#STATUS} if missing. Requests
+   * keep 30 days (an audit trail of who asked for what); statuses are compacted with small segments
+   * so a reader catching up reads little more than one status per backfill.
+   */
+  public static void ensureControlTopics(Admin admin, int partitions, Optional<Short> replicationFactor) {
+    create(admin, new NewTopic(ControlTopics.REQUESTS, Optional.of(partitions), replicationFactor)
+        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(Duration.ofDays(30).toMillis()))));
+    create(admin, new NewTopic(ControlTopics.STATUS, Optional.of(partitions), replicationFactor)
+        .configs(Map.of(
+            TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+            TopicConfig.SEGMENT_BYTES_CONFIG, String.valueOf(16 * 1024 * 1024),
+            TopicConfig.SEGMENT_MS_CONFIG, String.valueOf(Duration.ofHours(1).toMillis()),
+            TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG, "0.1")));
+  }
+
+  /** Creates {@code topic} unless it exists; then checks its partition count. */
+  static void ensure(Admin admin, NewTopic topic) {
+    create(admin, topic);
+    int actual = describe(admin, topic.name()).partitions().size();
+    if (topic.numPartitions() > 0 && actual != topic.numPartitions()) {
+      throw new RepriseNonRetriableException("topic '" + topic.name() + "' exists with " + actual
+          + " partitions, but " + topic.numPartitions() + " are needed (same partition as the source for every key)");
+    }
+  }
+
+  /** The topic's description; a missing topic is a non-retriable error naming it. */
+  static TopicDescription describe(Admin admin, String topic) {
+    try {
+      return admin.describeTopics(List.of(topic)).allTopicNames().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+          .get(topic);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
+        throw new RepriseNonRetriableException("topic '" + topic + "' does not exist");
+      }
+      throw new RepriseRetriableException("cannot describe topic '" + topic + "': " + e.getCause(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RepriseRetriableException("interrupted while describing '" + topic + "'", e);
+    } catch (TimeoutException e) {
+      throw new RepriseRetriableException("cannot describe topic '" + topic + "' within " + TIMEOUT, e);
+    }
+  }
+
+  private static void create(Admin admin, NewTopic topic) {
+    try {
+      admin.createTopics(List.of(topic)).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof org.apache.kafka.common.errors.AuthorizationException) {
+        throw new RepriseNonRetriableException("not allowed to create topic '" + topic.name() + "': " + e.getCause().getMessage());
+      }
+      if (!(e.getCause() instanceof TopicExistsException)) {
+        throw new RepriseRetriableException("cannot create topic '" + topic.name() + "': " + e.getCause(), e.getCause());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RepriseRetriableException("interrupted while creating '" + topic.name() + "'", e);
+    } catch (TimeoutException e) {
+      throw new RepriseRetriableException("cannot create topic '" + topic.name() + "' within " + TIMEOUT, e);
+    }
+  }
+}

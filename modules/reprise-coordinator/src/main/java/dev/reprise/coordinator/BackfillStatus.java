@@ -94,6 +94,14 @@ public record BackfillStatus(
         recordsPerSecond, etaSeconds, evolution, samples, Optional.of(note), at);
   }
 
+  /** A one-line summary: id, state, reason, counters, progress (the full record is long). */
+  @Override
+  public String toString() {
+    return "BackfillStatus[" + backfillId + " " + state + reason.map(r -> " (" + r + ")").orElse("")
+        + rejectedCommand.map(r -> " rejected: " + r).orElse("") + " " + new TreeMap<>(counters)
+        + String.format(" %.1f%%", progress() * 100) + owner.map(o -> " owner=" + o).orElse("") + "]";
+  }
+
   /**
    * The plan and progress of one source partition.
    *

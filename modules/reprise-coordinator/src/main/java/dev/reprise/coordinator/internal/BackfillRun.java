@@ -246,7 +246,14 @@ public final class BackfillRun implements Runnable {
     committed = working.copy();
     committedPositions = positions.clone();
     seekAll();
+    startRateWindow();
     return true;
+  }
+
+  private void startRateWindow() {
+    rateMillis = ctx.clock().millis();
+    rateScanned = working.scanned;
+    rateConsumed = consumed();
   }
 
   /** Snapshots the source's offsets, creates the topics, and commits the PLANNED status. */
@@ -283,6 +290,7 @@ public final class BackfillRun implements Runnable {
     committedPositions = positions.clone();
     prepare();
     seekAll();
+    startRateWindow();
     commit(BackfillState.PLANNED);
     log.info("backfill '{}' planned: {} offsets in {} partitions of '{}'", backfillId, planned(), partitionCount,
         request.sourceTopic());
@@ -309,9 +317,6 @@ public final class BackfillRun implements Runnable {
     }
     consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     consumer.assign(allPartitions());
-    rateMillis = ctx.clock().millis();
-    rateScanned = working.scanned;
-    rateConsumed = consumed();
   }
 
   private void loop() {
@@ -596,10 +601,9 @@ public final class BackfillRun implements Runnable {
         producer.abortTransaction();
         inTransaction = false;
       }
-      if (committedPositions != null) {
-        working = committed.copy();
-        positions = committedPositions.clone();
-      }
+      working = committed.copy();
+      positions = committedPositions != null ? committedPositions.clone() : start != null ? start.clone() : new long[0];
+      partitionCount = positions.length;
       producer.beginTransaction();
       producer.send(new ProducerRecord<>(ControlTopics.STATUS, null, null, utf8(backfillId),
           ctx.codec().encode(snapshotWithReason(BackfillState.FAILED, reason))));

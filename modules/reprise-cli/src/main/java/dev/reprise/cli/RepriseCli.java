@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "reprise 0.1.0-SNAPSHOT",
     description = "Safe, verified replays of Kafka event history (backfills).",
-    subcommands = {SeedCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {SeedCommand.class, CoordinatorCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class RepriseCli {
 
   public static void main(String[] args) {

@@ -32,6 +32,7 @@ import java.util.TreeMap;
  * @param evolution the upcaster chain's counters, see {@code UpcastReport}
  * @param samples a few matched records before and after upcasting (PREVIEW)
  * @param rejectedCommand the last command refused for this backfill, and why
+ * @param startedAt when the backfill first started running; kept across pauses and takeovers
  */
 public record BackfillStatus(
     String backfillId,
@@ -47,6 +48,7 @@ public record BackfillStatus(
     Map<String, Long> evolution,
     List<UpcastSample> samples,
     Optional<String> rejectedCommand,
+    Optional<Instant> startedAt,
     Instant updatedAt) {
 
   public BackfillStatus {
@@ -62,6 +64,7 @@ public record BackfillStatus(
     evolution = evolution == null ? Map.of() : Map.copyOf(evolution);
     samples = samples == null ? List.of() : List.copyOf(samples);
     rejectedCommand = rejectedCommand == null ? Optional.empty() : rejectedCommand;
+    startedAt = startedAt == null ? Optional.empty() : startedAt;
   }
 
   /** A status without progress: for ACCEPTED and REJECTED. */
@@ -69,7 +72,7 @@ public record BackfillStatus(
       String backfillId, BackfillState state, Optional<String> reason, Optional<BackfillRequest> request,
       Optional<String> owner, Instant updatedAt) {
     return new BackfillStatus(backfillId, state, reason, request, owner, Map.of(), List.of(), null, 0.0,
-        OptionalLong.empty(), Map.of(), List.of(), Optional.empty(), updatedAt);
+        OptionalLong.empty(), Map.of(), List.of(), Optional.empty(), Optional.empty(), updatedAt);
   }
 
   /** One counter, 0 if absent. */
@@ -91,7 +94,7 @@ public record BackfillStatus(
   /** This status with {@code note} as the last refused command; the backfill itself is unchanged. */
   public BackfillStatus withRejectedCommand(String note, Instant at) {
     return new BackfillStatus(backfillId, state, reason, request, owner, counters, partitions, countsPerDay,
-        recordsPerSecond, etaSeconds, evolution, samples, Optional.of(note), at);
+        recordsPerSecond, etaSeconds, evolution, samples, Optional.of(note), startedAt, at);
   }
 
   /** A one-line summary: id, state, reason, counters, progress (the full record is long). */

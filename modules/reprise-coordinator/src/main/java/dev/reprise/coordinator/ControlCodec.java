@@ -192,6 +192,7 @@ public final class ControlCodec {
     }
     avro.put("samples", samples);
     avro.put("rejectedCommand", status.rejectedCommand().orElse(null));
+    avro.put("startedAt", status.startedAt().map(Instant::toEpochMilli).orElse(null));
     avro.put("updatedAt", status.updatedAt().toEpochMilli());
     return avro;
   }
@@ -212,6 +213,7 @@ public final class ControlCodec {
           (Integer) s.get("sourceVersion"), string(s.get("before")), string(s.get("after"))));
     }
     Long eta = (Long) avro.get("etaSeconds");
+    Long startedAt = (Long) avro.get("startedAt");
     GenericRecord request = (GenericRecord) avro.get("request");
     return new BackfillStatus(
         string(avro.get("backfillId")),
@@ -227,6 +229,7 @@ public final class ControlCodec {
         longs(avro.get("evolution")),
         samples,
         Optional.ofNullable(string(avro.get("rejectedCommand"))),
+        Optional.ofNullable(startedAt).map(Instant::ofEpochMilli),
         Instant.ofEpochMilli((Long) avro.get("updatedAt")));
   }
 

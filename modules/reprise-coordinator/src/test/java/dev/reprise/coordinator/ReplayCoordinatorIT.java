@@ -94,7 +94,8 @@ class ReplayCoordinatorIT {
       assertThat(header(r, ReplayHeaders.EVENT_DATE)).isEqualTo(LocalDate.ofInstant(submittedAt, ZoneOffset.UTC).toString());
       assertThat(header(r, ReplayHeaders.SOURCE_PARTITION)).isEqualTo(String.valueOf(r.partition()));
       assertThat(header(r, ReplayHeaders.SOURCE_TOPIC)).isEqualTo(source);
-      assertThat(header(r, ReplayHeaders.EFFECTS)).isEqualTo("SUPPRESS");
+      assertThat(header(r, ReplayHeaders.BACKFILL_ID)).isEqualTo(id);
+      assertThat(header(r, ReplayHeaders.SOURCE_OFFSET)).isNotBlank();
       assertThat(header(r, ReplayHeaders.SOURCE_SCHEMA_VERSION)).isIn("1", "2", "3");
       return ExpectedReplay.identity(v3.get("submissionId"), v3.get("revision"));
     }).toList()).containsExactlyInAnyOrderElementsOf(expected.matchedIds());

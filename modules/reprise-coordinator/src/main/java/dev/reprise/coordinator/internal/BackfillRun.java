@@ -112,7 +112,13 @@ public final class BackfillRun implements Runnable {
   private SubmissionReplayer replayer;
   private PublishPacer pacer;
   private final List<UpcastSample> samples = new ArrayList<>();
+  private final byte[] backfillIdBytes;
+  private final byte[] sourceTopicBytes;
+  private final byte[][] versionBytes = new byte[SubmissionSchemas.LATEST_VERSION + 1][];
+  private final Map<Long, byte[]> dayBytes = new HashMap<>();
+  private byte[][] partitionBytes;
   private String rejectedCommand;
+  private Instant startedAt;
   private String transientReason;
   private long rateMillis;
   private long rateScanned;
@@ -132,6 +138,11 @@ public final class BackfillRun implements Runnable {
     this.execute = request.mode() == BackfillRequest.Mode.EXECUTE;
     this.state = status.state();
     this.rejectedCommand = status.rejectedCommand().orElse(null);
+    this.backfillIdBytes = utf8(backfillId);
+    this.sourceTopicBytes = utf8(request.sourceTopic());
+    for (int v = 1; v < versionBytes.length; v++) {
+      versionBytes[v] = utf8(Integer.toString(v));
+    }
   }
 
   public String backfillId() {
@@ -213,6 +224,7 @@ public final class BackfillRun implements Runnable {
     if (status.rejectedCommand().isPresent()) {
       rejectedCommand = status.rejectedCommand().get();
     }
+    startedAt = status.startedAt().orElse(null);
     state = status.state();
     partitionCount = status.partitions().size();
     start = new long[partitionCount];
@@ -317,6 +329,10 @@ public final class BackfillRun implements Runnable {
     }
     consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     consumer.assign(allPartitions());
+    partitionBytes = new byte[partitionCount][];
+    for (int p = 0; p < partitionCount; p++) {
+      partitionBytes[p] = utf8(Integer.toString(p));
+    }
   }
 
   private void loop() {
@@ -497,16 +513,15 @@ public final class BackfillRun implements Runnable {
   }
 
   private RecordHeaders provenance(ConsumerRecord<byte[], byte[]> record, SubmissionReplayer.Matched m) {
-    Instant eventTime = Instant.ofEpochMilli(m.eventTimeMillis());
+    // Values constant per backfill, partition, version or day are encoded once, not per record.
     RecordHeaders headers = new RecordHeaders();
-    headers.add(ReplayHeaders.BACKFILL_ID, utf8(backfillId));
-    headers.add(ReplayHeaders.SOURCE_TOPIC, utf8(record.topic()));
-    headers.add(ReplayHeaders.SOURCE_PARTITION, utf8(Integer.toString(record.partition())));
+    headers.add(ReplayHeaders.BACKFILL_ID, backfillIdBytes);
+    headers.add(ReplayHeaders.SOURCE_TOPIC, sourceTopicBytes);
+    headers.add(ReplayHeaders.SOURCE_PARTITION, partitionBytes[record.partition()]);
     headers.add(ReplayHeaders.SOURCE_OFFSET, utf8(Long.toString(record.offset())));
-    headers.add(ReplayHeaders.SOURCE_SCHEMA_VERSION, utf8(Integer.toString(m.sourceVersion())));
-    headers.add(ReplayHeaders.EVENT_TIME, utf8(eventTime.toString()));
-    headers.add(ReplayHeaders.EVENT_DATE, utf8(LocalDate.ofEpochDay(Math.floorDiv(m.eventTimeMillis(), 86_400_000L)).toString()));
-    headers.add(ReplayHeaders.EFFECTS, utf8(request.effectsPolicy().name()));
+    headers.add(ReplayHeaders.SOURCE_SCHEMA_VERSION, versionBytes[m.sourceVersion()]);
+    headers.add(ReplayHeaders.EVENT_DATE, dayBytes.computeIfAbsent(Math.floorDiv(m.eventTimeMillis(), 86_400_000L),
+        day -> utf8(LocalDate.ofEpochDay(day).toString())));
     return headers;
   }
 
@@ -534,6 +549,9 @@ public final class BackfillRun implements Runnable {
     }
     working.addEvolution(replayer.takeEvolution());
     updateRate();
+    if (target == BackfillState.RUNNING && startedAt == null) {
+      startedAt = ctx.clock().instant();
+    }
     BackfillStatus status = snapshot(target);
     producer.send(new ProducerRecord<>(ControlTopics.STATUS, null, null, utf8(backfillId), ctx.codec().encode(status)));
     if (execute) {
@@ -633,7 +651,8 @@ public final class BackfillRun implements Runnable {
         : offsetsPerSecond > 0 ? OptionalLong.of((long) Math.ceil(remaining / offsetsPerSecond)) : OptionalLong.empty();
     return new BackfillStatus(backfillId, target, Optional.ofNullable(reason), Optional.of(request),
         Optional.of(ctx.instanceId()), working.asMap(planned()), partitions, working.perDay(), recordsPerSecond, eta,
-        working.evolution(), samples, Optional.ofNullable(rejectedCommand), ctx.clock().instant());
+        working.evolution(), samples, Optional.ofNullable(rejectedCommand), Optional.ofNullable(startedAt),
+        ctx.clock().instant());
   }
 
   private void updateRate() {

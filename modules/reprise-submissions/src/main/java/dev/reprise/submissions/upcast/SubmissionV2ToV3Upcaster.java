@@ -23,6 +23,9 @@ public final class SubmissionV2ToV3Upcaster implements Upcaster {
 
   private final String defaultTenant;
 
+  private static final GenericData.EnumSymbol RECEIVED =
+      new GenericData.EnumSymbol(SubmissionSchemas.forVersion(3).getField("status").schema(), "RECEIVED");
+
   /** @param defaultTenant the tenant of records written before tenants were mandatory */
   public SubmissionV2ToV3Upcaster(String defaultTenant) {
     this.defaultTenant = Objects.requireNonNull(defaultTenant, "defaultTenant");
@@ -68,7 +71,7 @@ public final class SubmissionV2ToV3Upcaster implements Upcaster {
     v3.put("currency", v2.get("currency").toString());
     Object email = v2.get("submitterEmail");
     v3.put("submitterEmail", email == null ? null : email.toString());
-    v3.put("status", new GenericData.EnumSymbol(schema.getField("status").schema(), "RECEIVED"));
+    v3.put("status", RECEIVED);
     v3.put("answers", v2.get("answers"));
     return v3;
   }

@@ -23,23 +23,35 @@ import java.util.concurrent.atomic.LongAdder;
 public final class UpcastReport {
 
   private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
+  // Counting happens several times per record on the replay's hot path: counter names are built
+  // once per (kind, step, field), not concatenated per record.
+  private final Map<Integer, LongAdder> reads = new ConcurrentHashMap<>();
+  private final Map<Integer, LongAdder> steps = new ConcurrentHashMap<>();
+  private final Map<Integer, Map<String, LongAdder>> defaults = new ConcurrentHashMap<>();
+  private final LongAdder normalised = adder("normalised_to_utc");
 
   void recordRead(int version) {
-    increment("records.v" + version);
+    reads.computeIfAbsent(version, v -> adder("records.v" + v)).increment();
   }
 
   void stepApplied(int from, int to) {
-    increment("upcast." + step(from, to));
+    steps.computeIfAbsent(from * 1000 + to, k -> adder("upcast." + step(from, to))).increment();
   }
 
   /** Counts a documented default applied to {@code field} by the step {@code from → to}. */
   public void defaultApplied(int from, int to, String field) {
-    increment("default." + step(from, to) + "." + field);
+    defaults.computeIfAbsent(from * 1000 + to, k -> new ConcurrentHashMap<>())
+        .computeIfAbsent(field, f -> adder("default." + step(from, to) + "." + f))
+        .increment();
   }
 
   /** Counts one local date-time normalised to UTC. */
   public void normalisedToUtc() {
-    increment("normalised_to_utc");
+    normalised.increment();
+  }
+
+  private LongAdder adder(String name) {
+    return counters.computeIfAbsent(name, n -> new LongAdder());
   }
 
   void failed(int from, int to, String field) {
@@ -59,7 +71,12 @@ public final class UpcastReport {
   /** All counters, sorted by name. */
   public Map<String, Long> snapshot() {
     Map<String, Long> copy = new TreeMap<>();
-    counters.forEach((name, adder) -> copy.put(name, adder.sum()));
+    counters.forEach((name, adder) -> {
+      long sum = adder.sum();
+      if (sum > 0) {
+        copy.put(name, sum);
+      }
+    });
     return java.util.Collections.unmodifiableMap(copy);
   }
 

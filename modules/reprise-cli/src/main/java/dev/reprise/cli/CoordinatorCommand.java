@@ -1,0 +1,79 @@
+package dev.reprise.cli;
+
+import dev.reprise.coordinator.ReplayCoordinator;
+import dev.reprise.registry.ConfluentSchemaRegistryClient;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code reprise coordinator}: runs a replay coordinator until interrupted. */
+@Command(name = "coordinator", mixinStandardHelpOptions = true,
+    description = {"Run a replay coordinator until Ctrl-C / SIGTERM. It serves replay requests on reprise.requests and"
+        + " answers on reprise.status; start several to share the work (consumer group reprise.coordinator)."})
+final class CoordinatorCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Mixin ConnectionOptions connection = new ConnectionOptions();
+
+  @Option(names = "--allow-topic", paramLabel = "TOPIC", defaultValue = "submissions",
+      description = "A source topic requests may replay; repeat for several (default: ${DEFAULT-VALUE}).")
+  List<String> allowedTopics;
+
+  @Option(names = "--workflow", paramLabel = "NAME",
+      description = "A workflow requests may name; repeat for several (default: none).")
+  List<String> workflows = List.of();
+
+  @Option(names = "--instance-id", description = "This instance's name in statuses (default: host-specific).")
+  String instanceId;
+
+  @Option(names = "--commit-interval-ms", defaultValue = "500",
+      description = "How often a backfill commits its transaction and publishes its status (default: ${DEFAULT-VALUE}).")
+  long commitIntervalMillis;
+
+  @Option(names = "--report-heap", hidden = true,
+      description = "On exit, print this JVM's peak heap as JSON (used by 'bench replay').")
+  boolean reportHeap;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    PrintWriter out = spec.commandLine().getOut();
+    HeapWatcher heap = reportHeap ? new HeapWatcher() : null;
+    var platform = connection.connect();
+    var registry = ConfluentSchemaRegistryClient.create(platform.schemaRegistryUrl());
+    var builder = ReplayCoordinator.builder()
+        .bootstrapServers(platform.bootstrapServers())
+        .schemaRegistry(registry)
+        .allowedSourceTopics(new LinkedHashSet<>(allowedTopics))
+        .knownWorkflows(new LinkedHashSet<>(workflows))
+        .commitInterval(Duration.ofMillis(commitIntervalMillis));
+    if (instanceId != null) {
+      builder.instanceId(instanceId);
+    }
+    ReplayCoordinator coordinator = builder.build().start();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      coordinator.close();
+      registry.close();
+      platform.close();
+      if (heap != null) {
+        out.println(heap.json());
+      }
+      out.flush();
+      stopped.countDown();
+    }, "reprise-coordinator-shutdown"));
+    out.printf("Coordinator %s serving %s on %s (allowed source topics: %s). Ctrl-C to stop.%n",
+        coordinator.instanceId(), "reprise.requests", platform.bootstrapServers(), allowedTopics);
+    out.flush();
+    stopped.await();
+    return 0;
+  }
+}

@@ -122,6 +122,7 @@ public final class ReplayCoordinator implements AutoCloseable {
     ZoneId missingZone = builder.missingZoneFallback;
     this.runContext = new RunContext(clientConfig, admin, registry, codec, statusStore, clock, instanceId,
         builder.commitInterval, builder.backfillRetention, replicationFactor, builder.maxPollRecords,
+        builder.replayThreads,
         () -> UpcasterChain.forSubmissions().missingZoneFallback(missingZone).defaultTenant(defaultTenant).build(),
         defaultTenant);
   }
@@ -480,6 +481,7 @@ public final class ReplayCoordinator implements AutoCloseable {
     private Optional<Short> replicationFactor = Optional.empty();
     private int controlTopicPartitions = 6;
     private int maxPollRecords = 2000;
+    private int replayThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
     private String defaultTenant = UpcasterChain.DEFAULT_TENANT;
     private ZoneId missingZoneFallback = UpcasterChain.DEFAULT_MISSING_ZONE;
 
@@ -562,6 +564,15 @@ public final class ReplayCoordinator implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Threads per backfill that decode, upcast and encode (publishing stays on one thread, in
+     * source order); default: the number of processors.
+     */
+    public Builder replayThreads(int threads) {
+      this.replayThreads = threads;
+      return this;
+    }
+
     /** The tenant of records that have none (see {@code UpcasterChain}). */
     public Builder defaultTenant(String tenant) {
       this.defaultTenant = tenant;
@@ -605,6 +616,9 @@ public final class ReplayCoordinator implements AutoCloseable {
       }
       if (controlTopicPartitions < 1) {
         problems.add("controlTopicPartitions must be at least 1, was " + controlTopicPartitions);
+      }
+      if (replayThreads < 1) {
+        problems.add("replayThreads must be at least 1, was " + replayThreads);
       }
       if (maxPollRecords < 1) {
         problems.add("maxPollRecords must be at least 1, was " + maxPollRecords);

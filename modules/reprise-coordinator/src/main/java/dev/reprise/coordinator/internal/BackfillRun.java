@@ -26,6 +26,9 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
@@ -109,7 +112,8 @@ public final class BackfillRun implements Runnable {
   private long[] committedPositions;
   private RunCounters working = new RunCounters();
   private RunCounters committed = new RunCounters();
-  private SubmissionReplayer replayer;
+  private SubmissionReplayer[] replayers;
+  private ExecutorService workers;
   private PublishPacer pacer;
   private final List<UpcastSample> samples = new ArrayList<>();
   private final byte[] backfillIdBytes;
@@ -314,8 +318,18 @@ public final class BackfillRun implements Runnable {
     int targetSchemaId = ctx.registry().register(
         RegistryAvroSerdeConfig.subject(ControlTopics.backfillTopic(backfillId), false),
         SubmissionSchemas.forVersion(targetVersion));
-    replayer = new SubmissionReplayer(ctx.registry(), ReplayFilter.of(request), targetVersion, targetSchemaId,
-        ctx.defaultTenant(), ctx.chains());
+    replayers = new SubmissionReplayer[ctx.replayThreads()];
+    for (int i = 0; i < replayers.length; i++) {
+      replayers[i] = new SubmissionReplayer(ctx.registry(), ReplayFilter.of(request), targetVersion, targetSchemaId,
+          ctx.defaultTenant(), ctx.chains());
+    }
+    if (replayers.length > 1 && workers == null) {
+      workers = Executors.newFixedThreadPool(replayers.length - 1, runnable -> {
+        Thread thread = new Thread(runnable, "reprise-replay-" + backfillId);
+        thread.setDaemon(true);
+        return thread;
+      });
+    }
     pacer = new PublishPacer(request.maxRecordsPerSecond().orElse(0), System::nanoTime);
     Map<String, Object> config = new HashMap<>(ctx.clientConfig());
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -433,7 +447,12 @@ public final class BackfillRun implements Runnable {
     return target.isTerminal();
   }
 
-  /** Reads one poll's worth of records and replays them, stopping early for a signal or a commit. */
+  /**
+   * Reads one poll's worth of records and replays them in chunks, stopping between chunks for a
+   * signal or a commit. Within a chunk, decoding and upcasting run on {@code replayThreads}
+   * threads; publishing stays on this one, in source order. A chunk is always published whole,
+   * so the evolution counters never count a record twice.
+   */
   private void step() {
     if (!inTransaction) {
       producer.beginTransaction();
@@ -441,25 +460,30 @@ public final class BackfillRun implements Runnable {
       transactionStartMillis = ctx.clock().millis();
     }
     ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
-    List<TopicPartition> batch = new ArrayList<>(records.partitions());
-    for (int i = 0; i < batch.size(); i++) {
-      TopicPartition tp = batch.get(i);
+    List<ConsumerRecord<byte[], byte[]>> todo = new ArrayList<>(records.count());
+    for (TopicPartition tp : records.partitions()) {
       int p = tp.partition();
       for (ConsumerRecord<byte[], byte[]> record : records.records(tp)) {
         if (record.offset() >= end[p]) {
           positions[p] = Math.max(positions[p], record.offset());
           break;
         }
-        if (shouldYield()) {
-          consumer.seek(tp, record.offset());
-          for (TopicPartition rest : batch.subList(i + 1, batch.size())) {
-            consumer.seek(rest, records.records(rest).get(0).offset());
-          }
-          markDone();
-          return;
-        }
-        replay(record);
-        positions[p] = record.offset() + 1;
+        todo.add(record);
+      }
+    }
+    int chunk = chunkSize();
+    for (int from = 0; from < todo.size(); from += chunk) {
+      if (shouldYield()) {
+        seekBack(todo, from);
+        markDone();
+        return;
+      }
+      List<ConsumerRecord<byte[], byte[]>> slice = todo.subList(from, Math.min(todo.size(), from + chunk));
+      SubmissionReplayer.Outcome[] outcomes = processAll(slice);
+      for (int i = 0; i < outcomes.length; i++) {
+        ConsumerRecord<byte[], byte[]> record = slice.get(i);
+        apply(record, outcomes[i]);
+        positions[record.partition()] = record.offset() + 1;
       }
     }
     for (TopicPartition tp : consumer.assignment()) {
@@ -471,14 +495,63 @@ public final class BackfillRun implements Runnable {
     markDone();
   }
 
+  /** Records per chunk: a whole poll, or about a quarter second's worth under a rate limit. */
+  private int chunkSize() {
+    double rate = request.maxRecordsPerSecond().orElse(0);
+    return rate > 0 ? (int) Math.max(1, Math.min(Integer.MAX_VALUE, rate / 4)) : Integer.MAX_VALUE;
+  }
+
+  /** Seeks every partition back to its first record at or after {@code from} that was not published. */
+  private void seekBack(List<ConsumerRecord<byte[], byte[]>> todo, int from) {
+    java.util.Set<Integer> seen = new java.util.HashSet<>();
+    for (ConsumerRecord<byte[], byte[]> record : todo.subList(from, todo.size())) {
+      if (seen.add(record.partition())) {
+        consumer.seek(new TopicPartition(record.topic(), record.partition()), record.offset());
+      }
+    }
+  }
+
+  private SubmissionReplayer.Outcome[] processAll(List<ConsumerRecord<byte[], byte[]>> slice) {
+    SubmissionReplayer.Outcome[] outcomes = new SubmissionReplayer.Outcome[slice.size()];
+    int threads = slice.size() < 256 ? 1 : replayers.length;
+    int share = (slice.size() + threads - 1) / threads;
+    List<Future<?>> pending = new ArrayList<>();
+    for (int t = 1; t < threads; t++) {
+      int first = t * share;
+      int last = Math.min(slice.size(), first + share);
+      SubmissionReplayer replayer = replayers[t];
+      pending.add(workers.submit(() -> {
+        for (int i = first; i < last; i++) {
+          outcomes[i] = replayer.process(slice.get(i).value());
+        }
+      }));
+    }
+    for (int i = 0; i < Math.min(share, slice.size()); i++) {
+      outcomes[i] = replayers[0].process(slice.get(i).value());
+    }
+    for (Future<?> future : pending) {
+      try {
+        future.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new RepriseRetriableException("interrupted while replaying backfill '" + backfillId + "'", e);
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof RuntimeException runtime) {
+          throw runtime;
+        }
+        throw new IllegalStateException(e.getCause());
+      }
+    }
+    return outcomes;
+  }
+
   private boolean shouldYield() {
     return stopRequested || !signals.isEmpty()
         || ctx.clock().millis() - transactionStartMillis >= ctx.commitInterval().toMillis();
   }
 
-  private void replay(ConsumerRecord<byte[], byte[]> record) {
+  private void apply(ConsumerRecord<byte[], byte[]> record, SubmissionReplayer.Outcome outcome) {
     working.scanned++;
-    SubmissionReplayer.Outcome outcome = replayer.process(record.value());
     if (outcome instanceof SubmissionReplayer.Matched m) {
       working.matchedOn(m.eventTimeMillis());
       if (samples.size() < MAX_SAMPLES) {
@@ -547,7 +620,7 @@ public final class BackfillRun implements Runnable {
     if (failed != null) {
       throw new RepriseRetriableException("a record of backfill '" + backfillId + "' could not be sent: " + failed, failed);
     }
-    working.addEvolution(replayer.takeEvolution());
+    takeEvolution().forEach(working::addEvolution);
     updateRate();
     if (target == BackfillState.RUNNING && startedAt == null) {
       startedAt = ctx.clock().instant();
@@ -569,10 +642,21 @@ public final class BackfillRun implements Runnable {
     transientReason = null;
   }
 
+  /** Each replayer's evolution counters since the last call. */
+  private List<Map<String, Long>> takeEvolution() {
+    List<Map<String, Long>> taken = new ArrayList<>();
+    if (replayers != null) {
+      for (SubmissionReplayer replayer : replayers) {
+        taken.add(replayer.takeEvolution());
+      }
+    }
+    return taken;
+  }
+
   /** A commit on the way out that must not mask why we are leaving. */
   private void commitQuietly() {
     try {
-      if (producer != null && replayer != null && !state.isTerminal()) {
+      if (producer != null && replayers != null && !state.isTerminal()) {
         commit(state);
       }
     } catch (RuntimeException e) {
@@ -597,9 +681,7 @@ public final class BackfillRun implements Runnable {
       }
       inTransaction = false;
     }
-    if (replayer != null) {
-      replayer.takeEvolution();
-    }
+    takeEvolution();
     if (committedPositions == null) {
       return;
     }
@@ -782,6 +864,10 @@ public final class BackfillRun implements Runnable {
 
   private void closeClients() {
     closeProducer();
+    if (workers != null) {
+      workers.shutdownNow();
+      workers = null;
+    }
     if (consumer != null) {
       try {
         consumer.close();

@@ -17,6 +17,7 @@ import org.apache.kafka.clients.admin.Admin;
  * @param clock operational time: commit cadence, rate and ETA; never event time
  * @param commitInterval how long a transaction collects records before it commits with a status
  * @param backfillRetention retention of the backfill and dead-letter topics
+ * @param replayThreads threads that decode and upcast a backfill's records
  * @param chains makes the upcaster chain (zone fallback, default tenant)
  * @param defaultTenant the tenant the chain gives records without one, for filtering
  */
@@ -32,6 +33,7 @@ public record RunContext(
     Duration backfillRetention,
     Optional<Short> replicationFactor,
     int maxPollRecords,
+    int replayThreads,
     Supplier<UpcasterChain> chains,
     String defaultTenant) {
 

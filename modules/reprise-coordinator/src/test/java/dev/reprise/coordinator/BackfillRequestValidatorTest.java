@@ -73,4 +73,17 @@ class BackfillRequestValidatorTest {
         .anySatisfy(p -> assertThat(p).contains("backfillId 'b 1/x'"))
         .anySatisfy(p -> assertThat(p).contains("unknown workflow 'mailer'"));
   }
+
+  @Test
+  void shouldRefuseTargetVersionsThatDoNotExistOrHaveNoUtcTime() {
+    String from = "2023-01-01T00:00:00Z";
+    String to = "2023-01-02T00:00:00Z";
+    for (int version : new int[] {0, 1, 4}) {
+      var request = new BackfillRequest("b", "submissions", Instant.parse(from), Instant.parse(to), Set.of(), Set.of(),
+          OptionalInt.of(version), Mode.EXECUTE, List.of(), OptionalDouble.empty(), EffectsPolicy.SUPPRESS,
+          Optional.empty(), Optional.empty());
+      assertThat(validator.problems(request)).as("v%d", version).singleElement().asString()
+          .contains("targetSchemaVersion " + version);
+    }
+  }
 }

@@ -1,0 +1,62 @@
+package dev.reprise.coordinator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.reprise.coordinator.BackfillRequest.EffectsPolicy;
+import dev.reprise.coordinator.BackfillRequest.Mode;
+import dev.reprise.coordinator.BackfillStatus.PartitionProgress;
+import dev.reprise.coordinator.BackfillStatus.UpcastSample;
+import dev.reprise.registry.InMemorySchemaRegistryClient;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+class ControlCodecTest {
+
+  private final ControlCodec codec = new ControlCodec(new InMemorySchemaRegistryClient());
+  private final BackfillRequest request = new BackfillRequest("b-1", "submissions",
+      Instant.parse("2023-01-01T00:00:00Z"), Instant.parse("2023-02-01T00:00:00Z"), Set.of("form-2", "form-1"),
+      Set.of("acme"), OptionalInt.of(3), Mode.PREVIEW, List.of("notify"), OptionalDouble.of(250.5),
+      EffectsPolicy.ENABLE, Optional.of("alice"), Optional.of("new workflow"));
+
+  @Test
+  void shouldRoundTripEveryCommand() {
+    assertThat(codec.decodeCommand(codec.encode(ReplayCommand.start(request)))).isEqualTo(ReplayCommand.start(request));
+    for (ReplayCommand.Type type : List.of(ReplayCommand.Type.PAUSE, ReplayCommand.Type.RESUME,
+        ReplayCommand.Type.CANCEL, ReplayCommand.Type.RETRY)) {
+      assertThat(codec.decodeCommand(codec.encode(ReplayCommand.of(type, "b-1")))).isEqualTo(ReplayCommand.of(type, "b-1"));
+    }
+  }
+
+  @Test
+  void shouldRoundTripAFullStatus() {
+    var days = new TreeMap<LocalDate, Long>(Map.of(LocalDate.parse("2023-01-02"), 5L));
+    var status = new BackfillStatus("b-1", BackfillState.RUNNING, Optional.of("retrying"), Optional.of(request),
+        Optional.of("coordinator-1"), Map.of(BackfillCounters.SCANNED, 10L), List.of(new PartitionProgress(0, 0, 20, 10)),
+        days, 12.5, OptionalLong.of(3), Map.of("records.v1", 4L), List.of(new UpcastSample(0, 3, 1, "{}", "{}")),
+        Optional.of("PAUSE refused"), Optional.of(Instant.parse("2026-11-21T08:00:00Z")),
+        Instant.parse("2026-11-21T08:00:01Z"));
+
+    assertThat(codec.decodeStatus(codec.encode(status))).usingRecursiveComparison().isEqualTo(status);
+  }
+
+  @Test
+  void shouldReadARequestWithOnlyTheRequiredFieldsUsingTheSchemaDefaults() {
+    var bare = BackfillStatus.of("b-2", BackfillState.REJECTED, Optional.of("missing field 'from'"), Optional.empty(),
+        Optional.empty(), Instant.parse("2026-11-21T08:00:00Z"));
+
+    var decoded = codec.decodeStatus(codec.encode(bare));
+
+    assertThat(decoded.request()).isEmpty();
+    assertThat(decoded.progress()).isZero();
+    assertThat(decoded.toString()).contains("b-2 REJECTED (missing field 'from')");
+  }
+}

@@ -7,6 +7,7 @@ import dev.reprise.registry.InMemorySchemaRegistryClient;
 import dev.reprise.registry.SchemaRegistryClient;
 import dev.reprise.registry.SchemaRegistryUnavailableException;
 import dev.reprise.registry.serde.AvroWireFormat;
+import dev.reprise.submissions.SubmissionFixtures;
 import dev.reprise.submissions.SubmissionSchemas;
 import dev.reprise.submissions.upcast.UpcasterChain;
 import java.nio.charset.StandardCharsets;
@@ -162,30 +163,13 @@ class SubmissionReplayerTest {
     assertThat(replayer.takeEvolution()).isEmpty();
   }
 
+  /** A v1 submission of form-7, as its old writer produced it. */
   private static GenericRecord v1Record(String id, String local, String zone, String amount) {
-    GenericRecord r = new GenericData.Record(SubmissionSchemas.forVersion(1));
-    r.put("submissionId", id);
-    r.put("revision", 0);
-    r.put("formRef", "form-7");
-    r.put("submittedAtLocal", local);
-    r.put("timeZone", zone);
-    r.put("amount", amount);
-    r.put("currency", "EUR");
-    r.put("answers", Map.of("q1", "yes"));
-    return r;
+    return SubmissionFixtures.v1(id, local, zone, amount);
   }
 
+  /** A v2 submission of form-8 without e-mail. */
   private static GenericRecord v2Record(String id, Instant submittedAt, String amount, String tenant) {
-    GenericRecord r = new GenericData.Record(SubmissionSchemas.forVersion(2));
-    r.put("submissionId", id);
-    r.put("revision", 1);
-    r.put("formId", "form-8");
-    r.put("submittedAt", submittedAt.toEpochMilli());
-    r.put("amount", amount);
-    r.put("currency", "USD");
-    r.put("submitterEmail", null);
-    r.put("tenantId", tenant);
-    r.put("answers", Map.of("q2", "no"));
-    return r;
+    return SubmissionFixtures.v2(id, submittedAt.toEpochMilli(), amount, tenant, null);
   }
 }

@@ -176,19 +176,19 @@ class ReplayCoordinatorIT {
       await().atMost(Duration.ofSeconds(30)).until(() -> published(id) > 200);
 
       client.pause(id);
-      BackfillStatus paused = await().atMost(Duration.ofSeconds(3)).until(() -> client.status(id).orElseThrow(),
+      BackfillStatus paused = await().atMost(Duration.ofSeconds(5)).until(() -> client.status(id).orElseThrow(),
           s -> s.state() == BackfillState.PAUSED);
       long publishedWhenPaused = paused.counter(BackfillCounters.PUBLISHED);
       await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
           .until(() -> published(id) == publishedWhenPaused && state(id) == BackfillState.PAUSED);
 
       client.resume(id);
-      await().atMost(Duration.ofSeconds(3)).until(() -> state(id) == BackfillState.RUNNING);
+      await().atMost(Duration.ofSeconds(5)).until(() -> state(id) == BackfillState.RUNNING);
       await().atMost(Duration.ofSeconds(10)).until(() -> published(id) > publishedWhenPaused);
 
       client.resume(id);
       client.cancel(id);
-      BackfillStatus cancelled = await().atMost(Duration.ofSeconds(3)).until(() -> client.status(id).orElseThrow(),
+      BackfillStatus cancelled = await().atMost(Duration.ofSeconds(5)).until(() -> client.status(id).orElseThrow(),
           s -> s.state() == BackfillState.CANCELLED);
       assertThat(cancelled.reason()).hasValue("cancelled by request");
       assertThat(cancelled.rejectedCommand()).hasValueSatisfying(note -> assertThat(note).contains("RESUME refused"));

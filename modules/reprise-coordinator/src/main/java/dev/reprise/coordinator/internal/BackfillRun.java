@@ -192,8 +192,7 @@ public final class BackfillRun implements Runnable {
   @Override
   public void run() {
     try {
-      openProducer();
-      if (!load()) {
+      if (!start()) {
         return;
       }
       loop();
@@ -210,6 +209,27 @@ public final class BackfillRun implements Runnable {
       closeClients();
       finished.countDown();
     }
+  }
+
+  /**
+   * Fences any previous owner and loads (or makes) the plan, retrying what may pass (a registry
+   * or broker outage) until it works or the run is stopped; false if there is nothing to do.
+   */
+  private boolean start() {
+    int failures = 0;
+    while (!stopRequested) {
+      try {
+        openProducer();
+        return load();
+      } catch (RepriseRetriableException | org.apache.kafka.common.errors.RetriableException e) {
+        failures++;
+        long backoff = Math.min(MAX_BACKOFF_MILLIS, 200L << Math.min(failures, 8));
+        log.warn("backfill '{}': cannot start yet ({}); retrying in {} ms", backfillId, e.getMessage(), backoff);
+        closeClients();
+        pause(backoff);
+      }
+    }
+    return false;
   }
 
   /** Reads where the backfill stands after fencing; false if there is nothing to do. */
@@ -400,8 +420,7 @@ public final class BackfillRun implements Runnable {
         log.warn("backfill '{}': producer fenced ({}); rebuilding and resuming from the last commit", backfillId,
             e.toString());
         closeClients();
-        openProducer();
-        if (!load()) {
+        if (!start()) {
           return;
         }
       } catch (RepriseNonRetriableException | AuthorizationException | AuthenticationException
@@ -846,6 +865,9 @@ public final class BackfillRun implements Runnable {
     config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 10);
     config.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
     config.put(ProducerConfig.CLIENT_ID_CONFIG, "reprise-replay-" + backfillId);
+    // As Kafka Streams does for exactly-once: a transaction lives about one commit interval, and a
+    // crashed owner's open transaction blocks readers of the status topic until it times out.
+    config.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
     producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
     producer.initTransactions();
     inTransaction = false;

@@ -42,7 +42,22 @@ public final class Topics {
   /** Creates {@code topic} unless it exists; then checks its partition count. */
   static void ensure(Admin admin, NewTopic topic) {
     create(admin, topic);
-    int actual = describe(admin, topic.name()).partitions().size();
+    // A topic just created may not be in every broker's metadata yet: describing it can still
+    // say "unknown" for a moment.
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    TopicDescription description;
+    while ((description = describeIfExists(admin, topic.name())) == null) {
+      if (System.nanoTime() > deadline) {
+        throw new RepriseRetriableException("topic '" + topic.name() + "' was created but is still unknown after " + TIMEOUT);
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new RepriseRetriableException("interrupted while waiting for topic '" + topic.name() + "'", e);
+      }
+    }
+    int actual = description.partitions().size();
     if (topic.numPartitions() > 0 && actual != topic.numPartitions()) {
       throw new RepriseNonRetriableException("topic '" + topic.name() + "' exists with " + actual
           + " partitions, but " + topic.numPartitions() + " are needed (same partition as the source for every key)");
@@ -51,12 +66,20 @@ public final class Topics {
 
   /** The topic's description; a missing topic is a non-retriable error naming it. */
   static TopicDescription describe(Admin admin, String topic) {
+    TopicDescription description = describeIfExists(admin, topic);
+    if (description == null) {
+      throw new RepriseNonRetriableException("topic '" + topic + "' does not exist");
+    }
+    return description;
+  }
+
+  private static TopicDescription describeIfExists(Admin admin, String topic) {
     try {
       return admin.describeTopics(List.of(topic)).allTopicNames().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
           .get(topic);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
-        throw new RepriseNonRetriableException("topic '" + topic + "' does not exist");
+        return null;
       }
       throw new RepriseRetriableException("cannot describe topic '" + topic + "': " + e.getCause(), e.getCause());
     } catch (InterruptedException e) {

@@ -158,6 +158,9 @@ public final class ReplayCoordinator implements AutoCloseable {
     consumerConfig.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) sessionTimeout.toMillis());
     consumerConfig.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(500, sessionTimeout.toMillis() / 5));
     consumerConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, "reprise-coordinator-" + instanceId);
+    // Incremental rebalancing: when an instance joins or leaves, only the backfills that move stop.
+    consumerConfig.putIfAbsent(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+        org.apache.kafka.clients.consumer.CooperativeStickyAssignor.class.getName());
     requests = new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new ByteArrayDeserializer());
     loopThread = new Thread(this::serve, "reprise-coordinator-" + instanceId);
     loopThread.start();

@@ -87,7 +87,7 @@ public final class BackfillRun implements Runnable {
   private static final Duration POLL = Duration.ofMillis(100);
   private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(30);
   private static final long MAX_BACKOFF_MILLIS = 30_000;
-  private static final int MAX_SAMPLES = 3;
+  private static final int MAX_SAMPLES = 5;
 
   private record Signal(ReplayCommand.Type type, String note) {}
 

@@ -54,6 +54,9 @@ public final class BackfillRequestValidator {
       problems.add("missing field 'backfillId'");
     } else if (!BACKFILL_ID.matcher(id).matches()) {
       problems.add("backfillId '" + id + "' may only use letters, digits, '.', '_' and '-' (at most 200)");
+    } else if (id.endsWith(".dlq")) {
+      // reprise.backfill.<id>.dlq is the dead-letter topic of <id>: such an id would be ambiguous.
+      problems.add("backfillId '" + id + "' must not end with '.dlq'");
     }
     String topic = request.sourceTopic();
     if (topic == null || topic.isBlank()) {

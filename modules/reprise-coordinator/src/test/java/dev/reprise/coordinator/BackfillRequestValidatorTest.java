@@ -86,4 +86,10 @@ class BackfillRequestValidatorTest {
           .contains("targetSchemaVersion " + version);
     }
   }
+
+  @Test
+  void shouldRefuseIdsThatLookLikeADeadLetterTopic() {
+    assertThat(validator.problems(request("b-1.dlq", "submissions", "2023-01-01T00:00:00Z", "2023-01-02T00:00:00Z",
+        List.of()))).singleElement().asString().contains("must not end with '.dlq'");
+  }
 }

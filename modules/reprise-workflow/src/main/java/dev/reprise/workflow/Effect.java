@@ -1,0 +1,29 @@
+package dev.reprise.workflow;
+
+import java.util.Objects;
+
+/**
+ * A call to the outside world a workflow asks for. It carries an idempotency key (the event id)
+ * so that the sink can deduplicate too.
+ *
+ * <pre>{@code
+ * context.perform(Effect.of("webhook", event.id(), "POST /submissions " + event.id()));
+ * }</pre>
+ *
+ * @param sink the name of the {@link EffectSink} that performs it
+ * @param description what it does, for receipts ("would have done X" during a replay)
+ * @param payload what the sink sends; its format is the sink's business
+ */
+public record Effect(String sink, String idempotencyKey, String description, String payload) {
+
+  public Effect {
+    Objects.requireNonNull(sink, "sink");
+    Objects.requireNonNull(idempotencyKey, "idempotencyKey");
+    Objects.requireNonNull(description, "description");
+  }
+
+  /** An effect of {@code event} without payload. */
+  public static Effect of(String sink, EventId event, String description) {
+    return new Effect(sink, event.asKey(), description, null);
+  }
+}

@@ -1,0 +1,11 @@
+package dev.reprise.workflow;
+
+import dev.reprise.core.RepriseNonRetriableException;
+
+/** A record without the identity dedup needs: it is dead-lettered, never guessed. */
+public class MissingEventIdentityException extends RepriseNonRetriableException {
+
+  public MissingEventIdentityException(String message) {
+    super(message);
+  }
+}

@@ -1,0 +1,25 @@
+package dev.reprise.workflow;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What a workflow did with one event ({@code schemas/workflow/receipt-v1.avsc}), published on
+ * {@link WorkflowTopics#receipts} in the same transaction as the dedup update.
+ *
+ * @param backfillId the backfill the event came through; empty for live traffic
+ * @param eventId {@code submissionId#revision}; for a record without identity, its coordinates
+ * @param eventDay ISO date of the event's own time, empty if unknown
+ * @param checksum first 8 bytes of SHA-256 over the v3 Avro binary, hex; empty if unreadable
+ * @param effects performed (PROCESSED) or that would have been performed (SUPPRESSED)
+ * @param detail why it FAILED
+ */
+public record Receipt(String workflow, Optional<String> backfillId, String eventId, String eventDay, String checksum,
+    ReceiptOutcome outcome, List<String> effects, Optional<String> detail) {
+
+  public Receipt {
+    backfillId = backfillId == null ? Optional.empty() : backfillId;
+    effects = effects == null ? List.of() : List.copyOf(effects);
+    detail = detail == null ? Optional.empty() : detail;
+  }
+}

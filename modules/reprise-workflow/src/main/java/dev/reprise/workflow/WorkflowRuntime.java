@@ -1,0 +1,320 @@
+package dev.reprise.workflow;
+
+import dev.reprise.coordinator.BackfillClient;
+import dev.reprise.coordinator.BackfillRequest;
+import dev.reprise.coordinator.BackfillRequest.EffectsPolicy;
+import dev.reprise.coordinator.BackfillStatus;
+import dev.reprise.registry.SchemaRegistryClient;
+import dev.reprise.workflow.internal.HandleProcessor;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one {@link Workflow} on Kafka Streams ({@code exactly_once_v2}, application id {@code
+ * reprise.workflow.<name>}): it subscribes to every backfill topic by pattern, or to named
+ * backfills (new backfills are picked up without any change to the coordinator), and to the live
+ * topics it is given, and handles each event once, whichever way it comes. Start more instances
+ * with the same workflow to scale out.
+ *
+ * <p>A topic that starts matching the pattern while the application runs can race Kafka Streams'
+ * own topology update ("Topic ... is unknown to the topology"); the runtime replaces the stream
+ * thread, which then resumes from its last commit.
+ *
+ * <pre>{@code
+ * try (var runtime = WorkflowRuntime.builder()
+ *     .bootstrapServers("127.0.0.1:9092")
+ *     .schemaRegistry(registry)
+ *     .workflow(notify)
+ *     .sink(webhook)
+ *     .liveTopics(Set.of("submissions"))
+ *     .stateDirectory(Path.of("/var/lib/reprise/notify"))
+ *     .build()) {
+ *   runtime.start();
+ * }
+ * }</pre>
+ *
+ * <p><b>Dedup store</b> {@code reprise.workflow.<name>.handled}: persistent (RocksDB), changelogged,
+ * keyed by {@link EventId}; an id is forgotten {@link Builder#dedupRetention} after it was handled
+ * (default 5 years: it must outlive the oldest history anyone will replay). Suppressed handling
+ * counts as handled: an event replayed with effects suppressed is not handled again live.
+ *
+ * <p><b>Effects policy</b> of a replayed event: the backfill's {@code effectsPolicy}, read from its
+ * status on {@code reprise.status} (fixed at its START, so cached); unknown → suppressed.
+ */
+public final class WorkflowRuntime implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(WorkflowRuntime.class);
+
+  private final Builder config;
+  private final BackfillClient backfills;
+  private final Map<String, EffectsPolicy> policies = new ConcurrentHashMap<>();
+  private KafkaStreams streams;
+
+  private WorkflowRuntime(Builder config) {
+    this.config = config;
+    this.backfills = BackfillClient.create(config.clientConfig, config.registry);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The topology this runtime runs, for inspection ({@code describe()}). */
+  public Topology topology() {
+    String name = config.workflow.name();
+    String store = storeName(name);
+    Topology topology = new Topology();
+    List<String> sources = new ArrayList<>();
+    if (config.allBackfills) {
+      topology.addSource("backfills", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
+          config.backfillPattern);
+      sources.add("backfills");
+    }
+    if (!config.liveTopics.isEmpty()) {
+      topology.addSource("live", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
+          config.liveTopics.toArray(String[]::new));
+      sources.add("live");
+    }
+    topology.addProcessor("handle", () -> new HandleProcessor(config.workflow, store, config.registry, config.sinks,
+        this::policyOf, config.dedupRetention), sources.toArray(String[]::new));
+    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.String(),
+        Serdes.Long()), "handle");
+    topology.addSink(HandleProcessor.RECEIPTS, WorkflowTopics.receipts(name), Serdes.ByteArray().serializer(),
+        Serdes.ByteArray().serializer(), "handle");
+    topology.addSink(HandleProcessor.DEAD_LETTERS, WorkflowTopics.deadLetters(name), Serdes.ByteArray().serializer(),
+        Serdes.ByteArray().serializer(), "handle");
+    return topology;
+  }
+
+  /** Creates the workflow's topics if missing and starts processing. */
+  public synchronized WorkflowRuntime start() {
+    if (streams != null) {
+      throw new IllegalStateException("workflow '" + config.workflow.name() + "' is already started");
+    }
+    createTopics();
+    Properties properties = new Properties();
+    properties.putAll(config.clientConfig);
+    properties.put(StreamsConfig.APPLICATION_ID_CONFIG, WorkflowTopics.applicationId(config.workflow.name()));
+    properties.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    properties.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDirectory.toString());
+    properties.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, config.replicationFactor);
+    properties.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+    // New backfill topics should be picked up within seconds, not the default five minutes.
+    properties.put(StreamsConfig.consumerPrefix(ConsumerConfig.METADATA_MAX_AGE_CONFIG), 2000);
+    properties.putAll(config.streamsOverrides);
+    streams = new KafkaStreams(topology(), properties);
+    streams.setUncaughtExceptionHandler(e -> {
+      log.error("workflow '{}': stream thread failed; replacing it", config.workflow.name(), e);
+      return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+    });
+    streams.start();
+    log.info("workflow '{}' started (backfills: {}, live: {})", config.workflow.name(), config.allBackfills,
+        config.liveTopics);
+    return this;
+  }
+
+  /** The Kafka Streams state. */
+  public KafkaStreams.State state() {
+    return streams == null ? KafkaStreams.State.CREATED : streams.state();
+  }
+
+  private EffectsPolicy policyOf(String backfillId) {
+    EffectsPolicy known = policies.get(backfillId);
+    if (known != null) {
+      return known;
+    }
+    Optional<EffectsPolicy> policy = backfills.status(backfillId).flatMap(BackfillStatus::request)
+        .map(BackfillRequest::effectsPolicy);
+    if (policy.isEmpty()) {
+      log.warn("workflow '{}': no status for backfill '{}'; suppressing its effects", config.workflow.name(), backfillId);
+      return EffectsPolicy.SUPPRESS;
+    }
+    policies.put(backfillId, policy.get());
+    return policy.get();
+  }
+
+  private void createTopics() {
+    try (Admin admin = Admin.create(config.clientConfig)) {
+      for (String topic : List.of(WorkflowTopics.receipts(config.workflow.name()),
+          WorkflowTopics.deadLetters(config.workflow.name()))) {
+        try {
+          admin.createTopics(List.of(new NewTopic(topic, Optional.of(config.topicPartitions), Optional.empty())))
+              .all().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof TopicExistsException)) {
+            throw new IllegalStateException("cannot create topic '" + topic + "': " + e.getCause(), e.getCause());
+          }
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while creating the topics of '" + config.workflow.name() + "'", e);
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("cannot create the topics of '" + config.workflow.name() + "' within 30 s", e);
+    }
+  }
+
+  /** The dedup store's name. */
+  public static String storeName(String workflow) {
+    return "reprise.workflow." + workflow + ".handled";
+  }
+
+  @Override
+  public synchronized void close() {
+    if (streams != null) {
+      streams.close(Duration.ofSeconds(30));
+    }
+    backfills.close();
+  }
+
+  /** Configures a {@link WorkflowRuntime}; validates at {@link #build()}. */
+  public static final class Builder {
+    /** Default {@link #dedupRetention}: longer than any history anyone will replay. */
+    public static final Duration DEFAULT_DEDUP_RETENTION = Duration.ofDays(5 * 365);
+
+    private final Map<String, Object> clientConfig = new HashMap<>();
+    private final Map<String, Object> streamsOverrides = new HashMap<>();
+    private SchemaRegistryClient registry;
+    private Workflow workflow;
+    private final Map<String, EffectSink> sinks = new HashMap<>();
+    private Set<String> liveTopics = Set.of();
+    private boolean allBackfills = true;
+    private java.util.regex.Pattern backfillPattern = WorkflowTopics.ALL_BACKFILLS;
+    private Path stateDirectory;
+    private Duration dedupRetention = DEFAULT_DEDUP_RETENTION;
+    private int replicationFactor = -1;
+    private int topicPartitions = 6;
+
+    private Builder() {}
+
+    /** {@code bootstrap.servers}; required. */
+    public Builder bootstrapServers(String servers) {
+      clientConfig.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, servers);
+      return this;
+    }
+
+    /** Settings for every client (security). */
+    public Builder kafkaProperties(Map<String, ?> properties) {
+      clientConfig.putAll(properties);
+      return this;
+    }
+
+    /** Kafka Streams settings on top of Reprise's (e.g. {@code num.stream.threads}). */
+    public Builder streamsProperty(String key, Object value) {
+      streamsOverrides.put(key, value);
+      return this;
+    }
+
+    /** Required; not closed by the runtime. */
+    public Builder schemaRegistry(SchemaRegistryClient registry) {
+      this.registry = registry;
+      return this;
+    }
+
+    /** Required. */
+    public Builder workflow(Workflow workflow) {
+      this.workflow = workflow;
+      return this;
+    }
+
+    /** An effect sink the workflow may name. */
+    public Builder sink(EffectSink sink) {
+      this.sinks.put(sink.name(), sink);
+      return this;
+    }
+
+    /** Live topics to handle besides the backfills (default none). */
+    public Builder liveTopics(Set<String> topics) {
+      this.liveTopics = new LinkedHashSet<>(topics);
+      return this;
+    }
+
+    /** Whether to subscribe to every backfill topic (default true). */
+    public Builder allBackfills(boolean subscribe) {
+      this.allBackfills = subscribe;
+      return this;
+    }
+
+    /**
+     * Subscribes to these backfills only (their topics may not exist yet) instead of every
+     * backfill.
+     */
+    public Builder backfills(Set<String> backfillIds) {
+      this.allBackfills = !backfillIds.isEmpty();
+      this.backfillPattern = java.util.regex.Pattern.compile(backfillIds.stream()
+          .map(id -> java.util.regex.Pattern.quote(dev.reprise.coordinator.ControlTopics.backfillTopic(id)))
+          .collect(java.util.stream.Collectors.joining("|")));
+      return this;
+    }
+
+    /** Where RocksDB keeps the dedup store; required. */
+    public Builder stateDirectory(Path directory) {
+      this.stateDirectory = directory;
+      return this;
+    }
+
+    /** How long an event id is remembered after it was handled. */
+    public Builder dedupRetention(Duration retention) {
+      this.dedupRetention = retention;
+      return this;
+    }
+
+    /** Replication factor of internal and output topics; default the broker's. */
+    public Builder replicationFactor(int factor) {
+      this.replicationFactor = factor;
+      return this;
+    }
+
+    public WorkflowRuntime build() {
+      List<String> problems = new ArrayList<>();
+      if (!(clientConfig.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG) instanceof String servers) || servers.isBlank()) {
+        problems.add("bootstrapServers is required");
+      }
+      if (registry == null) {
+        problems.add("schemaRegistry is required");
+      }
+      if (workflow == null) {
+        problems.add("workflow is required");
+      } else if (!workflow.name().matches("[a-zA-Z0-9._-]{1,100}")) {
+        problems.add("workflow name '" + workflow.name() + "' may only use letters, digits, '.', '_' and '-'");
+      }
+      if (!allBackfills && liveTopics.isEmpty()) {
+        problems.add("the workflow subscribes to nothing: enable allBackfills or give liveTopics");
+      }
+      if (stateDirectory == null) {
+        problems.add("stateDirectory is required");
+      }
+      if (dedupRetention == null || dedupRetention.isNegative() || dedupRetention.isZero()) {
+        problems.add("dedupRetention must be positive, was " + dedupRetention);
+      }
+      if (!problems.isEmpty()) {
+        throw new IllegalArgumentException("invalid workflow runtime configuration: " + String.join("; ", problems));
+      }
+      return new WorkflowRuntime(this);
+    }
+  }
+}

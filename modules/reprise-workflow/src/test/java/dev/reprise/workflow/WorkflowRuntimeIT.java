@@ -1,0 +1,187 @@
+package dev.reprise.workflow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.reprise.coordinator.BackfillClient;
+import dev.reprise.coordinator.BackfillRequest;
+import dev.reprise.coordinator.BackfillRequest.EffectsPolicy;
+import dev.reprise.coordinator.BackfillRequest.Mode;
+import dev.reprise.coordinator.BackfillState;
+import dev.reprise.coordinator.BackfillStatus;
+import dev.reprise.coordinator.ReplayCoordinator;
+import dev.reprise.history.GeneratedRecord;
+import dev.reprise.history.HistoryGenerator;
+import dev.reprise.history.HistorySpec;
+import dev.reprise.history.HistoryWriter;
+import dev.reprise.registry.ConfluentSchemaRegistryClient;
+import dev.reprise.testing.RepriseIntegrationTest;
+import dev.reprise.testing.RepriseTestEnvironment;
+import dev.reprise.workflow.internal.ReceiptCodec;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+@RepriseIntegrationTest
+class WorkflowRuntimeIT {
+
+  private static final Instant FROM = Instant.parse("2020-01-01T00:00:00Z");
+  private static final Instant TO = Instant.parse("2026-01-01T00:00:00Z");
+
+  private final RepriseTestEnvironment env;
+  private ConfluentSchemaRegistryClient registry;
+  private BackfillClient client;
+  @TempDir Path state;
+
+  WorkflowRuntimeIT(RepriseTestEnvironment env) {
+    this.env = env;
+  }
+
+  @BeforeEach
+  void connect() {
+    registry = ConfluentSchemaRegistryClient.create(env.schemaRegistryUrl());
+    client = BackfillClient.create(Map.of("bootstrap.servers", env.bootstrapServers()), registry);
+  }
+
+  @AfterEach
+  void disconnect() {
+    client.close();
+    registry.close();
+  }
+
+  @Test
+  void shouldHandleEachEventOnceAcrossLiveTrafficAndRepeatedBackfills() throws Exception {
+    String source = env.uniqueName("submissions");
+    HistoryGenerator history = new HistoryGenerator(HistorySpec.builder().events(800).seed(41).build());
+    new HistoryWriter(env.producerConfig(), registry).write(source, 2, history);
+    Set<String> valid = eventIds(history);
+    String workflow = env.uniqueName("counting");
+    String suppressed = env.uniqueName("again");
+    String enabled = env.uniqueName("enabled");
+
+    try (var sink = new CountingHttpSink("webhook");
+        var coordinator = ReplayCoordinator.builder().bootstrapServers(env.bootstrapServers()).schemaRegistry(registry)
+            .allowedSourceTopics(Set.of(source)).sessionTimeout(Duration.ofSeconds(6)).build().start();
+        var runtime = runtime(workflow, sink, Set.of(source), Set.of(suppressed, enabled))) {
+      // Live: every readable event once, effects performed.
+      await().atMost(Duration.ofSeconds(90)).until(() -> count(receipts(workflow), ReceiptOutcome.PROCESSED) == valid.size());
+
+      // Then the same history replayed twice, once with effects enabled.
+      client.submit(request(suppressed, source, EffectsPolicy.SUPPRESS));
+      client.submit(request(enabled, source, EffectsPolicy.ENABLE));
+      await().atMost(Duration.ofSeconds(60)).until(() -> completed(suppressed) && completed(enabled));
+      await().atMost(Duration.ofSeconds(90)).until(() -> count(receipts(workflow), ReceiptOutcome.DUPLICATE) == 2L * valid.size());
+
+      List<Receipt> receipts = receipts(workflow);
+      assertThat(sink.calls()).as("one webhook call per event").hasSize(valid.size()).allSatisfy((key, calls) ->
+          assertThat(calls).as(key).isEqualTo(1));
+      assertThat(sink.calls().keySet()).isEqualTo(valid);
+      assertThat(receipts.stream().filter(r -> r.outcome() == ReceiptOutcome.DUPLICATE).map(r -> r.backfillId().orElseThrow())
+          .collect(Collectors.toSet())).containsExactlyInAnyOrder(suppressed, enabled);
+      assertThat(count(receipts, ReceiptOutcome.PROCESSED)).isEqualTo(valid.size());
+      assertThat(count(receipts, ReceiptOutcome.SUPPRESSED)).isZero();
+      assertThat(count(receipts, ReceiptOutcome.FAILED)).as("live records that cannot be read or upcast")
+          .isEqualTo(history.summarize().unreadable());
+    }
+  }
+
+  @Test
+  void shouldSuppressEffectsOfAReplayByDefaultAndCountItAsHandled() throws Exception {
+    String source = env.uniqueName("submissions");
+    HistoryGenerator history = new HistoryGenerator(HistorySpec.builder().events(300).seed(43).corruptShare(0).dirtyShare(0).build());
+    new HistoryWriter(env.producerConfig(), registry).write(source, 2, history);
+    Set<String> valid = eventIds(history);
+    String workflow = env.uniqueName("quiet");
+    String first = env.uniqueName("first");
+    String second = env.uniqueName("second");
+
+    try (var sink = new CountingHttpSink("webhook");
+        var coordinator = ReplayCoordinator.builder().bootstrapServers(env.bootstrapServers()).schemaRegistry(registry)
+            .allowedSourceTopics(Set.of(source)).sessionTimeout(Duration.ofSeconds(6)).build().start();
+        var runtime = runtime(workflow, sink, Set.of(), Set.of(first, second))) {
+      client.submit(request(first, source, EffectsPolicy.SUPPRESS));
+      await().atMost(Duration.ofSeconds(90)).until(() -> count(receipts(workflow), ReceiptOutcome.SUPPRESSED) == valid.size());
+      client.submit(request(second, source, EffectsPolicy.ENABLE));
+      await().atMost(Duration.ofSeconds(90)).until(() -> count(receipts(workflow), ReceiptOutcome.DUPLICATE) == valid.size());
+
+      assertThat(sink.calls()).isEmpty();
+      assertThat(receipts(workflow)).filteredOn(r -> r.outcome() == ReceiptOutcome.SUPPRESSED)
+          .allSatisfy(r -> assertThat(r.effects()).containsExactly("webhook: POST " + r.eventId()));
+    }
+  }
+
+  private WorkflowRuntime runtime(String name, CountingHttpSink sink, Set<String> live, Set<String> backfills) {
+    Workflow workflow = new Workflow() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public void handle(SubmissionEvent event, WorkflowContext context) throws Exception {
+        context.perform(Effect.of("webhook", event.id(), "POST " + event.id()));
+      }
+    };
+    return WorkflowRuntime.builder().bootstrapServers(env.bootstrapServers()).schemaRegistry(registry).workflow(workflow)
+        .sink(sink).liveTopics(live).backfills(backfills).stateDirectory(state.resolve(name)).build().start();
+  }
+
+  private static Set<String> eventIds(HistoryGenerator history) {
+    Set<String> ids = new HashSet<>();
+    for (GeneratedRecord record : history) {
+      if (record.kind().upcasts()) {
+        ids.add(record.truth().submissionId() + "#" + record.truth().revision());
+      }
+    }
+    return ids;
+  }
+
+  private BackfillRequest request(String id, String source, EffectsPolicy policy) {
+    return new BackfillRequest(id, source, FROM, TO, Set.of(), Set.of(), OptionalInt.empty(), Mode.EXECUTE, List.of(),
+        OptionalDouble.empty(), policy, Optional.of("it"), Optional.empty());
+  }
+
+  private boolean completed(String backfillId) {
+    return client.status(backfillId).map(BackfillStatus::state).orElse(null) == BackfillState.COMPLETED;
+  }
+
+  private static long count(List<Receipt> receipts, ReceiptOutcome outcome) {
+    return receipts.stream().filter(r -> r.outcome() == outcome).count();
+  }
+
+  private List<Receipt> receipts(String workflow) {
+    ReceiptCodec codec = new ReceiptCodec(registry, workflow);
+    String topic = WorkflowTopics.receipts(workflow);
+    List<Receipt> receipts = new ArrayList<>();
+    Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, env.bootstrapServers(),
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    try (var consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+          .map(info -> new TopicPartition(topic, info.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+        consumer.poll(Duration.ofMillis(200)).forEach(r -> receipts.add(codec.decode(r.value())));
+      }
+    }
+    return receipts;
+  }
+}

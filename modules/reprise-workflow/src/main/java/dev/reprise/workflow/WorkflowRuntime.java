@@ -5,7 +5,9 @@ import dev.reprise.coordinator.BackfillRequest;
 import dev.reprise.coordinator.BackfillRequest.EffectsPolicy;
 import dev.reprise.coordinator.BackfillStatus;
 import dev.reprise.registry.SchemaRegistryClient;
+import dev.reprise.workflow.internal.GuardedSink;
 import dev.reprise.workflow.internal.HandleProcessor;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -72,11 +74,43 @@ public final class WorkflowRuntime implements AutoCloseable {
   private final Builder config;
   private final BackfillClient backfills;
   private final Map<String, EffectsPolicy> policies = new ConcurrentHashMap<>();
+  private final Map<String, GuardedSink> sinks = new HashMap<>();
+  private final Set<String> openSinks = ConcurrentHashMap.newKeySet();
   private KafkaStreams streams;
 
   private WorkflowRuntime(Builder config) {
     this.config = config;
     this.backfills = BackfillClient.create(config.clientConfig, config.registry);
+    config.sinks.forEach((name, sink) -> sinks.put(name, new GuardedSink(sink, config.resilience.get(name), this::onBreaker)));
+  }
+
+  /**
+   * Pauses consumption while any sink's breaker is open, rather than spinning through retries;
+   * resumes when none is (half-open lets trial calls through).
+   */
+  private synchronized void onBreaker(String sink, CircuitBreaker.State state) {
+    if (state == CircuitBreaker.State.OPEN || state == CircuitBreaker.State.FORCED_OPEN) {
+      if (openSinks.add(sink) && streams != null) {
+        log.warn("workflow '{}': effect sink '{}' is {}; paused by backpressure", config.workflow.name(), sink, state);
+        streams.pause();
+      }
+    } else if (openSinks.remove(sink) && openSinks.isEmpty() && streams != null) {
+      log.info("workflow '{}': effect sink '{}' is {}; resuming", config.workflow.name(), sink, state);
+      streams.resume();
+    }
+  }
+
+  /**
+   * Whether consumption is paused because an effect sink's breaker is open. A paused workflow
+   * keeps committing the same offsets: without this, lag monitoring would call it stalled.
+   */
+  public boolean isPausedByBackpressure() {
+    return !openSinks.isEmpty();
+  }
+
+  /** The sinks whose breaker is open now. */
+  public Set<String> unavailableSinks() {
+    return Set.copyOf(openSinks);
   }
 
   public static Builder builder() {
@@ -99,7 +133,7 @@ public final class WorkflowRuntime implements AutoCloseable {
           config.liveTopics.toArray(String[]::new));
       sources.add("live");
     }
-    topology.addProcessor("handle", () -> new HandleProcessor(config.workflow, store, config.registry, config.sinks,
+    topology.addProcessor("handle", () -> new HandleProcessor(config.workflow, store, config.registry, sinks,
         this::policyOf, config.dedupRetention), sources.toArray(String[]::new));
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.String(),
         Serdes.Long()), "handle");
@@ -125,6 +159,10 @@ public final class WorkflowRuntime implements AutoCloseable {
     properties.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
     // New backfill topics should be picked up within seconds, not the default five minutes.
     properties.put(StreamsConfig.consumerPrefix(ConsumerConfig.METADATA_MAX_AGE_CONFIG), 2000);
+    // A stream thread replaced after an open breaker does not leave the group (Streams consumers
+    // never do); its tasks move only when its session expires: 10 s, not Streams' 45 s.
+    properties.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
+    properties.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 2_000);
     properties.putAll(config.streamsOverrides);
     streams = new KafkaStreams(topology(), properties);
     streams.setUncaughtExceptionHandler(e -> {
@@ -201,6 +239,7 @@ public final class WorkflowRuntime implements AutoCloseable {
     private SchemaRegistryClient registry;
     private Workflow workflow;
     private final Map<String, EffectSink> sinks = new HashMap<>();
+    private final Map<String, SinkResilience> resilience = new HashMap<>();
     private Set<String> liveTopics = Set.of();
     private boolean allBackfills = true;
     private java.util.regex.Pattern backfillPattern = WorkflowTopics.ALL_BACKFILLS;
@@ -241,9 +280,15 @@ public final class WorkflowRuntime implements AutoCloseable {
       return this;
     }
 
-    /** An effect sink the workflow may name. */
+    /** An effect sink the workflow may name, with {@link SinkResilience#defaults()}. */
     public Builder sink(EffectSink sink) {
+      return sink(sink, SinkResilience.defaults());
+    }
+
+    /** An effect sink the workflow may name, protected as {@code resilience} says. */
+    public Builder sink(EffectSink sink, SinkResilience resilience) {
       this.sinks.put(sink.name(), sink);
+      this.resilience.put(sink.name(), resilience);
       return this;
     }
 

@@ -76,7 +76,7 @@ class WorkflowRuntimeIT {
     String suppressed = env.uniqueName("again");
     String enabled = env.uniqueName("enabled");
 
-    try (var sink = new CountingHttpSink("webhook");
+    try (var sink = new CountingWebhookServer();
         var coordinator = ReplayCoordinator.builder().bootstrapServers(env.bootstrapServers()).schemaRegistry(registry)
             .allowedSourceTopics(Set.of(source)).sessionTimeout(Duration.ofSeconds(6)).build().start();
         var runtime = runtime(workflow, sink, Set.of(source), Set.of(suppressed, enabled))) {
@@ -90,9 +90,9 @@ class WorkflowRuntimeIT {
       await().atMost(Duration.ofSeconds(90)).until(() -> count(receipts(workflow), ReceiptOutcome.DUPLICATE) == 2L * valid.size());
 
       List<Receipt> receipts = receipts(workflow);
-      assertThat(sink.calls()).as("one webhook call per event").hasSize(valid.size()).allSatisfy((key, calls) ->
+      assertThat(sink.accepted()).as("one webhook call per event").hasSize(valid.size()).allSatisfy((key, calls) ->
           assertThat(calls).as(key).isEqualTo(1));
-      assertThat(sink.calls().keySet()).isEqualTo(valid);
+      assertThat(sink.accepted().keySet()).isEqualTo(valid);
       assertThat(receipts.stream().filter(r -> r.outcome() == ReceiptOutcome.DUPLICATE).map(r -> r.backfillId().orElseThrow())
           .collect(Collectors.toSet())).containsExactlyInAnyOrder(suppressed, enabled);
       assertThat(count(receipts, ReceiptOutcome.PROCESSED)).isEqualTo(valid.size());
@@ -112,7 +112,7 @@ class WorkflowRuntimeIT {
     String first = env.uniqueName("first");
     String second = env.uniqueName("second");
 
-    try (var sink = new CountingHttpSink("webhook");
+    try (var sink = new CountingWebhookServer();
         var coordinator = ReplayCoordinator.builder().bootstrapServers(env.bootstrapServers()).schemaRegistry(registry)
             .allowedSourceTopics(Set.of(source)).sessionTimeout(Duration.ofSeconds(6)).build().start();
         var runtime = runtime(workflow, sink, Set.of(), Set.of(first, second))) {
@@ -121,13 +121,13 @@ class WorkflowRuntimeIT {
       client.submit(request(second, source, EffectsPolicy.ENABLE));
       await().atMost(Duration.ofSeconds(90)).until(() -> count(receipts(workflow), ReceiptOutcome.DUPLICATE) == valid.size());
 
-      assertThat(sink.calls()).isEmpty();
+      assertThat(sink.accepted()).isEmpty();
       assertThat(receipts(workflow)).filteredOn(r -> r.outcome() == ReceiptOutcome.SUPPRESSED)
           .allSatisfy(r -> assertThat(r.effects()).containsExactly("webhook: POST " + r.eventId()));
     }
   }
 
-  private WorkflowRuntime runtime(String name, CountingHttpSink sink, Set<String> live, Set<String> backfills) {
+  private WorkflowRuntime runtime(String name, CountingWebhookServer sink, Set<String> live, Set<String> backfills) {
     Workflow workflow = new Workflow() {
       @Override
       public String name() {
@@ -140,7 +140,7 @@ class WorkflowRuntimeIT {
       }
     };
     return WorkflowRuntime.builder().bootstrapServers(env.bootstrapServers()).schemaRegistry(registry).workflow(workflow)
-        .sink(sink).liveTopics(live).backfills(backfills).stateDirectory(state.resolve(name)).build().start();
+        .sink(new HttpWebhookSink("webhook", sink.url())).liveTopics(live).backfills(backfills).stateDirectory(state.resolve(name)).build().start();
   }
 
   private static Set<String> eventIds(HistoryGenerator history) {

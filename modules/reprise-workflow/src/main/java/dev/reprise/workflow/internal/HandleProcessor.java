@@ -6,7 +6,7 @@ import dev.reprise.registry.SchemaRegistryClient;
 import dev.reprise.registry.serde.AvroWireFormat;
 import dev.reprise.submissions.upcast.UpcasterChain;
 import dev.reprise.workflow.Effect;
-import dev.reprise.workflow.EffectSink;
+import dev.reprise.workflow.SinkUnavailableException;
 import dev.reprise.workflow.EventId;
 import dev.reprise.workflow.Receipt;
 import dev.reprise.workflow.ReceiptOutcome;
@@ -47,6 +47,11 @@ import org.slf4j.LoggerFactory;
  * workflow with effects performed or suppressed, record the id, emit a receipt. Under {@code
  * exactly_once_v2} the store update, the receipt and the input offset commit together.
  *
+ * <p>An open circuit breaker ({@link SinkUnavailableException}) is not the event's fault: the
+ * processor fails the stream thread instead of dead-lettering, the runtime has already paused
+ * consumption, and the replaced thread handles the event again from the last commit once the sink
+ * recovers.
+ *
  * <p>What exactly-once does not cover: an effect is a call to the outside world. If the instance
  * dies after the call and before the commit, the event is handled again on restart and the effect
  * repeated; that is why effects carry the event id as idempotency key.
@@ -63,7 +68,7 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
   private final String storeName;
   private final SchemaRegistryClient registry;
   private final ReceiptCodec receipts;
-  private final Map<String, EffectSink> sinks;
+  private final Map<String, GuardedSink> sinks;
   private final Function<String, EffectsPolicy> policies;
   private final Duration retention;
   private final UpcasterChain chain = UpcasterChain.forSubmissions().build();
@@ -75,7 +80,7 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
    * @param policies the effects policy of a backfill, by id
    * @param retention how long an event id is remembered after it was handled
    */
-  public HandleProcessor(Workflow workflow, String storeName, SchemaRegistryClient registry, Map<String, EffectSink> sinks,
+  public HandleProcessor(Workflow workflow, String storeName, SchemaRegistryClient registry, Map<String, GuardedSink> sinks,
       Function<String, EffectsPolicy> policies, Duration retention) {
     this.workflow = workflow;
     this.storeName = storeName;
@@ -130,9 +135,18 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
     Context handlerContext = new Context(backfillId, event.logicalDate(), effectsEnabled);
     try {
       workflow.handle(event, handlerContext);
+    } catch (SinkUnavailableException e) {
+      throw e;
     } catch (Exception e) {
+      if (handlerContext.unavailable != null) {
+        throw handlerContext.unavailable;
+      }
       deadLetter(record, backfillId, id.asKey(), day, checksum, e);
       return;
+    }
+    if (handlerContext.unavailable != null) {
+      // The handler swallowed it; the event is still not handled: do it again after the pause.
+      throw handlerContext.unavailable;
     }
     handled.put(id.asKey(), context.currentSystemTimeMs());
     emit(new Receipt(workflow.name(), backfillId, id.asKey(), day, checksum,
@@ -190,6 +204,7 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
     private final LocalDate logicalDate;
     private final boolean effectsEnabled;
     private final List<String> effects = new ArrayList<>();
+    private SinkUnavailableException unavailable;
 
     Context(Optional<String> backfillId, LocalDate logicalDate, boolean effectsEnabled) {
       this.backfillId = backfillId;
@@ -214,14 +229,19 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
 
     @Override
     public void perform(Effect effect) throws Exception {
-      EffectSink sink = sinks.get(effect.sink());
+      GuardedSink sink = sinks.get(effect.sink());
       if (sink == null) {
         throw new RepriseNonRetriableException("workflow '" + workflow.name() + "' has no effect sink '" + effect.sink()
             + "'; known: " + sinks.keySet());
       }
       effects.add(effect.sink() + ": " + effect.description());
       if (effectsEnabled) {
-        sink.perform(effect);
+        try {
+          sink.perform(effect);
+        } catch (SinkUnavailableException e) {
+          unavailable = e;
+          throw e;
+        }
       }
     }
   }

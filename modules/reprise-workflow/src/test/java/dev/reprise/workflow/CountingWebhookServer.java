@@ -1,0 +1,65 @@
+package dev.reprise.workflow;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A real HTTP endpoint on 127.0.0.1 that counts the calls it accepts per idempotency key, and can
+ * be switched to answering 503 like a sink in trouble.
+ */
+final class CountingWebhookServer implements AutoCloseable {
+
+  private final HttpServer server;
+  private final Map<String, AtomicInteger> accepted = new ConcurrentHashMap<>();
+  private final AtomicInteger refused = new AtomicInteger();
+  private final AtomicBoolean down = new AtomicBoolean();
+
+  CountingWebhookServer() throws IOException {
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/hook", exchange -> {
+      exchange.getRequestBody().readAllBytes();
+      if (down.get()) {
+        refused.incrementAndGet();
+        exchange.sendResponseHeaders(503, -1);
+      } else {
+        String key = exchange.getRequestHeaders().getFirst("Idempotency-Key");
+        accepted.computeIfAbsent(String.valueOf(key), k -> new AtomicInteger()).incrementAndGet();
+        exchange.sendResponseHeaders(204, -1);
+      }
+      exchange.close();
+    });
+    server.start();
+  }
+
+  URI url() {
+    return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/hook");
+  }
+
+  void down(boolean isDown) {
+    down.set(isDown);
+  }
+
+  /** Calls answered 2xx, per idempotency key. */
+  Map<String, Integer> accepted() {
+    Map<String, Integer> copy = new TreeMap<>();
+    accepted.forEach((key, count) -> copy.put(key, count.get()));
+    return copy;
+  }
+
+  /** Calls answered 503. */
+  int refused() {
+    return refused.get();
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+}

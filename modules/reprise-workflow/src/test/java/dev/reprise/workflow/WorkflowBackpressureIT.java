@@ -1,0 +1,98 @@
+package dev.reprise.workflow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.reprise.history.GeneratedRecord;
+import dev.reprise.history.HistoryGenerator;
+import dev.reprise.history.HistorySpec;
+import dev.reprise.history.HistoryWriter;
+import dev.reprise.registry.ConfluentSchemaRegistryClient;
+import dev.reprise.testing.RepriseIntegrationTest;
+import dev.reprise.testing.RepriseTestEnvironment;
+import dev.reprise.workflow.internal.ReceiptCodec;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A sink outage opens the breaker and pauses the workflow; nothing is dead-lettered; it resumes. */
+@RepriseIntegrationTest
+class WorkflowBackpressureIT {
+
+  @TempDir Path state;
+
+  @Test
+  void shouldPauseWhileTheSinkIsDownAndResumeWithoutLosingOrRepeatingEffects(RepriseTestEnvironment env) throws Exception {
+    String source = env.uniqueName("submissions");
+    HistoryGenerator history = new HistoryGenerator(HistorySpec.builder().events(200).seed(47).corruptShare(0)
+        .dirtyShare(0).tombstoneShare(0).build());
+    Set<String> valid = new HashSet<>();
+    for (GeneratedRecord record : history) {
+      valid.add(record.truth().submissionId() + "#" + record.truth().revision());
+    }
+    String name = env.uniqueName("fragile");
+    Workflow workflow = new Workflow() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public void handle(SubmissionEvent event, WorkflowContext context) throws Exception {
+        context.perform(Effect.of("webhook", event.id(), "POST " + event.id()));
+      }
+    };
+
+    try (var registry = ConfluentSchemaRegistryClient.create(env.schemaRegistryUrl());
+        var server = new CountingWebhookServer()) {
+      server.down(true);
+      new HistoryWriter(env.producerConfig(), registry).write(source, 2, history);
+      SinkResilience resilience = SinkResilience.builder().maxAttempts(3).minimumCalls(3)
+          .initialBackoff(Duration.ofMillis(20)).maxBackoff(Duration.ofMillis(100))
+          .openDuration(Duration.ofSeconds(2)).build();
+      try (var runtime = WorkflowRuntime.builder().bootstrapServers(env.bootstrapServers()).schemaRegistry(registry)
+          .workflow(workflow).sink(new HttpWebhookSink("webhook", server.url()), resilience)
+          .liveTopics(Set.of(source)).allBackfills(false).stateDirectory(state).build().start()) {
+        await().atMost(Duration.ofSeconds(60)).until(runtime::isPausedByBackpressure);
+        assertThat(runtime.unavailableSinks()).containsExactly("webhook");
+        int refusedWhenPaused = server.refused();
+        // Paused, not spinning: at most the breaker's trial calls reach the sink while it is down.
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+            .until(() -> server.refused() <= refusedWhenPaused + 2 * 3 * 2);
+
+        server.down(false);
+        await().atMost(Duration.ofSeconds(60)).until(() -> server.accepted().size() == valid.size());
+        await().atMost(Duration.ofSeconds(30)).until(() -> !runtime.isPausedByBackpressure());
+      }
+      assertThat(server.accepted().keySet()).isEqualTo(valid);
+      assertThat(server.accepted()).allSatisfy((key, calls) -> assertThat(calls).as(key).isEqualTo(1));
+      assertThat(outcomes(env, registry, name)).doesNotContain(ReceiptOutcome.FAILED);
+    }
+  }
+
+  private static Set<ReceiptOutcome> outcomes(RepriseTestEnvironment env, ConfluentSchemaRegistryClient registry, String workflow) {
+    ReceiptCodec codec = new ReceiptCodec(registry, workflow);
+    String topic = WorkflowTopics.receipts(workflow);
+    Set<ReceiptOutcome> outcomes = new HashSet<>();
+    Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, env.bootstrapServers(),
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    try (var consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      var partitions = consumer.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+        consumer.poll(Duration.ofMillis(200)).forEach(r -> outcomes.add(codec.decode(r.value()).outcome()));
+      }
+    }
+    return outcomes;
+  }
+}

@@ -76,7 +76,7 @@ class ReplayCoordinatorCrashIT {
         assertThat(done.counter(BackfillCounters.DEAD_LETTERED)).isEqualTo(expected.deadLettered());
       }
 
-      List<ConsumerRecord<byte[], byte[]>> published = ReplayedTopic.readAll(env.bootstrapServers(), ControlTopics.backfillTopic(id));
+      List<ConsumerRecord<byte[], byte[]>> published = env.readCommitted(ControlTopics.backfillTopic(id));
       List<String> identities = published.stream().map(r -> {
         var schema = registry.schemaById(AvroWireFormat.schemaId(r.value()));
         var v3 = AvroWireFormat.decode(r.value(), schema, schema);

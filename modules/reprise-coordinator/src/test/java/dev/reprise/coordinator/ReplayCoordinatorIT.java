@@ -85,7 +85,7 @@ class ReplayCoordinatorIT {
       assertThat(done.etaSeconds()).hasValue(0);
     }
 
-    List<ConsumerRecord<byte[], byte[]>> published = ReplayedTopic.readAll(env.bootstrapServers(), ControlTopics.backfillTopic(id));
+    List<ConsumerRecord<byte[], byte[]>> published = env.readCommitted(ControlTopics.backfillTopic(id));
     assertThat(published.stream().map(r -> {
       GenericRecord v3 = decodeV3(r.value());
       Instant submittedAt = Instant.ofEpochMilli((Long) v3.get("submittedAt"));
@@ -102,10 +102,10 @@ class ReplayCoordinatorIT {
     assertSourceOrderPerPartition(published);
 
     Map<String, byte[]> sourceValues = new HashMap<>();
-    for (var record : ReplayedTopic.readAll(env.bootstrapServers(), source)) {
+    for (var record : env.readCommitted(source)) {
       sourceValues.put(record.partition() + "@" + record.offset(), record.value());
     }
-    List<ConsumerRecord<byte[], byte[]>> deadLetters = ReplayedTopic.readAll(env.bootstrapServers(), ControlTopics.deadLetterTopic(id));
+    List<ConsumerRecord<byte[], byte[]>> deadLetters = env.readCommitted(ControlTopics.deadLetterTopic(id));
     assertThat(deadLetters).hasSize((int) expected.deadLettered());
     assertThat(deadLetters).allSatisfy(r -> {
       assertThat(header(r, ReplayHeaders.ERROR_STAGE)).isIn("decode", "schema", "upcast");
@@ -160,7 +160,7 @@ class ReplayCoordinatorIT {
       assertThat(status.state()).isEqualTo(BackfillState.COMPLETED);
       assertThat(status.counter(BackfillCounters.PUBLISHED)).isEqualTo(expected.matchedIds().size());
     }
-    assertThat(ReplayedTopic.readAll(env.bootstrapServers(), ControlTopics.backfillTopic(id)))
+    assertThat(env.readCommitted(ControlTopics.backfillTopic(id)))
         .hasSize(expected.matchedIds().size());
   }
 
@@ -193,7 +193,7 @@ class ReplayCoordinatorIT {
       assertThat(cancelled.reason()).hasValue("cancelled by request");
       assertThat(cancelled.rejectedCommand()).hasValueSatisfying(note -> assertThat(note).contains("RESUME refused"));
       assertThat(cancelled.counter(BackfillCounters.PUBLISHED)).isLessThan(cancelled.counter(BackfillCounters.PLANNED));
-      assertThat(ReplayedTopic.readAll(env.bootstrapServers(), ControlTopics.backfillTopic(id)))
+      assertThat(env.readCommitted(ControlTopics.backfillTopic(id)))
           .as("the topic holds exactly what the committed status says").hasSize((int) cancelled.counter(BackfillCounters.PUBLISHED));
 
       client.resume(id);

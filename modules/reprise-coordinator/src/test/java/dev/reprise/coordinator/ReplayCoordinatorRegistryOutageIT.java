@@ -69,7 +69,7 @@ class ReplayCoordinatorRegistryOutageIT {
       assertThat(done.state()).isEqualTo(BackfillState.COMPLETED);
       assertThat(done.counter(BackfillCounters.PUBLISHED)).isEqualTo(expected.matchedIds().size());
       assertThat(done.counter(BackfillCounters.DEAD_LETTERED)).isEqualTo(expected.deadLettered());
-      assertThat(ReplayedTopic.readAll(env.bootstrapServers(), ControlTopics.deadLetterTopic(id)))
+      assertThat(env.readCommitted(ControlTopics.deadLetterTopic(id)))
           .hasSize((int) expected.deadLettered());
     }
   }

@@ -67,7 +67,7 @@ class ReplayCoordinatorScaleOutIT {
 
       for (String id : ids) {
         List<String> identities = new ArrayList<>();
-        for (var record : ReplayedTopic.readAll(env.bootstrapServers(), ControlTopics.backfillTopic(id))) {
+        for (var record : env.readCommitted(ControlTopics.backfillTopic(id))) {
           var schema = registry.schemaById(AvroWireFormat.schemaId(record.value()));
           var v3 = AvroWireFormat.decode(record.value(), schema, schema);
           identities.add(ExpectedReplay.identity(v3.get("submissionId"), v3.get("revision")));

@@ -14,12 +14,7 @@ import dev.reprise.workflow.internal.ReceiptCodec;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.Map;
 import java.util.Set;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,17 +34,7 @@ class WorkflowBackpressureIT {
       valid.add(record.truth().submissionId() + "#" + record.truth().revision());
     }
     String name = env.uniqueName("fragile");
-    Workflow workflow = new Workflow() {
-      @Override
-      public String name() {
-        return name;
-      }
-
-      @Override
-      public void handle(SubmissionEvent event, WorkflowContext context) throws Exception {
-        context.perform(Effect.of("webhook", event.id(), "POST " + event.id()));
-      }
-    };
+    Workflow workflow = new WebhookWorkflow(name);
 
     try (var registry = ConfluentSchemaRegistryClient.create(env.schemaRegistryUrl());
         var server = new CountingWebhookServer()) {
@@ -80,19 +65,7 @@ class WorkflowBackpressureIT {
 
   private static Set<ReceiptOutcome> outcomes(RepriseTestEnvironment env, ConfluentSchemaRegistryClient registry, String workflow) {
     ReceiptCodec codec = new ReceiptCodec(registry, workflow);
-    String topic = WorkflowTopics.receipts(workflow);
-    Set<ReceiptOutcome> outcomes = new HashSet<>();
-    Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, env.bootstrapServers(),
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    try (var consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      var partitions = consumer.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-        consumer.poll(Duration.ofMillis(200)).forEach(r -> outcomes.add(codec.decode(r.value()).outcome()));
-      }
-    }
-    return outcomes;
+    return env.readCommitted(WorkflowTopics.receipts(workflow)).stream().map(r -> codec.decode(r.value()).outcome())
+        .collect(java.util.stream.Collectors.toSet());
   }
 }

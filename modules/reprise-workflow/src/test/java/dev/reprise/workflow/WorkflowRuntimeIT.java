@@ -21,7 +21,6 @@ import dev.reprise.workflow.internal.ReceiptCodec;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -30,10 +29,6 @@ import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -128,17 +123,7 @@ class WorkflowRuntimeIT {
   }
 
   private WorkflowRuntime runtime(String name, CountingWebhookServer sink, Set<String> live, Set<String> backfills) {
-    Workflow workflow = new Workflow() {
-      @Override
-      public String name() {
-        return name;
-      }
-
-      @Override
-      public void handle(SubmissionEvent event, WorkflowContext context) throws Exception {
-        context.perform(Effect.of("webhook", event.id(), "POST " + event.id()));
-      }
-    };
+    Workflow workflow = new WebhookWorkflow(name);
     return WorkflowRuntime.builder().bootstrapServers(env.bootstrapServers()).schemaRegistry(registry).workflow(workflow)
         .sink(new HttpWebhookSink("webhook", sink.url())).liveTopics(live).backfills(backfills).stateDirectory(state.resolve(name)).build().start();
   }
@@ -168,20 +153,6 @@ class WorkflowRuntimeIT {
 
   private List<Receipt> receipts(String workflow) {
     ReceiptCodec codec = new ReceiptCodec(registry, workflow);
-    String topic = WorkflowTopics.receipts(workflow);
-    List<Receipt> receipts = new ArrayList<>();
-    Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, env.bootstrapServers(),
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    try (var consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-          .map(info -> new TopicPartition(topic, info.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-        consumer.poll(Duration.ofMillis(200)).forEach(r -> receipts.add(codec.decode(r.value())));
-      }
-    }
-    return receipts;
+    return env.readCommitted(WorkflowTopics.receipts(workflow)).stream().map(r -> codec.decode(r.value())).toList();
   }
 }

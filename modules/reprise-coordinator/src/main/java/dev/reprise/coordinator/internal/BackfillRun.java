@@ -91,6 +91,9 @@ public final class BackfillRun implements Runnable {
 
   private record Signal(ReplayCommand.Type type, String note) {}
 
+  /** Wakes the run from a wait (paused, backing off) to notice {@link #stop}. */
+  private static final Signal WAKE = new Signal(null, null);
+
   private final RunContext ctx;
   private final String backfillId;
   private final BackfillRequest request;
@@ -178,6 +181,7 @@ public final class BackfillRun implements Runnable {
    */
   public void stop() {
     stopRequested = true;
+    signals.add(WAKE);
   }
 
   /** Waits until the run's thread has ended. */
@@ -226,7 +230,7 @@ public final class BackfillRun implements Runnable {
         long backoff = Math.min(MAX_BACKOFF_MILLIS, 200L << Math.min(failures, 8));
         log.warn("backfill '{}': cannot start yet ({}); retrying in {} ms", backfillId, e.getMessage(), backoff);
         closeClients();
-        pause(backoff);
+        backOff(backoff);
       }
     }
     return false;
@@ -432,13 +436,16 @@ public final class BackfillRun implements Runnable {
         transientReason = "retrying in " + backoff + " ms after: " + e.getMessage();
         log.warn("backfill '{}': {} (attempt {})", backfillId, transientReason, failures);
         rewind();
-        pause(backoff);
+        backOff(backoff);
       }
     }
   }
 
   /** Applies a command or a note; true if the run is over. */
   private boolean handle(Signal signal) {
+    if (signal == WAKE) {
+      return false;
+    }
     if (signal.note() != null) {
       rejectedCommand = signal.note();
       if (state == BackfillState.PAUSED) {
@@ -845,15 +852,19 @@ public final class BackfillRun implements Runnable {
     }
   }
 
-  private void pause(long millis) {
-    long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-    while (!stopRequested && signals.isEmpty() && System.nanoTime() < until) {
-      try {
-        Thread.sleep(Math.min(100, millis));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        stopRequested = true;
+  /**
+   * Waits out a back-off on the signal queue, so a command (or {@link #stop}) ends the wait at
+   * once; the signal stays queued for the loop to handle.
+   */
+  private void backOff(long millis) {
+    try {
+      Signal signal = signals.pollFirst(millis, TimeUnit.MILLISECONDS);
+      if (signal != null) {
+        signals.offerFirst(signal);
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stopRequested = true;
     }
   }
 

@@ -4,6 +4,7 @@ import dev.reprise.coordinator.BackfillRequest.EffectsPolicy;
 import dev.reprise.core.RepriseNonRetriableException;
 import dev.reprise.registry.SchemaRegistryClient;
 import dev.reprise.registry.serde.AvroWireFormat;
+import dev.reprise.submissions.SubmissionSchemas;
 import dev.reprise.submissions.upcast.UpcasterChain;
 import dev.reprise.workflow.Effect;
 import dev.reprise.workflow.SinkUnavailableException;
@@ -73,6 +74,10 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
   private final Duration retention;
   private final UpcasterChain chain = UpcasterChain.forSubmissions().build();
   private final MessageDigest sha256;
+  // Every event is upcast to the latest version: one writer, one buffer, reused per record.
+  private final GenericDatumWriter<GenericRecord> latestWriter = new GenericDatumWriter<>(SubmissionSchemas.latest());
+  private final ByteArrayOutputStream checksumBuffer = new ByteArrayOutputStream(512);
+  private BinaryEncoder checksumEncoder;
   private ProcessorContext<byte[], byte[]> context;
   private KeyValueStore<String, Long> handled;
 
@@ -176,10 +181,10 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
 
   private String checksum(GenericRecord submission) {
     try {
-      ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-      BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
-      new GenericDatumWriter<GenericRecord>(submission.getSchema()).write(submission, encoder);
-      byte[] digest = sha256.digest(out.toByteArray());
+      checksumBuffer.reset();
+      checksumEncoder = EncoderFactory.get().directBinaryEncoder(checksumBuffer, checksumEncoder);
+      latestWriter.write(submission, checksumEncoder);
+      byte[] digest = sha256.digest(checksumBuffer.toByteArray());
       return HexFormat.of().formatHex(digest, 0, 8);
     } catch (IOException e) {
       throw new IllegalStateException(e);

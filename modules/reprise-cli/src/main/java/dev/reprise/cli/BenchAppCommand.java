@@ -9,7 +9,6 @@ import dev.reprise.workflow.WorkflowContext;
 import dev.reprise.workflow.WorkflowRuntime;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
@@ -62,7 +61,7 @@ final class BenchAppCommand implements Callable<Integer> {
         Thread.sleep(10);
       }
       double seconds = (System.nanoTime() - began) / 1e9;
-      System.out.printf(Locale.ROOT, "{\"handled\": %d, \"seconds\": %.3f}%n", HANDLED.get(), seconds);
+      System.out.println(new BenchSupport.Result(HANDLED.get(), seconds).json());
       System.out.flush();
     }
     return 0;

@@ -1,7 +1,6 @@
 package dev.reprise.cli;
 
 import java.time.Duration;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,7 +27,7 @@ final class BenchCopyCommand implements Callable<Integer> {
     long began = System.nanoTime();
     long copied = TransactionalCopy.copy(bootstrapServers, source, target, Duration.ofMillis(500));
     double seconds = (System.nanoTime() - began) / 1e9;
-    System.out.printf(Locale.ROOT, "{\"copied\": %d, \"seconds\": %.3f}%n", copied, seconds);
+    System.out.println(new BenchSupport.Result(copied, seconds).json());
     return 0;
   }
 }

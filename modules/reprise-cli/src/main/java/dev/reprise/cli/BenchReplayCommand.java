@@ -2,7 +2,6 @@ package dev.reprise.cli;
 
 import dev.reprise.coordinator.BackfillClient;
 import dev.reprise.coordinator.BackfillCounters;
-import dev.reprise.coordinator.BackfillRequest;
 import dev.reprise.coordinator.BackfillState;
 import dev.reprise.coordinator.BackfillStatus;
 import dev.reprise.coordinator.ControlTopics;
@@ -16,15 +15,10 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalDouble;
-import java.util.OptionalInt;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -81,7 +75,7 @@ final class BenchReplayCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     String run = UUID.randomUUID().toString().substring(0, 8);
     String source = "bench-replay-" + run;
-    String copy = "bench-copy-" + run;
+    String copyTopic = "bench-copy-" + run;
     String backfillId = "bench-" + run;
     try (var platform = connection.connect();
         var registry = ConfluentSchemaRegistryClient.create(platform.schemaRegistryUrl());
@@ -94,32 +88,23 @@ final class BenchReplayCommand implements Callable<Integer> {
       double avgBytes = (double) topicBytes(admin, source) / summary.records();
       out.printf("  %,d records, %.0f bytes each on average (on disk, with batch overhead)%n", summary.records(), avgBytes);
 
-      admin.createTopics(List.of(new NewTopic(copy, Optional.of(partitions), Optional.empty()))).all().get(30, TimeUnit.SECONDS);
+      admin.createTopics(List.of(new NewTopic(copyTopic, Optional.of(partitions), Optional.empty()))).all().get(30, TimeUnit.SECONDS);
       out.printf("(a) baseline (own JVM, -Xmx%s): bare transactional copy, consume -> produce, no decoding ...%n",
           coordinatorHeap);
       out.flush();
-      Path copyOut = Files.createTempFile("reprise-bench-copy", ".out");
-      Process copier = new ProcessBuilder(javaCommand("bench", "copy", "--bootstrap-server", platform.bootstrapServers(),
-          "--source", source, "--target", copy))
-          .redirectOutput(copyOut.toFile())
-          .redirectError(ProcessBuilder.Redirect.DISCARD)
-          .start();
-      if (copier.waitFor() != 0) {
-        out.println("the baseline copy failed");
-        return 1;
-      }
-      String copyJson = Files.readAllLines(copyOut).stream().filter(l -> l.startsWith("{\"copied\"")).findFirst()
-          .orElseThrow(() -> new IllegalStateException("the baseline copy printed no result"));
-      long copied = Long.parseLong(copyJson.replaceAll(".*\"copied\": (\\d+).*", "$1"));
-      double baselineSeconds = Double.parseDouble(copyJson.replaceAll(".*\"seconds\": ([0-9.]+).*", "$1"));
-      double baselineRate = copied / baselineSeconds;
+      BenchSupport.Result copy = BenchSupport.runChild("baseline copy", BenchSupport.javaCommand(coordinatorHeap,
+          coordinatorJavaOptions, "bench", "copy", "--bootstrap-server", platform.bootstrapServers(), "--source", source,
+          "--target", copyTopic));
+      long copied = copy.handled();
+      double baselineSeconds = copy.seconds();
+      double baselineRate = copy.rate();
       out.printf(Locale.ROOT, "    %,d records in %.2f s = %,.0f records/s%n", copied, baselineSeconds, baselineRate);
 
       out.printf("(b) coordinator (own JVM, -Xmx%s): replay to v3, exactly once ...%n", coordinatorHeap);
       out.flush();
       Path childOut = Files.createTempFile("reprise-bench-coordinator", ".out");
       Path childLog = Files.createTempFile("reprise-bench-coordinator", ".log");
-      Process child = new ProcessBuilder(javaCommand(
+      Process child = new ProcessBuilder(BenchSupport.javaCommand(coordinatorHeap, coordinatorJavaOptions,
           "coordinator", "--bootstrap-server", platform.bootstrapServers(), "--schema-registry",
           platform.schemaRegistryUrl(), "--allow-topic", source, "--instance-id", "bench-" + run, "--report-heap"))
           .redirectOutput(childOut.toFile())
@@ -130,13 +115,9 @@ final class BenchReplayCommand implements Callable<Integer> {
       String heapJson;
       try (var client = BackfillClient.create(Map.of("bootstrap.servers", platform.bootstrapServers()), registry)) {
         awaitLine(childOut, "serving", child, Duration.ofSeconds(120));
-        BackfillRequest request = new BackfillRequest(backfillId, source, Instant.parse("2000-01-01T00:00:00Z"),
-            Instant.now().truncatedTo(ChronoUnit.SECONDS), Set.of(), Set.of(), OptionalInt.empty(),
-            BackfillRequest.Mode.EXECUTE, List.of(), OptionalDouble.empty(), BackfillRequest.EffectsPolicy.SUPPRESS,
-            Optional.of("bench"), Optional.of("reprise bench replay"));
         long began = System.nanoTime();
-        client.submit(request);
-        done = awaitFinished(client, backfillId, child, out);
+        client.submit(BenchSupport.fullHistory(backfillId, source, "reprise bench replay"));
+        done = BenchSupport.awaitFinished(client, backfillId, child, out);
         // From the first RUNNING commit to the COMPLETED one, both stamped by the coordinator: the
         // replay itself, without the group join and planning that precede it.
         coordinatorSeconds = done.startedAt()
@@ -164,7 +145,7 @@ final class BenchReplayCommand implements Callable<Integer> {
       out.printf(Locale.ROOT, "ratio coordinator / baseline = %.2f (goal >= 0.70)%n", ratio);
       out.printf("coordinator heap: %s%n", heapJson);
       if (!keepTopics) {
-        admin.deleteTopics(List.of(source, copy, ControlTopics.backfillTopic(backfillId),
+        admin.deleteTopics(List.of(source, copyTopic, ControlTopics.backfillTopic(backfillId),
             ControlTopics.deadLetterTopic(backfillId))).all().get(60, TimeUnit.SECONDS);
       }
       out.printf(Locale.ROOT, "{\"benchmark\": \"replay\", \"events\": %d, \"partitions\": %d, \"avgRecordBytes\": %.0f,"
@@ -173,38 +154,6 @@ final class BenchReplayCommand implements Callable<Integer> {
           events, partitions, avgBytes, baselineRate, coordinatorRate, ratio, done.counter(BackfillCounters.PUBLISHED),
           done.counter(BackfillCounters.DEAD_LETTERED), heapJson);
       return 0;
-    }
-  }
-
-  /** A JVM like this one (same classpath, the benchmark's heap and options) running {@code reprise args}. */
-  private List<String> javaCommand(String... args) {
-    List<String> command = new java.util.ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + coordinatorHeap));
-    command.addAll(coordinatorJavaOptions);
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), RepriseCli.class.getName()));
-    command.addAll(List.of(args));
-    return command;
-  }
-
-  private static BackfillStatus awaitFinished(BackfillClient client, String backfillId, Process child, PrintWriter out)
-      throws InterruptedException {
-    long began = System.nanoTime();
-    long nextReport = began + 2_000_000_000L;
-    while (true) {
-      Optional<BackfillStatus> status = client.status(backfillId);
-      if (status.isPresent() && status.get().state().isTerminal()) {
-        return status.get();
-      }
-      if (status.isPresent() && System.nanoTime() > nextReport) {
-        nextReport += 2_000_000_000L;
-        out.printf(Locale.ROOT, "    %4.0f s: %5.1f%% scanned, %,.0f records/s now%n", (System.nanoTime() - began) / 1e9,
-            status.get().progress() * 100, status.get().recordsPerSecond());
-        out.flush();
-      }
-      if (!child.isAlive()) {
-        throw new IllegalStateException("the coordinator process exited with " + child.exitValue());
-      }
-      Thread.sleep(50);
     }
   }
 

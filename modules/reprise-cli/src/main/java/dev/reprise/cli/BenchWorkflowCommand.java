@@ -2,7 +2,6 @@ package dev.reprise.cli;
 
 import dev.reprise.coordinator.BackfillClient;
 import dev.reprise.coordinator.BackfillCounters;
-import dev.reprise.coordinator.BackfillRequest;
 import dev.reprise.coordinator.BackfillState;
 import dev.reprise.coordinator.BackfillStatus;
 import dev.reprise.coordinator.ControlTopics;
@@ -14,15 +13,9 @@ import dev.reprise.registry.ConfluentSchemaRegistryClient;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
-import java.util.OptionalDouble;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -73,17 +66,8 @@ final class BenchWorkflowCommand implements Callable<Integer> {
       BackfillStatus done;
       try (var coordinator = ReplayCoordinator.builder().bootstrapServers(platform.bootstrapServers())
           .schemaRegistry(registry).allowedSourceTopics(Set.of(source)).build().start()) {
-        client.submit(new BackfillRequest(backfillId, source, Instant.parse("2000-01-01T00:00:00Z"),
-            Instant.now().truncatedTo(ChronoUnit.SECONDS), Set.of(), Set.of(), OptionalInt.empty(),
-            BackfillRequest.Mode.EXECUTE, List.of(), OptionalDouble.empty(), BackfillRequest.EffectsPolicy.SUPPRESS,
-            Optional.of("bench"), Optional.of("reprise bench workflow")));
-        while (true) {
-          done = client.status(backfillId).orElse(null);
-          if (done != null && done.state().isTerminal()) {
-            break;
-          }
-          Thread.sleep(100);
-        }
+        client.submit(BenchSupport.fullHistory(backfillId, source, "reprise bench workflow"));
+        done = BenchSupport.awaitFinished(client, backfillId, null, null);
       }
       if (done.state() != BackfillState.COMPLETED) {
         out.printf("the backfill ended %s: %s%n", done.state(), done.reason().orElse("?"));
@@ -94,14 +78,14 @@ final class BenchWorkflowCommand implements Callable<Integer> {
 
       out.printf("(a) baseline (own JVM, -Xmx%s): bare Kafka Streams exactly_once_v2, dedup by key in RocksDB ...%n", heap);
       out.flush();
-      double[] baseline = runApp(platform.bootstrapServers(), platform.schemaRegistryUrl(), "dedup", backfillId, records);
-      double baselineRate = baseline[0] / baseline[1];
-      out.printf(Locale.ROOT, "    %,.0f records in %.2f s = %,.0f records/s%n", baseline[0], baseline[1], baselineRate);
+      BenchSupport.Result baseline = runApp(platform.bootstrapServers(), platform.schemaRegistryUrl(), "dedup", backfillId, records);
+      double baselineRate = baseline.rate();
+      out.printf(Locale.ROOT, "    %,d records in %.2f s = %,.0f records/s%n", baseline.handled(), baseline.seconds(), baselineRate);
       out.printf("(b) Reprise workflow (own JVM, -Xmx%s): upcast, dedup by event id, receipt, effects suppressed ...%n", heap);
       out.flush();
-      double[] workflow = runApp(platform.bootstrapServers(), platform.schemaRegistryUrl(), "workflow", backfillId, records);
-      double workflowRate = workflow[0] / workflow[1];
-      out.printf(Locale.ROOT, "    %,.0f records in %.2f s = %,.0f records/s%n", workflow[0], workflow[1], workflowRate);
+      BenchSupport.Result workflow = runApp(platform.bootstrapServers(), platform.schemaRegistryUrl(), "workflow", backfillId, records);
+      double workflowRate = workflow.rate();
+      out.printf(Locale.ROOT, "    %,d records in %.2f s = %,.0f records/s%n", workflow.handled(), workflow.seconds(), workflowRate);
       double ratio = workflowRate / baselineRate;
       out.printf(Locale.ROOT, "ratio workflow / baseline = %.2f (goal >= 0.90)%n", ratio);
       out.printf(Locale.ROOT, "{\"benchmark\": \"workflow\", \"events\": %d, \"records\": %d, \"partitions\": %d,"
@@ -111,26 +95,17 @@ final class BenchWorkflowCommand implements Callable<Integer> {
     }
   }
 
-  /** Runs one side in a fresh JVM; returns {records handled, seconds}. */
-  private double[] runApp(String bootstrap, String registryUrl, String mode, String backfillId, long records)
+  /** Runs one side in a fresh JVM. */
+  private BenchSupport.Result runApp(String bootstrap, String registryUrl, String mode, String backfillId, long records)
       throws Exception {
     Path state = Files.createTempDirectory("reprise-bench-" + mode);
-    Path output = Files.createTempFile("reprise-bench-" + mode, ".out");
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx" + heap, "-cp", System.getProperty("java.class.path"), RepriseCli.class.getName(), "bench", "app",
-        "--mode", mode, "--bootstrap-server", bootstrap, "--schema-registry", registryUrl,
-        "--topic", ControlTopics.backfillTopic(backfillId), "--backfill", backfillId, "--records", Long.toString(records),
-        "--state-dir", state.toString()));
-    Path log = Files.createTempFile("reprise-bench-" + mode, ".log");
-    Process app = new ProcessBuilder(command).redirectOutput(output.toFile()).redirectError(log.toFile()).start();
-    if (app.waitFor() != 0) {
-      throw new IllegalStateException("the " + mode + " app failed (exit " + app.exitValue() + "; log: " + log + ")");
+    try {
+      return BenchSupport.runChild(mode + " app", BenchSupport.javaCommand(heap, List.of(), "bench", "app",
+          "--mode", mode, "--bootstrap-server", bootstrap, "--schema-registry", registryUrl,
+          "--topic", ControlTopics.backfillTopic(backfillId), "--backfill", backfillId, "--records", Long.toString(records),
+          "--state-dir", state.toString()));
+    } finally {
+      BenchSupport.deleteQuietly(state);
     }
-    String json = Files.readAllLines(output).stream().filter(l -> l.startsWith("{\"handled\"")).findFirst()
-        .orElseThrow(() -> new IllegalStateException("the " + mode + " app printed no result"));
-    double handled = Double.parseDouble(json.replaceAll(".*\"handled\": (\\d+).*", "$1"));
-    double seconds = Double.parseDouble(json.replaceAll(".*\"seconds\": ([0-9.]+).*", "$1"));
-    EmbeddedCleanup.deleteQuietly(state);
-    return new double[] {handled, seconds};
   }
 }

@@ -1,9 +1,11 @@
 package dev.reprise.workflow;
 
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -12,19 +14,32 @@ import java.util.Optional;
  * header. 2xx is success; 429 and 503 ask for backoff (honouring {@code Retry-After} seconds);
  * other 5xx and I/O errors are retried; other 4xx refuse the effect for good.
  *
+ * <p>With a lookup URL, an effect in doubt after a crash is looked up first: {@code GET
+ * <lookup>/<url-encoded key>} answering 2xx means performed, 404 not performed (see {@link
+ * EffectSink#lookup}); anything else is retried like a failed call.
+ *
  * <pre>{@code
  * new HttpWebhookSink("webhook", URI.create("http://127.0.0.1:8088/hook"));
+ * new HttpWebhookSink("webhook", URI.create("http://127.0.0.1:8088/hook"), URI.create("http://127.0.0.1:8088/hook/keys"));
  * }</pre>
  */
 public final class HttpWebhookSink implements EffectSink {
 
   private final String name;
   private final URI target;
+  private final URI lookup;
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+  /** A webhook that cannot tell which keys it saw: effects in doubt are posted again. */
   public HttpWebhookSink(String name, URI target) {
+    this(name, target, null);
+  }
+
+  /** A webhook whose {@code lookup} URL tells which idempotency keys it saw. */
+  public HttpWebhookSink(String name, URI target, URI lookup) {
     this.name = name;
     this.target = target;
+    this.lookup = lookup;
   }
 
   @Override
@@ -47,8 +62,7 @@ public final class HttpWebhookSink implements EffectSink {
     }
     String what = "webhook " + target + " answered " + status + " to " + effect.idempotencyKey();
     if (status == 429 || status == 503) {
-      Duration retryAfter = response.headers().firstValue("Retry-After").flatMap(HttpWebhookSink::seconds).orElse(null);
-      throw new SinkBackoffException(what, retryAfter);
+      throw new SinkBackoffException(what, retryAfter(response).orElse(null));
     }
     if (status >= 500) {
       throw new java.io.IOException(what);
@@ -56,11 +70,35 @@ public final class HttpWebhookSink implements EffectSink {
     throw new SinkRejectedException(what);
   }
 
-  private static Optional<Duration> seconds(String value) {
-    try {
-      return Optional.of(Duration.ofSeconds(Long.parseLong(value.trim())));
-    } catch (NumberFormatException e) {
-      return Optional.empty();
+  @Override
+  public EffectLookup lookup(Effect effect) throws Exception {
+    if (lookup == null) {
+      return EffectLookup.UNKNOWN;
     }
+    URI uri = URI.create(lookup + "/" + URLEncoder.encode(effect.idempotencyKey(), StandardCharsets.UTF_8));
+    HttpResponse<Void> response = client.send(HttpRequest.newBuilder(uri).GET().timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.discarding());
+    int status = response.statusCode();
+    if (status / 100 == 2) {
+      return EffectLookup.PERFORMED;
+    }
+    if (status == 404) {
+      return EffectLookup.NOT_PERFORMED;
+    }
+    String what = "webhook lookup " + uri + " answered " + status;
+    if (status == 429 || status == 503) {
+      throw new SinkBackoffException(what, retryAfter(response).orElse(null));
+    }
+    throw new java.io.IOException(what);
+  }
+
+  private static Optional<Duration> retryAfter(HttpResponse<?> response) {
+    return response.headers().firstValue("Retry-After").flatMap(value -> {
+      try {
+        return Optional.of(Duration.ofSeconds(Long.parseLong(value.trim())));
+      } catch (NumberFormatException e) {
+        return Optional.empty();
+      }
+    });
   }
 }

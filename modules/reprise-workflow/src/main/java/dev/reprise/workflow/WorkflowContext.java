@@ -9,7 +9,13 @@ import java.util.Optional;
  * <pre>{@code
  * if (context.backfillId().isPresent()) { ... }     // a replayed event
  * context.perform(Effect.of("webhook", event.id(), "POST"));
+ * context.publish("form-1|2023-03-14", "{\"count\":3}");
  * }</pre>
+ *
+ * <p><b>Effects vs views.</b> {@link #perform} calls the outside world, so it is suppressed during a
+ * replay unless the backfill enables effects. {@link #state} and {@link #publish} stay inside Kafka,
+ * exactly once with the event, so they apply live and replayed alike: that is how a replay rebuilds
+ * a view.
  */
 public interface WorkflowContext {
 
@@ -22,6 +28,20 @@ public interface WorkflowContext {
   /** Whether effects run for this event: always live, during a replay only if the backfill enables them. */
   boolean effectsEnabled();
 
-  /** Performs {@code effect}, or records that it would have, when effects are suppressed. */
-  void perform(Effect effect) throws Exception;
+  /**
+   * Asks for {@code effect}: performed after the event is committed as handled, or recorded as
+   * "would have done" when effects are suppressed. Effects of a handler that throws are dropped.
+   *
+   * @throws IllegalArgumentException if no sink of that name is configured
+   */
+  void perform(Effect effect);
+
+  /** The workflow's keyed state. */
+  WorkflowState state();
+
+  /**
+   * Publishes a row of the workflow's view ({@link WorkflowTopics#view}, compacted: the latest value
+   * per key is the row); a null value deletes the row.
+   */
+  void publish(String key, String value);
 }

@@ -5,6 +5,7 @@ import dev.reprise.coordinator.BackfillRequest;
 import dev.reprise.coordinator.BackfillRequest.EffectsPolicy;
 import dev.reprise.coordinator.BackfillStatus;
 import dev.reprise.registry.SchemaRegistryClient;
+import dev.reprise.workflow.internal.EffectExecutor;
 import dev.reprise.workflow.internal.GuardedSink;
 import dev.reprise.workflow.internal.HandleProcessor;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -26,6 +27,7 @@ import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
@@ -64,6 +66,12 @@ import org.slf4j.LoggerFactory;
  * (default 5 years: it must outlive the oldest history anyone will replay). Suppressed handling
  * counts as handled: an event replayed with effects suppressed is not handled again live.
  *
+ * <p><b>Effects</b> are not performed inside the stream task (its transaction may abort and redo
+ * the event): the event's effect request is committed to the outbox {@code
+ * reprise.workflow.<name>.effects} with the dedup update, and the instance's effect executor performs
+ * it, then writes the receipt. See {@link EffectSink} for what happens to an effect in doubt after a
+ * crash.
+ *
  * <p><b>Effects policy</b> of a replayed event: the backfill's {@code effectsPolicy}, read from its
  * status on {@code reprise.status} (fixed at its START, so cached); unknown → suppressed.
  */
@@ -77,6 +85,7 @@ public final class WorkflowRuntime implements AutoCloseable {
   private final Map<String, GuardedSink> sinks = new HashMap<>();
   private final Set<String> openSinks = ConcurrentHashMap.newKeySet();
   private KafkaStreams streams;
+  private EffectExecutor executor;
 
   private WorkflowRuntime(Builder config) {
     this.config = config;
@@ -133,13 +142,23 @@ public final class WorkflowRuntime implements AutoCloseable {
           config.liveTopics.toArray(String[]::new));
       sources.add("live");
     }
-    topology.addProcessor("handle", () -> new HandleProcessor(config.workflow, store, config.registry, sinks,
-        this::policyOf, config.dedupRetention), sources.toArray(String[]::new));
+    topology.addSource("redrive", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
+        WorkflowTopics.redrive(name));
+    sources.add("redrive");
+    String stateStore = stateStoreName(name);
+    topology.addProcessor("handle", () -> new HandleProcessor(config.workflow, store, stateStore, config.registry,
+        sinks.keySet(), this::policyOf, config.dedupRetention), sources.toArray(String[]::new));
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.String(),
         Serdes.Long()), "handle");
+    topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(stateStore), Serdes.String(),
+        Serdes.String()), "handle");
     topology.addSink(HandleProcessor.RECEIPTS, WorkflowTopics.receipts(name), Serdes.ByteArray().serializer(),
         Serdes.ByteArray().serializer(), "handle");
     topology.addSink(HandleProcessor.DEAD_LETTERS, WorkflowTopics.deadLetters(name), Serdes.ByteArray().serializer(),
+        Serdes.ByteArray().serializer(), "handle");
+    topology.addSink(HandleProcessor.EFFECTS, WorkflowTopics.effects(name), Serdes.ByteArray().serializer(),
+        Serdes.ByteArray().serializer(), "handle");
+    topology.addSink(HandleProcessor.VIEW, WorkflowTopics.view(name), Serdes.ByteArray().serializer(),
         Serdes.ByteArray().serializer(), "handle");
     return topology;
   }
@@ -170,9 +189,17 @@ public final class WorkflowRuntime implements AutoCloseable {
       return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
     });
     streams.start();
+    if (!sinks.isEmpty()) {
+      executor = new EffectExecutor(config.workflow.name(), config.clientConfig, config.registry, sinks).start();
+    }
     log.info("workflow '{}' started (backfills: {}, live: {})", config.workflow.name(), config.allBackfills,
         config.liveTopics);
     return this;
+  }
+
+  /** What the effect executor did since start (zeros for a workflow without sinks). */
+  public EffectStats effectStats() {
+    return executor == null ? new EffectStats(0, 0, 0, 0) : executor.stats();
   }
 
   /** The Kafka Streams state. */
@@ -196,24 +223,54 @@ public final class WorkflowRuntime implements AutoCloseable {
   }
 
   private void createTopics() {
+    String name = config.workflow.name();
     try (Admin admin = Admin.create(config.clientConfig)) {
-      for (String topic : List.of(WorkflowTopics.receipts(config.workflow.name()),
-          WorkflowTopics.deadLetters(config.workflow.name()))) {
-        try {
-          admin.createTopics(List.of(new NewTopic(topic, Optional.of(config.topicPartitions), Optional.empty())))
-              .all().get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-          if (!(e.getCause() instanceof TopicExistsException)) {
-            throw new IllegalStateException("cannot create topic '" + topic + "': " + e.getCause(), e.getCause());
-          }
-        }
-      }
+      int partitions = Math.max(config.topicPartitions, livePartitions(admin));
+      create(admin, new NewTopic(WorkflowTopics.receipts(name), Optional.of(config.topicPartitions), replication()));
+      create(admin, new NewTopic(WorkflowTopics.deadLetters(name), Optional.of(config.topicPartitions), replication()));
+      create(admin, new NewTopic(WorkflowTopics.effects(name), Optional.of(config.topicPartitions), replication()));
+      // As wide as the live topics: a retried record goes back to the partition number it came from.
+      create(admin, new NewTopic(WorkflowTopics.redrive(name), Optional.of(partitions), replication()));
+      create(admin, new NewTopic(WorkflowTopics.view(name), Optional.of(config.topicPartitions), replication())
+          .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while creating the topics of '" + config.workflow.name() + "'", e);
+      throw new IllegalStateException("interrupted while creating the topics of '" + name + "'", e);
     } catch (TimeoutException e) {
-      throw new IllegalStateException("cannot create the topics of '" + config.workflow.name() + "' within 30 s", e);
+      throw new IllegalStateException("cannot create the topics of '" + name + "' within 30 s", e);
     }
+  }
+
+  private Optional<Short> replication() {
+    return config.replicationFactor > 0 ? Optional.of((short) config.replicationFactor) : Optional.empty();
+  }
+
+  private int livePartitions(Admin admin) throws InterruptedException, TimeoutException {
+    if (config.liveTopics.isEmpty()) {
+      return 0;
+    }
+    try {
+      return admin.describeTopics(config.liveTopics).allTopicNames().get(30, TimeUnit.SECONDS).values().stream()
+          .mapToInt(d -> d.partitions().size()).max().orElse(0);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("cannot describe the live topics " + config.liveTopics + ": " + e.getCause(),
+          e.getCause());
+    }
+  }
+
+  private static void create(Admin admin, NewTopic topic) throws InterruptedException, TimeoutException {
+    try {
+      admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof TopicExistsException)) {
+        throw new IllegalStateException("cannot create topic '" + topic.name() + "': " + e.getCause(), e.getCause());
+      }
+    }
+  }
+
+  /** The workflow's own state store ({@link WorkflowContext#state()}). */
+  public static String stateStoreName(String workflow) {
+    return "reprise.workflow." + workflow + ".state";
   }
 
   /** The dedup store's name. */
@@ -223,6 +280,9 @@ public final class WorkflowRuntime implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    if (executor != null) {
+      executor.close();
+    }
     if (streams != null) {
       streams.close(Duration.ofSeconds(30));
     }

@@ -36,6 +36,32 @@ public final class WorkflowTopics {
     return PREFIX + workflow + ".dlq";
   }
 
+  /**
+   * The outbox: effects a handled event asks for, written with the dedup update and performed by
+   * the workflow's effect executor.
+   */
+  public static String effects(String workflow) {
+    return PREFIX + workflow + ".effects";
+  }
+
+  /** The consumer group of a workflow's effect executors. */
+  public static String effectsGroup(String workflow) {
+    return PREFIX + workflow + ".effects";
+  }
+
+  /**
+   * Records sent back through the workflow: retried dead letters, and the "forget" of an event whose
+   * effects failed (so that a retry, or a later backfill, handles it again).
+   */
+  public static String redrive(String workflow) {
+    return PREFIX + workflow + ".redrive";
+  }
+
+  /** The workflow's view (compacted): rows it publishes with {@link WorkflowContext#publish}. */
+  public static String view(String workflow) {
+    return PREFIX + workflow + ".view";
+  }
+
   /** The backfill a topic belongs to, if it is a backfill topic. */
   public static java.util.Optional<String> backfillOf(String topic) {
     return ALL_BACKFILLS.matcher(topic).matches()

@@ -11,18 +11,27 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A real HTTP endpoint on 127.0.0.1 that counts the calls it accepts per idempotency key, and can
- * be switched to answering 503 like a sink in trouble.
+ * A real HTTP endpoint on 127.0.0.1 that counts the calls it accepts per idempotency key, tells
+ * which keys it accepted ({@code GET /keys/<key>}), and can be switched to answering 503 like a
+ * sink in trouble.
  */
 final class CountingWebhookServer implements AutoCloseable {
 
   private final HttpServer server;
   private final Map<String, AtomicInteger> accepted = new ConcurrentHashMap<>();
   private final AtomicInteger refused = new AtomicInteger();
+  private final AtomicInteger lookups = new AtomicInteger();
   private final AtomicBoolean down = new AtomicBoolean();
 
   CountingWebhookServer() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/keys/", exchange -> {
+      String key = java.net.URLDecoder.decode(exchange.getRequestURI().getPath().substring("/keys/".length()),
+          java.nio.charset.StandardCharsets.UTF_8);
+      lookups.incrementAndGet();
+      exchange.sendResponseHeaders(down.get() ? 503 : accepted.containsKey(key) ? 200 : 404, -1);
+      exchange.close();
+    });
     server.createContext("/hook", exchange -> {
       exchange.getRequestBody().readAllBytes();
       if (down.get()) {
@@ -40,6 +49,16 @@ final class CountingWebhookServer implements AutoCloseable {
 
   URI url() {
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/hook");
+  }
+
+  /** Where to ask whether a key was accepted: {@code GET <lookupUrl>/<key>} answers 200 or 404. */
+  URI lookupUrl() {
+    return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/keys");
+  }
+
+  /** Lookups received. */
+  int lookups() {
+    return lookups.get();
   }
 
   void down(boolean isDown) {

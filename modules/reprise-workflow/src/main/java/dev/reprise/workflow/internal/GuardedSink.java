@@ -1,6 +1,7 @@
 package dev.reprise.workflow.internal;
 
 import dev.reprise.workflow.Effect;
+import dev.reprise.workflow.EffectLookup;
 import dev.reprise.workflow.EffectSink;
 import dev.reprise.workflow.SinkBackoffException;
 import dev.reprise.workflow.SinkRejectedException;
@@ -13,7 +14,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.core.IntervalBiFunction;
 import io.github.resilience4j.core.IntervalFunction;
-import io.github.resilience4j.core.functions.CheckedRunnable;
+import io.github.resilience4j.core.functions.CheckedSupplier;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.github.resilience4j.retry.Retry;
@@ -82,13 +83,27 @@ public final class GuardedSink {
    * @throws Exception the last failure once retries are used up, or a {@link SinkRejectedException}
    */
   public void perform(Effect effect) throws Exception {
-    CheckedRunnable call = () -> sink.perform(effect);
-    CheckedRunnable guarded = Retry.decorateCheckedRunnable(retry,
-        CircuitBreaker.decorateCheckedRunnable(breaker,
-            RateLimiter.decorateCheckedRunnable(rateLimiter,
-                Bulkhead.decorateCheckedRunnable(bulkhead, call))));
+    guarded(() -> {
+      sink.perform(effect);
+      return null;
+    });
+  }
+
+  /**
+   * Asks the sink whether {@code effect} was performed ({@link EffectSink#lookup}), with the same
+   * protection as a call: a lookup is a call to the same service.
+   */
+  public EffectLookup lookup(Effect effect) throws Exception {
+    return guarded(() -> sink.lookup(effect));
+  }
+
+  private <T> T guarded(CheckedSupplier<T> call) throws Exception {
+    CheckedSupplier<T> guarded = Retry.decorateCheckedSupplier(retry,
+        CircuitBreaker.decorateCheckedSupplier(breaker,
+            RateLimiter.decorateCheckedSupplier(rateLimiter,
+                Bulkhead.decorateCheckedSupplier(bulkhead, call))));
     try {
-      guarded.run();
+      return guarded.get();
     } catch (CallNotPermittedException e) {
       throw new SinkUnavailableException("effect sink '" + sink.name() + "' is unavailable: its circuit breaker is "
           + breaker.getState(), e);

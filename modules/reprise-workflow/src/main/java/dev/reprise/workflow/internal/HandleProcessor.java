@@ -1,19 +1,21 @@
 package dev.reprise.workflow.internal;
 
 import dev.reprise.coordinator.BackfillRequest.EffectsPolicy;
+import dev.reprise.coordinator.ReplayHeaders;
 import dev.reprise.core.RepriseNonRetriableException;
 import dev.reprise.registry.SchemaRegistryClient;
 import dev.reprise.registry.serde.AvroWireFormat;
 import dev.reprise.submissions.SubmissionSchemas;
 import dev.reprise.submissions.upcast.UpcasterChain;
 import dev.reprise.workflow.Effect;
-import dev.reprise.workflow.SinkUnavailableException;
 import dev.reprise.workflow.EventId;
 import dev.reprise.workflow.Receipt;
 import dev.reprise.workflow.ReceiptOutcome;
 import dev.reprise.workflow.SubmissionEvent;
 import dev.reprise.workflow.Workflow;
 import dev.reprise.workflow.WorkflowContext;
+import dev.reprise.workflow.WorkflowHeaders;
+import dev.reprise.workflow.WorkflowState;
 import dev.reprise.workflow.WorkflowTopics;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -23,15 +25,20 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -45,17 +52,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Handles each event once: decode and upcast, look the event id up in the dedup store, run the
- * workflow with effects performed or suppressed, record the id, emit a receipt. Under {@code
- * exactly_once_v2} the store update, the receipt and the input offset commit together.
+ * workflow, record the id. Under {@code exactly_once_v2} the store update, the workflow's state and
+ * view rows, the receipt or the effect request, and the input offset commit together.
  *
- * <p>An open circuit breaker ({@link SinkUnavailableException}) is not the event's fault: the
- * processor fails the stream thread instead of dead-lettering, the runtime has already paused
- * consumption, and the replaced thread handles the event again from the last commit once the sink
- * recovers.
+ * <p>Effects are not performed here: an event whose handler asked for effects (and whose effects
+ * are enabled) goes to the outbox ({@link WorkflowTopics#effects}) and the {@link EffectExecutor}
+ * performs them once the transaction is committed, then writes the receipt. A call to the outside
+ * world inside the stream task would be repeated whenever the task's transaction aborts.
  *
- * <p>What exactly-once does not cover: an effect is a call to the outside world. If the instance
- * dies after the call and before the commit, the event is handled again on restart and the effect
- * repeated; that is why effects carry the event id as idempotency key.
+ * <p>Records from the redrive topic are retried dead letters (handled like any other record, with
+ * the backfill named in their headers) or "forget" orders for events whose effects failed.
  */
 public final class HandleProcessor implements Processor<byte[], byte[], byte[], byte[]> {
 
@@ -64,14 +70,19 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
   /** Child node names. */
   public static final String RECEIPTS = "receipts";
   public static final String DEAD_LETTERS = "dead-letters";
+  public static final String EFFECTS = "effects";
+  public static final String VIEW = "view";
 
   private final Workflow workflow;
-  private final String storeName;
+  private final String handledStore;
+  private final String stateStore;
   private final SchemaRegistryClient registry;
   private final ReceiptCodec receipts;
-  private final Map<String, GuardedSink> sinks;
+  private final EffectRequestCodec requests;
+  private final Set<String> sinks;
   private final Function<String, EffectsPolicy> policies;
   private final Duration retention;
+  private final String redriveTopic;
   private final UpcasterChain chain = UpcasterChain.forSubmissions().build();
   private final MessageDigest sha256;
   // Every event is upcast to the latest version: one writer, one buffer, reused per record.
@@ -80,20 +91,25 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
   private BinaryEncoder checksumEncoder;
   private ProcessorContext<byte[], byte[]> context;
   private KeyValueStore<String, Long> handled;
+  private KeyValueStore<String, String> state;
 
   /**
+   * @param sinks the names of the configured effect sinks
    * @param policies the effects policy of a backfill, by id
    * @param retention how long an event id is remembered after it was handled
    */
-  public HandleProcessor(Workflow workflow, String storeName, SchemaRegistryClient registry, Map<String, GuardedSink> sinks,
-      Function<String, EffectsPolicy> policies, Duration retention) {
+  public HandleProcessor(Workflow workflow, String handledStore, String stateStore, SchemaRegistryClient registry,
+      Set<String> sinks, Function<String, EffectsPolicy> policies, Duration retention) {
     this.workflow = workflow;
-    this.storeName = storeName;
+    this.handledStore = handledStore;
+    this.stateStore = stateStore;
     this.registry = registry;
     this.receipts = new ReceiptCodec(registry, workflow.name());
-    this.sinks = Map.copyOf(sinks);
+    this.requests = new EffectRequestCodec(registry, workflow.name());
+    this.sinks = Set.copyOf(sinks);
     this.policies = policies;
     this.retention = retention;
+    this.redriveTopic = WorkflowTopics.redrive(workflow.name());
     try {
       this.sha256 = MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
@@ -104,7 +120,8 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
   @Override
   public void init(ProcessorContext<byte[], byte[]> context) {
     this.context = context;
-    this.handled = context.getStateStore(storeName);
+    this.handled = context.getStateStore(handledStore);
+    this.state = context.getStateStore(stateStore);
     // Forgetting is by the time an id was handled (operational time), not by event time: a
     // replay of 2023 must still find the ids that were handled live in 2023.
     context.schedule(Duration.ofHours(1), PunctuationType.WALL_CLOCK_TIME, this::forgetExpired);
@@ -112,11 +129,21 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
 
   @Override
   public void process(Record<byte[], byte[]> record) {
+    RecordMetadata input = context.recordMetadata().orElseThrow();
+    Optional<String> backfillId = WorkflowTopics.backfillOf(input.topic());
+    if (input.topic().equals(redriveTopic)) {
+      String order = header(record.headers(), WorkflowHeaders.REDRIVE);
+      if ("forget".equals(order)) {
+        String id = new String(record.key(), StandardCharsets.UTF_8);
+        handled.delete(id);
+        log.info("workflow '{}': forgot {} (its effects failed), so a retry handles it again", workflow.name(), id);
+        return;
+      }
+      backfillId = Optional.ofNullable(header(record.headers(), ReplayHeaders.BACKFILL_ID));
+    }
     if (record.value() == null) {
       return;
     }
-    String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("?");
-    Optional<String> backfillId = WorkflowTopics.backfillOf(topic);
     GenericRecord submission;
     EventId id;
     try {
@@ -125,7 +152,7 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
       submission = chain.upcastToLatest(AvroWireFormat.decode(record.value(), writer, writer));
       id = EventId.of(submission);
     } catch (RepriseNonRetriableException e) {
-      deadLetter(record, backfillId, coordinates(), "", "", e);
+      deadLetter(record, input, backfillId, null, "", "", e);
       return;
     }
     SubmissionEvent event = new SubmissionEvent(id, submission, backfillId);
@@ -140,34 +167,32 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
     Context handlerContext = new Context(backfillId, event.logicalDate(), effectsEnabled);
     try {
       workflow.handle(event, handlerContext);
-    } catch (SinkUnavailableException e) {
-      throw e;
     } catch (Exception e) {
-      if (handlerContext.unavailable != null) {
-        throw handlerContext.unavailable;
-      }
-      deadLetter(record, backfillId, id.asKey(), day, checksum, e);
+      deadLetter(record, input, backfillId, id.asKey(), day, checksum, e);
       return;
     }
-    if (handlerContext.unavailable != null) {
-      // The handler swallowed it; the event is still not handled: do it again after the pause.
-      throw handlerContext.unavailable;
-    }
+    handlerContext.apply();
     handled.put(id.asKey(), context.currentSystemTimeMs());
+    if (effectsEnabled && !handlerContext.effects.isEmpty()) {
+      EffectRequest request = new EffectRequest(workflow.name(), backfillId, id.asKey(), day, checksum,
+          input.topic(), input.partition(), input.offset(), record.value(), handlerContext.effects);
+      context.forward(new Record<>(id.asKey().getBytes(StandardCharsets.UTF_8), requests.encode(request),
+          context.currentSystemTimeMs()), EFFECTS);
+      return;
+    }
     emit(new Receipt(workflow.name(), backfillId, id.asKey(), day, checksum,
-        effectsEnabled ? ReceiptOutcome.PROCESSED : ReceiptOutcome.SUPPRESSED, handlerContext.effects, Optional.empty()));
+        effectsEnabled ? ReceiptOutcome.PROCESSED : ReceiptOutcome.SUPPRESSED,
+        handlerContext.effects.stream().map(e -> e.sink() + ": " + e.description()).toList(), Optional.empty()));
   }
 
-  private void deadLetter(Record<byte[], byte[]> record, Optional<String> backfillId, String eventId, String day,
-      String checksum, Exception error) {
-    log.warn("workflow '{}': dead-lettering {} ({})", workflow.name(), coordinates(), error.toString());
-    RecordHeaders headers = new RecordHeaders(record.headers().toArray());
-    headers.add("reprise.error.class", error.getClass().getName().getBytes(StandardCharsets.UTF_8));
-    headers.add("reprise.error.message", String.valueOf(error.getMessage()).getBytes(StandardCharsets.UTF_8));
-    headers.add("reprise.source", coordinates().getBytes(StandardCharsets.UTF_8));
+  private void deadLetter(Record<byte[], byte[]> record, RecordMetadata input, Optional<String> backfillId,
+      String eventId, String day, String checksum, Exception error) {
+    log.warn("workflow '{}': dead-lettering {} ({})", workflow.name(), coordinates(input), error.toString());
+    Headers headers = DeadLetters.headers(record.headers(), WorkflowHeaders.STAGE_HANDLE, error, input.topic(),
+        input.partition(), input.offset(), eventId);
     context.forward(new Record<>(record.key(), record.value(), record.timestamp(), headers), DEAD_LETTERS);
-    emit(new Receipt(workflow.name(), backfillId, eventId, day, checksum, ReceiptOutcome.FAILED, List.of(),
-        Optional.of(error.getClass().getSimpleName() + ": " + error.getMessage())));
+    emit(new Receipt(workflow.name(), backfillId, eventId == null ? coordinates(input) : eventId, day, checksum,
+        ReceiptOutcome.FAILED, List.of(), Optional.of(error.getClass().getSimpleName() + ": " + error.getMessage())));
   }
 
   private void emit(Receipt receipt) {
@@ -175,8 +200,13 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
         context.currentSystemTimeMs()), RECEIPTS);
   }
 
-  private String coordinates() {
-    return context.recordMetadata().map(m -> m.topic() + "-" + m.partition() + "@" + m.offset()).orElse("?");
+  private static String coordinates(RecordMetadata input) {
+    return input.topic() + "-" + input.partition() + "@" + input.offset();
+  }
+
+  private static String header(Headers headers, String name) {
+    Header header = headers.lastHeader(name);
+    return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
   }
 
   private String checksum(GenericRecord submission) {
@@ -204,12 +234,17 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
     expired.forEach(handled::delete);
   }
 
-  private final class Context implements WorkflowContext {
+  /**
+   * The handler's view of the world. Effects, state writes and view rows are buffered and applied
+   * only if the handler returns: a failed event leaves no trace but its dead letter.
+   */
+  private final class Context implements WorkflowContext, WorkflowState {
     private final Optional<String> backfillId;
     private final LocalDate logicalDate;
     private final boolean effectsEnabled;
-    private final List<String> effects = new ArrayList<>();
-    private SinkUnavailableException unavailable;
+    private final List<Effect> effects = new ArrayList<>();
+    private final Map<String, Optional<String>> writes = new HashMap<>();
+    private final Map<String, String> rows = new LinkedHashMap<>();
 
     Context(Optional<String> backfillId, LocalDate logicalDate, boolean effectsEnabled) {
       this.backfillId = backfillId;
@@ -233,21 +268,50 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
     }
 
     @Override
-    public void perform(Effect effect) throws Exception {
-      GuardedSink sink = sinks.get(effect.sink());
-      if (sink == null) {
-        throw new RepriseNonRetriableException("workflow '" + workflow.name() + "' has no effect sink '" + effect.sink()
-            + "'; known: " + sinks.keySet());
+    public void perform(Effect effect) {
+      if (!sinks.contains(effect.sink())) {
+        throw new IllegalArgumentException("workflow '" + workflow.name() + "' has no effect sink '" + effect.sink()
+            + "'; configured: " + sinks);
       }
-      effects.add(effect.sink() + ": " + effect.description());
-      if (effectsEnabled) {
-        try {
-          sink.perform(effect);
-        } catch (SinkUnavailableException e) {
-          unavailable = e;
-          throw e;
+      effects.add(effect);
+    }
+
+    @Override
+    public WorkflowState state() {
+      return this;
+    }
+
+    @Override
+    public void publish(String key, String value) {
+      rows.put(key, value);
+    }
+
+    @Override
+    public Optional<String> get(String key) {
+      Optional<String> written = writes.get(key);
+      return written != null ? written : Optional.ofNullable(state.get(key));
+    }
+
+    @Override
+    public void put(String key, String value) {
+      writes.put(key, Optional.of(value));
+    }
+
+    @Override
+    public void delete(String key) {
+      writes.put(key, Optional.empty());
+    }
+
+    void apply() {
+      writes.forEach((key, value) -> {
+        if (value.isPresent()) {
+          state.put(key, value.get());
+        } else {
+          state.delete(key);
         }
-      }
+      });
+      rows.forEach((key, value) -> context.forward(new Record<>(key.getBytes(StandardCharsets.UTF_8),
+          value == null ? null : value.getBytes(StandardCharsets.UTF_8), context.currentSystemTimeMs()), VIEW));
     }
   }
 }

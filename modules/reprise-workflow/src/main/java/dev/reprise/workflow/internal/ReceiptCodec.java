@@ -6,9 +6,6 @@ import dev.reprise.registry.serde.RegistryAvroSerdeConfig;
 import dev.reprise.workflow.Receipt;
 import dev.reprise.workflow.ReceiptOutcome;
 import dev.reprise.workflow.WorkflowTopics;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.Collection;
 import java.util.Optional;
 import org.apache.avro.Schema;
@@ -18,18 +15,7 @@ import org.apache.avro.generic.GenericRecord;
 /** Receipts in the registry's wire format ({@code schemas/workflow/receipt-v1.avsc}). */
 public final class ReceiptCodec {
 
-  public static final Schema SCHEMA;
-
-  static {
-    try (InputStream in = ReceiptCodec.class.getResourceAsStream("/dev/reprise/workflow/schemas/receipt-v1.avsc")) {
-      if (in == null) {
-        throw new IllegalStateException("schema resource receipt-v1.avsc is missing from the classpath");
-      }
-      SCHEMA = new Schema.Parser().parse(in);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
+  public static final Schema SCHEMA = WorkflowSchemas.RECEIPT;
 
   private final SchemaRegistryClient registry;
   private final String workflow;

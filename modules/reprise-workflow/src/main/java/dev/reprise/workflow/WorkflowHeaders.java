@@ -1,0 +1,41 @@
+package dev.reprise.workflow;
+
+import dev.reprise.coordinator.ReplayHeaders;
+
+/**
+ * Headers on a workflow's dead letters and re-driven records (UTF-8 strings). A dead letter keeps
+ * the record's own headers (a replayed record's {@link ReplayHeaders#BACKFILL_ID} among them) and
+ * adds these.
+ *
+ * <pre>{@code
+ * String stage = new String(record.headers().lastHeader(WorkflowHeaders.ERROR_STAGE).value(), UTF_8);
+ * }</pre>
+ */
+public final class WorkflowHeaders {
+
+  /** Where it failed: {@code handle} (reading or handling the event) or {@code effect} (performing its effects). */
+  public static final String ERROR_STAGE = ReplayHeaders.ERROR_STAGE;
+  /** The exception class. */
+  public static final String ERROR_CLASS = ReplayHeaders.ERROR_CLASS;
+  /** The exception message. */
+  public static final String ERROR_MESSAGE = ReplayHeaders.ERROR_MESSAGE;
+  /** The topic the workflow read the record from. */
+  public static final String INPUT_TOPIC = "reprise.workflow.input.topic";
+  /** Its partition there: a retry goes back to the same partition number, so through the same dedup. */
+  public static final String INPUT_PARTITION = "reprise.workflow.input.partition";
+  /** Its offset there. */
+  public static final String INPUT_OFFSET = "reprise.workflow.input.offset";
+  /** The event id, when the record had one. */
+  public static final String EVENT_ID = "reprise.workflow.event.id";
+  /** On the redrive topic: {@code retry} (handle it again) or {@code forget} (drop it from the dedup store). */
+  public static final String REDRIVE = "reprise.workflow.redrive";
+  /** On a retried record: the dead letter it came from, {@code partition@offset}. */
+  public static final String RETRY_OF = "reprise.workflow.retry.of";
+
+  /** Error stage of a record that could not be read or handled. */
+  public static final String STAGE_HANDLE = "handle";
+  /** Error stage of an event whose effects failed. */
+  public static final String STAGE_EFFECT = "effect";
+
+  private WorkflowHeaders() {}
+}

@@ -200,7 +200,7 @@ public final class EffectExecutor implements AutoCloseable {
           }
           if (known == EffectLookup.PERFORMED) {
             inDoubtConfirmed.incrementAndGet();
-            log.info("workflow '{}': effect {} of {} was in doubt; the sink has it", workflow, effect.sink(),
+            log.debug("workflow '{}': effect {} of {} was in doubt; the sink has it", workflow, effect.sink(),
                 request.eventId());
             continue;
           }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -22,6 +23,7 @@ final class CountingWebhookServer implements AutoCloseable {
   private final AtomicInteger refused = new AtomicInteger();
   private final AtomicInteger lookups = new AtomicInteger();
   private final AtomicBoolean down = new AtomicBoolean();
+  private final Set<String> rejected = ConcurrentHashMap.newKeySet();
 
   CountingWebhookServer() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -34,11 +36,13 @@ final class CountingWebhookServer implements AutoCloseable {
     });
     server.createContext("/hook", exchange -> {
       exchange.getRequestBody().readAllBytes();
+      String key = exchange.getRequestHeaders().getFirst("Idempotency-Key");
       if (down.get()) {
         refused.incrementAndGet();
         exchange.sendResponseHeaders(503, -1);
+      } else if (rejected.contains(key)) {
+        exchange.sendResponseHeaders(422, -1);
       } else {
-        String key = exchange.getRequestHeaders().getFirst("Idempotency-Key");
         accepted.computeIfAbsent(String.valueOf(key), k -> new AtomicInteger()).incrementAndGet();
         exchange.sendResponseHeaders(204, -1);
       }
@@ -59,6 +63,12 @@ final class CountingWebhookServer implements AutoCloseable {
   /** Lookups received. */
   int lookups() {
     return lookups.get();
+  }
+
+  /** Answers 422 (a refusal for good) to these idempotency keys, until changed. */
+  void reject(Set<String> keys) {
+    rejected.clear();
+    rejected.addAll(keys);
   }
 
   void down(boolean isDown) {

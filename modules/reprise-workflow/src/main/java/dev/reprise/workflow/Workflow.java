@@ -1,5 +1,8 @@
 package dev.reprise.workflow;
 
+import java.util.List;
+import org.apache.kafka.streams.StreamsBuilder;
+
 /**
  * A piece of business logic that must see each submission event once: a webhook, a view, a
  * ledger entry. It never calls the outside world directly; it asks its context to perform
@@ -24,4 +27,26 @@ public interface Workflow {
 
   /** Handles one event, seen for the first time by this workflow. */
   void handle(SubmissionEvent event, WorkflowContext context) throws Exception;
+
+  /**
+   * Derives further views from this workflow's view topic with the Kafka Streams DSL, in the same
+   * application (so exactly once too): typically an aggregate across submissions, which the
+   * handler cannot compute alone because its state lives in the stream task of one partition.
+   * Every topic named in {@link #derivedViewTopics()} is created, compacted, before the
+   * application starts.
+   *
+   * <pre>{@code
+   * public void deriveViews(StreamsBuilder builder, String viewTopic) {
+   *   builder.table(viewTopic, Consumed.with(Serdes.String(), Serdes.String()))
+   *       .groupBy((id, row) -> KeyValue.pair(formOf(row), row), Grouped.with(Serdes.String(), Serdes.String()))
+   *       .count().toStream().mapValues(String::valueOf).to("per-form", Produced.with(Serdes.String(), Serdes.String()));
+   * }
+   * }</pre>
+   */
+  default void deriveViews(StreamsBuilder builder, String viewTopic) {}
+
+  /** The output topics of {@link #deriveViews}. */
+  default List<String> derivedViewTopics() {
+    return List.of();
+  }
 }

@@ -31,6 +31,7 @@ import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
@@ -130,7 +131,10 @@ public final class WorkflowRuntime implements AutoCloseable {
   public Topology topology() {
     String name = config.workflow.name();
     String store = storeName(name);
-    Topology topology = new Topology();
+    StreamsBuilder derived = new StreamsBuilder();
+    config.workflow.deriveViews(derived, WorkflowTopics.view(name));
+    // The DSL part first, then the handler's processor API part on the same topology.
+    Topology topology = derived.build();
     List<String> sources = new ArrayList<>();
     if (config.allBackfills) {
       topology.addSource("backfills", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
@@ -231,13 +235,35 @@ public final class WorkflowRuntime implements AutoCloseable {
       create(admin, new NewTopic(WorkflowTopics.effects(name), Optional.of(config.topicPartitions), replication()));
       // As wide as the live topics: a retried record goes back to the partition number it came from.
       create(admin, new NewTopic(WorkflowTopics.redrive(name), Optional.of(partitions), replication()));
-      create(admin, new NewTopic(WorkflowTopics.view(name), Optional.of(config.topicPartitions), replication())
-          .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+      List<String> views = new ArrayList<>(List.of(WorkflowTopics.view(name)));
+      views.addAll(config.workflow.derivedViewTopics());
+      for (String view : views) {
+        create(admin, new NewTopic(view, Optional.of(config.topicPartitions), replication())
+            .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+      }
+      // Streams refuses to assign a subtopology whose source topic its metadata does not show yet
+      // (and replaces the thread): start once the redrive topic is visible.
+      awaitVisible(admin, WorkflowTopics.redrive(name));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating the topics of '" + name + "'", e);
     } catch (TimeoutException e) {
       throw new IllegalStateException("cannot create the topics of '" + name + "' within 30 s", e);
+    }
+  }
+
+  private static void awaitVisible(Admin admin, String topic) throws InterruptedException, TimeoutException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      try {
+        admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS);
+        return;
+      } catch (ExecutionException e) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("topic '" + topic + "' is still not visible 30 s after its creation", e.getCause());
+        }
+        TimeUnit.MILLISECONDS.sleep(100);
+      }
     }
   }
 

@@ -17,6 +17,7 @@ import dev.reprise.history.HistoryWriter;
 import dev.reprise.registry.ConfluentSchemaRegistryClient;
 import dev.reprise.testing.RepriseIntegrationTest;
 import dev.reprise.testing.RepriseTestEnvironment;
+import dev.reprise.workflow.builtin.NotifyWorkflow;
 import dev.reprise.workflow.internal.ReceiptCodec;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -118,12 +119,12 @@ class WorkflowRuntimeIT {
 
       assertThat(sink.accepted()).isEmpty();
       assertThat(receipts(workflow)).filteredOn(r -> r.outcome() == ReceiptOutcome.SUPPRESSED)
-          .allSatisfy(r -> assertThat(r.effects()).containsExactly("webhook: POST " + r.eventId()));
+          .allSatisfy(r -> assertThat(r.effects()).containsExactly("webhook: POST submission " + r.eventId()));
     }
   }
 
   private WorkflowRuntime runtime(String name, CountingWebhookServer sink, Set<String> live, Set<String> backfills) {
-    Workflow workflow = new WebhookWorkflow(name);
+    Workflow workflow = new NotifyWorkflow(name);
     return WorkflowRuntime.builder().bootstrapServers(env.bootstrapServers()).schemaRegistry(registry).workflow(workflow)
         .sink(new HttpWebhookSink("webhook", sink.url())).liveTopics(live).backfills(backfills).stateDirectory(state.resolve(name)).build().start();
   }

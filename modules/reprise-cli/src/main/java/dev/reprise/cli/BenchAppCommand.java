@@ -122,7 +122,7 @@ final class BenchAppCommand implements Callable<Integer> {
       }
 
       @Override
-      public void handle(SubmissionEvent event, WorkflowContext context) throws Exception {
+      public void handle(SubmissionEvent event, WorkflowContext context) {
         context.perform(Effect.of("webhook", event.id(), "POST " + event.id()));
         HANDLED.incrementAndGet();
       }

@@ -5,7 +5,7 @@ import dev.reprise.coordinator.ReplayHeaders;
 import dev.reprise.core.RepriseNonRetriableException;
 import dev.reprise.registry.SchemaRegistryClient;
 import dev.reprise.registry.serde.AvroWireFormat;
-import dev.reprise.submissions.SubmissionSchemas;
+import dev.reprise.submissions.SubmissionChecksum;
 import dev.reprise.submissions.upcast.UpcasterChain;
 import dev.reprise.workflow.Effect;
 import dev.reprise.workflow.EventId;
@@ -17,26 +17,18 @@ import dev.reprise.workflow.WorkflowContext;
 import dev.reprise.workflow.WorkflowHeaders;
 import dev.reprise.workflow.WorkflowState;
 import dev.reprise.workflow.WorkflowTopics;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
-import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -84,11 +76,7 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
   private final Duration retention;
   private final String redriveTopic;
   private final UpcasterChain chain = UpcasterChain.forSubmissions().build();
-  private final MessageDigest sha256;
-  // Every event is upcast to the latest version: one writer, one buffer, reused per record.
-  private final GenericDatumWriter<GenericRecord> latestWriter = new GenericDatumWriter<>(SubmissionSchemas.latest());
-  private final ByteArrayOutputStream checksumBuffer = new ByteArrayOutputStream(512);
-  private BinaryEncoder checksumEncoder;
+  private final SubmissionChecksum checksums = new SubmissionChecksum();
   private ProcessorContext<byte[], byte[]> context;
   private KeyValueStore<String, Long> handled;
   private KeyValueStore<String, String> state;
@@ -110,11 +98,6 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
     this.policies = policies;
     this.retention = retention;
     this.redriveTopic = WorkflowTopics.redrive(workflow.name());
-    try {
-      this.sha256 = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   @Override
@@ -157,7 +140,7 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
     }
     SubmissionEvent event = new SubmissionEvent(id, submission, backfillId);
     String day = event.logicalDate().toString();
-    String checksum = checksum(submission);
+    String checksum = checksums.of(submission);
     if (handled.get(id.asKey()) != null) {
       emit(new Receipt(workflow.name(), backfillId, id.asKey(), day, checksum, ReceiptOutcome.DUPLICATE, List.of(),
           Optional.empty()));
@@ -207,18 +190,6 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
   private static String header(Headers headers, String name) {
     Header header = headers.lastHeader(name);
     return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
-  }
-
-  private String checksum(GenericRecord submission) {
-    try {
-      checksumBuffer.reset();
-      checksumEncoder = EncoderFactory.get().directBinaryEncoder(checksumBuffer, checksumEncoder);
-      latestWriter.write(submission, checksumEncoder);
-      byte[] digest = sha256.digest(checksumBuffer.toByteArray());
-      return HexFormat.of().formatHex(digest, 0, 8);
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   private void forgetExpired(long now) {

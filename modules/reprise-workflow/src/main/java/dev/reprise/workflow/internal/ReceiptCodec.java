@@ -6,10 +6,17 @@ import dev.reprise.registry.serde.RegistryAvroSerdeConfig;
 import dev.reprise.workflow.Receipt;
 import dev.reprise.workflow.ReceiptOutcome;
 import dev.reprise.workflow.WorkflowTopics;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.Collection;
 import java.util.Optional;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.generic.GenericRecord;
 
 /** Receipts in the registry's wire format ({@code schemas/workflow/receipt-v1.avsc}). */
@@ -20,6 +27,9 @@ public final class ReceiptCodec {
   private final SchemaRegistryClient registry;
   private final String workflow;
   private volatile int schemaId = -1;
+  private final GenericDatumWriter<GenericRecord> writer = new GenericDatumWriter<>(SCHEMA);
+  private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(256);
+  private BinaryEncoder encoder;
 
   public ReceiptCodec(SchemaRegistryClient registry, String workflow) {
     this.registry = registry;
@@ -39,7 +49,19 @@ public final class ReceiptCodec {
     avro.put("outcome", new GenericData.EnumSymbol(SCHEMA.getField("outcome").schema(), receipt.outcome().name()));
     avro.put("effects", receipt.effects());
     avro.put("detail", receipt.detail().orElse(null));
-    return AvroWireFormat.encode(schemaId, avro);
+    // One receipt per event: reuse the writer and buffer instead of AvroWireFormat.encode's fresh ones.
+    synchronized (buffer) {
+      try {
+        buffer.reset();
+        buffer.write(AvroWireFormat.MAGIC_BYTE);
+        buffer.write(ByteBuffer.allocate(4).putInt(schemaId).array());
+        encoder = EncoderFactory.get().directBinaryEncoder(buffer, encoder);
+        writer.write(avro, encoder);
+        return buffer.toByteArray();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
   }
 
   public Receipt decode(byte[] bytes) {

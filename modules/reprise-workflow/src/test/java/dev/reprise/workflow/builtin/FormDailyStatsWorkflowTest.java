@@ -1,0 +1,107 @@
+package dev.reprise.workflow.builtin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.reprise.submissions.SubmissionSchemas;
+import dev.reprise.workflow.Effect;
+import dev.reprise.workflow.EventId;
+import dev.reprise.workflow.SubmissionEvent;
+import dev.reprise.workflow.WorkflowContext;
+import dev.reprise.workflow.WorkflowState;
+import java.time.LocalDate;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.junit.jupiter.api.Test;
+
+class FormDailyStatsWorkflowTest {
+
+  private final FormDailyStatsWorkflow workflow = new FormDailyStatsWorkflow();
+  private final Map<String, String> state = new HashMap<>();
+  private final Map<String, String> published = new LinkedHashMap<>();
+
+  @Test
+  void shouldPublishTheLatestRevisionsContributionAndIgnoreAnOlderOneArrivingLate() {
+    handle(event("s-1", 0, 1000));
+    handle(event("s-1", 2, 3000));
+    handle(event("s-1", 1, 2000));
+
+    assertThat(state).containsEntry("s-1", "2");
+    assertThat(published.get("s-1")).contains("\"amountCents\":3000").contains("\"revision\":2")
+        .contains("\"formId\":\"form-1\"").contains("\"day\":\"2023-11-14\"").contains("\"currency\":\"EUR\"");
+  }
+
+  @Test
+  void shouldReadRowsItWrites() {
+    FormDailyStatsWorkflow.FormDay row = FormDailyStatsWorkflow.FormDay.parse(
+        "{\"formId\":\"form-2\",\"day\":\"2024-02-29\",\"currency\":\"USD\",\"count\":3,\"amountCents\":450}");
+    assertThat(row).isEqualTo(new FormDailyStatsWorkflow.FormDay("form-2", LocalDate.of(2024, 2, 29), "USD", 3, 450));
+    assertThat(row.key()).isEqualTo("form-2|2024-02-29|USD");
+  }
+
+  private void handle(SubmissionEvent event) {
+    workflow.handle(event, new WorkflowContext() {
+      @Override
+      public Optional<String> backfillId() {
+        return Optional.of("b");
+      }
+
+      @Override
+      public LocalDate logicalDate() {
+        return event.logicalDate();
+      }
+
+      @Override
+      public boolean effectsEnabled() {
+        return false;
+      }
+
+      @Override
+      public void perform(Effect effect) {
+        throw new AssertionError("a view performs no effects");
+      }
+
+      @Override
+      public WorkflowState state() {
+        return new WorkflowState() {
+          @Override
+          public Optional<String> get(String key) {
+            return Optional.ofNullable(state.get(key));
+          }
+
+          @Override
+          public void put(String key, String value) {
+            state.put(key, value);
+          }
+
+          @Override
+          public void delete(String key) {
+            state.remove(key);
+          }
+        };
+      }
+
+      @Override
+      public void publish(String key, String value) {
+        published.put(key, value);
+      }
+    });
+  }
+
+  private static SubmissionEvent event(String id, int revision, long amountCents) {
+    GenericRecord r = new GenericData.Record(SubmissionSchemas.latest());
+    r.put("submissionId", id);
+    r.put("revision", revision);
+    r.put("tenantId", "tenant-1");
+    r.put("formId", "form-1");
+    r.put("submittedAt", 1_700_000_000_000L);
+    r.put("amountCents", amountCents);
+    r.put("currency", "EUR");
+    r.put("status", new GenericData.EnumSymbol(SubmissionSchemas.latest().getField("status").schema(), "RECEIVED"));
+    r.put("answers", Map.of());
+    return new SubmissionEvent(new EventId(id, revision), r, Optional.of("b"));
+  }
+}

@@ -1,0 +1,32 @@
+package dev.reprise.backpressure;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.OptionalDouble;
+
+/**
+ * A consumer group's lag on some topics at one moment.
+ *
+ * @param partitions per topic partition, in topic and partition order
+ */
+public record GroupLag(String group, Instant at, List<PartitionLag> partitions, GroupStatus status) {
+
+  public GroupLag {
+    partitions = List.copyOf(partitions);
+  }
+
+  /** Lag in records over all partitions. */
+  public long records() {
+    return partitions.stream().mapToLong(PartitionLag::records).sum();
+  }
+
+  /** The worst partition's lag in time; empty if none is known. */
+  public OptionalDouble seconds() {
+    return partitions.stream().filter(p -> p.seconds().isPresent()).mapToDouble(p -> p.seconds().getAsDouble()).max();
+  }
+
+  /** Whether every partition is caught up. */
+  public boolean caughtUp() {
+    return !partitions.isEmpty() && partitions.stream().allMatch(PartitionLag::caughtUp);
+  }
+}

@@ -93,6 +93,31 @@ public final class LagMonitor implements AutoCloseable {
   }
 
   /**
+   * The lag of {@code group} on every topic it has committed offsets for: how a live group is
+   * watched.
+   *
+   * @throws LagUnavailableException if the cluster does not answer in time
+   */
+  public GroupLag lag(String group) {
+    try {
+      Set<String> topics = new java.util.TreeSet<>();
+      committed(group).keySet().forEach(p -> topics.add(p.topic()));
+      if (topics.isEmpty()) {
+        return new GroupLag(group, clock.instant(), List.of(), GroupStatus.NOT_STARTED);
+      }
+      return lag(group, topics);
+    } catch (ExecutionException e) {
+      throw new LagUnavailableException("cannot read the offsets of group '" + group + "': " + e.getCause(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new LagUnavailableException("the offsets of group '" + group + "' are not known within "
+          + TIMEOUT.toSeconds() + " s", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new LagUnavailableException("interrupted while reading the offsets of group '" + group + "'", e);
+    }
+  }
+
+  /**
    * The lag of {@code group} on {@code topics} now.
    *
    * @throws LagUnavailableException if the cluster does not answer in time (a missing signal, not

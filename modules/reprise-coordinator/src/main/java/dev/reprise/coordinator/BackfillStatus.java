@@ -33,6 +33,7 @@ import java.util.TreeMap;
  * @param samples a few matched records before and after upcasting (PREVIEW)
  * @param rejectedCommand the last command refused for this backfill, and why
  * @param startedAt when the backfill first started running; kept across pauses and takeovers
+ * @param throttle the adaptive controller's rate, mode and reason, when backpressure applies
  */
 public record BackfillStatus(
     String backfillId,
@@ -49,6 +50,7 @@ public record BackfillStatus(
     List<UpcastSample> samples,
     Optional<String> rejectedCommand,
     Optional<Instant> startedAt,
+    Optional<BackfillThrottle> throttle,
     Instant updatedAt) {
 
   public BackfillStatus {
@@ -65,6 +67,7 @@ public record BackfillStatus(
     samples = samples == null ? List.of() : List.copyOf(samples);
     rejectedCommand = rejectedCommand == null ? Optional.empty() : rejectedCommand;
     startedAt = startedAt == null ? Optional.empty() : startedAt;
+    throttle = throttle == null ? Optional.empty() : throttle;
   }
 
   /** A status without progress: for ACCEPTED and REJECTED. */
@@ -72,7 +75,7 @@ public record BackfillStatus(
       String backfillId, BackfillState state, Optional<String> reason, Optional<BackfillRequest> request,
       Optional<String> owner, Instant updatedAt) {
     return new BackfillStatus(backfillId, state, reason, request, owner, Map.of(), List.of(), null, 0.0,
-        OptionalLong.empty(), Map.of(), List.of(), Optional.empty(), Optional.empty(), updatedAt);
+        OptionalLong.empty(), Map.of(), List.of(), Optional.empty(), Optional.empty(), Optional.empty(), updatedAt);
   }
 
   /** One counter, 0 if absent. */
@@ -94,7 +97,7 @@ public record BackfillStatus(
   /** This status with {@code note} as the last refused command; the backfill itself is unchanged. */
   public BackfillStatus withRejectedCommand(String note, Instant at) {
     return new BackfillStatus(backfillId, state, reason, request, owner, counters, partitions, countsPerDay,
-        recordsPerSecond, etaSeconds, evolution, samples, Optional.of(note), startedAt, at);
+        recordsPerSecond, etaSeconds, evolution, samples, Optional.of(note), startedAt, throttle, at);
   }
 
   /** A one-line summary: id, state, reason, counters, progress (the full record is long). */
@@ -102,7 +105,8 @@ public record BackfillStatus(
   public String toString() {
     return "BackfillStatus[" + backfillId + " " + state + reason.map(r -> " (" + r + ")").orElse("")
         + rejectedCommand.map(r -> " rejected: " + r).orElse("") + " " + new TreeMap<>(counters)
-        + String.format(" %.1f%%", progress() * 100) + owner.map(o -> " owner=" + o).orElse("") + "]";
+        + String.format(" %.1f%%", progress() * 100) + owner.map(o -> " owner=" + o).orElse("")
+        + throttle.map(t -> " " + t).orElse("") + "]";
   }
 
   /**

@@ -43,11 +43,13 @@ public final class ControlCodec {
   public static final Schema REPLAY_REQUEST_SCHEMA;
   /** {@code schemas/control/backfill-status-v1.avsc}, with the request schema inlined. */
   public static final Schema STATUS_SCHEMA;
+  private static final Schema THROTTLE_SCHEMA;
 
   static {
     Schema.Parser parser = new Schema.Parser();
     REPLAY_REQUEST_SCHEMA = parse(parser, "replay-request-v1.avsc");
     STATUS_SCHEMA = parse(parser, "backfill-status-v1.avsc");
+    THROTTLE_SCHEMA = STATUS_SCHEMA.getField("throttle").schema().getTypes().get(1);
   }
 
   private final SchemaRegistryClient registry;
@@ -193,6 +195,15 @@ public final class ControlCodec {
     avro.put("samples", samples);
     avro.put("rejectedCommand", status.rejectedCommand().orElse(null));
     avro.put("startedAt", status.startedAt().map(Instant::toEpochMilli).orElse(null));
+    avro.put("throttle", status.throttle().map(t -> {
+      GenericRecord throttle = new GenericData.Record(THROTTLE_SCHEMA);
+      throttle.put("ratePerSecond", t.ratePerSecond());
+      throttle.put("mode", t.mode());
+      throttle.put("reason", t.reason());
+      throttle.put("inFlight", t.inFlight().isPresent() ? t.inFlight().getAsLong() : null);
+      throttle.put("inFlightCap", t.inFlightCap());
+      return throttle;
+    }).orElse(null));
     avro.put("updatedAt", status.updatedAt().toEpochMilli());
     return avro;
   }
@@ -230,6 +241,10 @@ public final class ControlCodec {
         samples,
         Optional.ofNullable(string(avro.get("rejectedCommand"))),
         Optional.ofNullable(startedAt).map(Instant::ofEpochMilli),
+        Optional.ofNullable((GenericRecord) avro.get("throttle")).map(t -> new BackfillThrottle(
+            (Double) t.get("ratePerSecond"), string(t.get("mode")), string(t.get("reason")),
+            t.get("inFlight") == null ? OptionalLong.empty() : OptionalLong.of((Long) t.get("inFlight")),
+            (Long) t.get("inFlightCap"))),
         Instant.ofEpochMilli((Long) avro.get("updatedAt")));
   }
 

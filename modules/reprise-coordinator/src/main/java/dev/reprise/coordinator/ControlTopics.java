@@ -33,6 +33,14 @@ public final class ControlTopics {
   }
 
   /**
+   * The consumer group (Kafka Streams application id) of a workflow: what the coordinator watches
+   * to know how far a workflow named in a request has processed the backfill topic.
+   */
+  public static String workflowGroup(String workflow) {
+    return "reprise.workflow." + workflow;
+  }
+
+  /**
    * The group under which the coordinator commits its read position in the source topic, in the
    * same transaction as the records it publishes.
    */

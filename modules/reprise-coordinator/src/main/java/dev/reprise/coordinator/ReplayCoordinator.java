@@ -1,7 +1,10 @@
 package dev.reprise.coordinator;
 
 import dev.reprise.coordinator.internal.BackfillRun;
+import dev.reprise.coordinator.internal.Backpressure;
 import dev.reprise.coordinator.internal.RunContext;
+import dev.reprise.coordinator.internal.ThrottleTicker;
+import dev.reprise.backpressure.LagMonitor;
 import dev.reprise.coordinator.internal.StatusStore;
 import dev.reprise.coordinator.internal.Topics;
 import dev.reprise.core.RepriseRetriableException;
@@ -96,6 +99,7 @@ public final class ReplayCoordinator implements AutoCloseable {
   private final ControlCodec codec;
   private final StatusStore statusStore;
   private final RunContext runContext;
+  private final ThrottleTicker ticker;
   private final Map<String, BackfillRun> runs = new ConcurrentHashMap<>();
   private final Set<TopicPartition> owned = ConcurrentHashMap.newKeySet();
   private final Set<TopicPartition> newlyAssigned = ConcurrentHashMap.newKeySet();
@@ -120,11 +124,14 @@ public final class ReplayCoordinator implements AutoCloseable {
     this.statusStore = new StatusStore(clientConfig, admin, codec);
     String defaultTenant = builder.defaultTenant;
     ZoneId missingZone = builder.missingZoneFallback;
+    this.ticker = new ThrottleTicker(LagMonitor.create(clientConfig, clock), List.copyOf(builder.protectedLiveGroups),
+        builder.throttleInterval);
     this.runContext = new RunContext(clientConfig, admin, registry, codec, statusStore, clock, instanceId,
         builder.commitInterval, builder.backfillRetention, replicationFactor, builder.maxPollRecords,
         builder.replayThreads,
         () -> UpcasterChain.forSubmissions().missingZoneFallback(missingZone).defaultTenant(defaultTenant).build(),
-        defaultTenant);
+        defaultTenant, new Backpressure(ticker, builder.inFlightCap, builder.adaptiveMaxRate, builder.liveLagRecords,
+            builder.liveLagTime));
   }
 
   public static Builder builder() {
@@ -459,6 +466,7 @@ public final class ReplayCoordinator implements AutoCloseable {
       answers.close(Duration.ofSeconds(5));
     }
     statusStore.close();
+    ticker.close();
     admin.close(Duration.ofSeconds(5));
     log.info("coordinator {} stopped", instanceId);
   }
@@ -487,6 +495,12 @@ public final class ReplayCoordinator implements AutoCloseable {
     private int replayThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
     private String defaultTenant = UpcasterChain.DEFAULT_TENANT;
     private ZoneId missingZoneFallback = UpcasterChain.DEFAULT_MISSING_ZONE;
+    private Set<String> protectedLiveGroups = Set.of();
+    private long inFlightCap = 50_000;
+    private double adaptiveMaxRate = 20_000;
+    private long liveLagRecords = 10_000;
+    private Duration liveLagTime = Duration.ofSeconds(30);
+    private Duration throttleInterval = Duration.ofMillis(500);
 
     private Builder() {}
 
@@ -588,6 +602,44 @@ public final class ReplayCoordinator implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Consumer groups of live traffic a backfill must not hurt: when one's lag passes {@link
+     * #liveLagThreshold}, every adaptive backfill slows; at twice the threshold it holds. Setting
+     * any makes every backfill adaptive, not only those naming workflows.
+     */
+    public Builder protectLiveGroups(Set<String> groups) {
+      this.protectedLiveGroups = new java.util.TreeSet<>(groups);
+      return this;
+    }
+
+    /** Lag of a protected live group beyond which backfills slow; default 10,000 records or 30 s. */
+    public Builder liveLagThreshold(long records, Duration time) {
+      this.liveLagRecords = records;
+      this.liveLagTime = time;
+      return this;
+    }
+
+    /**
+     * Records a backfill may have published and its slowest named workflow not yet processed;
+     * default 50,000. The rate slows from 80% of it, publishing holds at it.
+     */
+    public Builder inFlightCap(long records) {
+      this.inFlightCap = records;
+      return this;
+    }
+
+    /** The ceiling of an adaptive backfill whose request sets no maximum rate; default 20,000/s. */
+    public Builder adaptiveMaxRate(double recordsPerSecond) {
+      this.adaptiveMaxRate = recordsPerSecond;
+      return this;
+    }
+
+    /** How often lag is measured and the rate decided; default 500 ms. */
+    public Builder throttleInterval(Duration interval) {
+      this.throttleInterval = interval;
+      return this;
+    }
+
     public ReplayCoordinator build() {
       List<String> problems = new ArrayList<>();
       if (!(clientConfig.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG) instanceof String servers) || servers.isBlank()) {
@@ -625,6 +677,21 @@ public final class ReplayCoordinator implements AutoCloseable {
       }
       if (maxPollRecords < 1) {
         problems.add("maxPollRecords must be at least 1, was " + maxPollRecords);
+      }
+      if (inFlightCap < 1) {
+        problems.add("inFlightCap must be at least 1, was " + inFlightCap);
+      }
+      if (!(adaptiveMaxRate >= 10)) {
+        problems.add("adaptiveMaxRate must be at least 10 records/s, was " + adaptiveMaxRate);
+      }
+      if (liveLagRecords < 0 || liveLagTime == null || liveLagTime.isNegative()) {
+        problems.add("liveLagThreshold must not be negative");
+      }
+      if (throttleInterval == null || throttleInterval.toMillis() < 50) {
+        problems.add("throttleInterval must be at least 50 ms, was " + throttleInterval);
+      }
+      if (protectedLiveGroups == null) {
+        problems.add("protectLiveGroups must not be null");
       }
       if (defaultTenant == null || defaultTenant.isBlank() || missingZoneFallback == null) {
         problems.add("defaultTenant and missingZoneFallback must be set");

@@ -43,6 +43,8 @@ class ControlCodecTest {
         Optional.of("coordinator-1"), Map.of(BackfillCounters.SCANNED, 10L), List.of(new PartitionProgress(0, 0, 20, 10)),
         days, 12.5, OptionalLong.of(3), Map.of("records.v1", 4L), List.of(new UpcastSample(0, 3, 1, "{}", "{}")),
         Optional.of("PAUSE refused"), Optional.of(Instant.parse("2026-11-21T08:00:00Z")),
+        Optional.of(new BackfillThrottle(250, "THROTTLED", "in-flight 4,100 >= 80% of cap 5,000", OptionalLong.of(4100),
+            5000)),
         Instant.parse("2026-11-21T08:00:01Z"));
 
     assertThat(codec.decodeStatus(codec.encode(status))).usingRecursiveComparison().isEqualTo(status);

@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.CountDownLatch;
@@ -118,6 +119,7 @@ public final class BackfillRun implements Runnable {
   private SubmissionReplayer[] replayers;
   private ExecutorService workers;
   private PublishPacer pacer;
+  private AdaptiveThrottle throttle;
   private final List<UpcastSample> samples = new ArrayList<>();
   private final byte[] backfillIdBytes;
   private final byte[] sourceTopicBytes;
@@ -210,6 +212,9 @@ public final class BackfillRun implements Runnable {
         fail(e);
       }
     } finally {
+      if (throttle != null && ctx.backpressure().ticker() != null) {
+        ctx.backpressure().ticker().unregister(throttle);
+      }
       closeClients();
       finished.countDown();
     }
@@ -355,6 +360,12 @@ public final class BackfillRun implements Runnable {
       });
     }
     pacer = new PublishPacer(request.maxRecordsPerSecond().orElse(0), System::nanoTime);
+    if (execute && throttle == null) {
+      throttle = ctx.backpressure().throttleFor(backfillId, request, ctx.clock(), this::producerMetric).orElse(null);
+      if (throttle != null) {
+        ctx.backpressure().ticker().register(throttle);
+      }
+    }
     Map<String, Object> config = new HashMap<>(ctx.clientConfig());
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -407,6 +418,10 @@ public final class BackfillRun implements Runnable {
           log.info("backfill '{}' completed: {}", backfillId, working.asMap(planned()));
           return;
         }
+        if (throttle != null && throttle.gated()) {
+          holdForBackpressure();
+          continue;
+        }
         step();
         if (ctx.clock().millis() - transactionStartMillis >= ctx.commitInterval().toMillis()) {
           commit(BackfillState.RUNNING);
@@ -439,6 +454,42 @@ public final class BackfillRun implements Runnable {
         backOff(backoff);
       }
     }
+  }
+
+  /**
+   * Publishing is held by backpressure: make what was sent visible downstream (it cannot be
+   * processed before it commits), keep the status current, and wait a little, answering commands
+   * at once.
+   */
+  private void holdForBackpressure() throws InterruptedException {
+    if (inTransaction && working.published > committed.published
+        || ctx.clock().millis() - transactionStartMillis >= ctx.commitInterval().toMillis()) {
+      commit(BackfillState.RUNNING);
+      transactionStartMillis = ctx.clock().millis();
+    }
+    Signal signal = signals.poll(POLL.toMillis(), TimeUnit.MILLISECONDS);
+    if (signal != null) {
+      signals.offerFirst(signal);
+    }
+  }
+
+  /** A metric of the run's producer ({@code producer-metrics} group), empty while it has no value. */
+  private OptionalDouble producerMetric(String name) {
+    KafkaProducer<byte[], byte[]> current = producer;
+    if (current == null) {
+      return OptionalDouble.empty();
+    }
+    try {
+      for (var entry : current.metrics().entrySet()) {
+        if (entry.getKey().name().equals(name) && entry.getKey().group().equals("producer-metrics")
+            && entry.getValue().metricValue() instanceof Double value && !value.isNaN()) {
+          return OptionalDouble.of(value);
+        }
+      }
+    } catch (RuntimeException e) {
+      // A producer being replaced: no reading this tick.
+    }
+    return OptionalDouble.empty();
   }
 
   /** Applies a command or a note; true if the run is over. */
@@ -498,8 +549,11 @@ public final class BackfillRun implements Runnable {
       }
     }
     int chunk = chunkSize();
+    if (throttle != null) {
+      pacer.rate(throttle.rate());
+    }
     for (int from = 0; from < todo.size(); from += chunk) {
-      if (shouldYield()) {
+      if (shouldYield() || from > 0 && throttle != null && throttle.gated()) {
         seekBack(todo, from);
         markDone();
         return;
@@ -511,6 +565,9 @@ public final class BackfillRun implements Runnable {
         apply(record, outcomes[i]);
         positions[record.partition()] = record.offset() + 1;
       }
+      if (throttle != null) {
+        throttle.observe(working.published, committed.published);
+      }
     }
     for (TopicPartition tp : consumer.assignment()) {
       if (!consumer.paused().contains(tp)) {
@@ -521,10 +578,17 @@ public final class BackfillRun implements Runnable {
     markDone();
   }
 
-  /** Records per chunk: a whole poll, or about a quarter second's worth under a rate limit. */
+  /**
+   * Records per chunk: a whole poll, or about a quarter second's worth under a rate limit, and
+   * never more than the in-flight window still admits.
+   */
   private int chunkSize() {
-    double rate = request.maxRecordsPerSecond().orElse(0);
-    return rate > 0 ? (int) Math.max(1, Math.min(Integer.MAX_VALUE, rate / 4)) : Integer.MAX_VALUE;
+    double rate = throttle != null ? throttle.rate() : request.maxRecordsPerSecond().orElse(0);
+    long chunk = rate > 0 ? (long) Math.max(1, rate / 4) : Integer.MAX_VALUE;
+    if (throttle != null) {
+      chunk = Math.min(chunk, Math.max(1, throttle.allowance()));
+    }
+    return (int) Math.min(Integer.MAX_VALUE, chunk);
   }
 
   /** Seeks every partition back to its first record at or after {@code from} that was not published. */
@@ -663,6 +727,9 @@ public final class BackfillRun implements Runnable {
     producer.commitTransaction();
     inTransaction = false;
     committed = working.copy();
+    if (throttle != null) {
+      throttle.observe(working.published, committed.published);
+    }
     committedPositions = positions.clone();
     state = target;
     transientReason = null;
@@ -713,6 +780,9 @@ public final class BackfillRun implements Runnable {
     }
     working = committed.copy();
     positions = committedPositions.clone();
+    if (throttle != null) {
+      throttle.observe(working.published, committed.published);
+    }
     seekAll();
   }
 
@@ -760,6 +830,7 @@ public final class BackfillRun implements Runnable {
     return new BackfillStatus(backfillId, target, Optional.ofNullable(reason), Optional.of(request),
         Optional.of(ctx.instanceId()), working.asMap(planned()), partitions, working.perDay(), recordsPerSecond, eta,
         working.evolution(), samples, Optional.ofNullable(rejectedCommand), Optional.ofNullable(startedAt),
+        throttle == null || target.isTerminal() ? Optional.empty() : Optional.of(throttle.status()),
         ctx.clock().instant());
   }
 

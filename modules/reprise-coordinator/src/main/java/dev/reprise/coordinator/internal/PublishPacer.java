@@ -9,14 +9,19 @@ import java.util.function.LongSupplier;
  */
 final class PublishPacer {
 
-  private final long intervalNanos;
+  private long intervalNanos;
   private final LongSupplier nanoTime;
   private long nextFreeNanos;
 
   /** @param ratePerSecond publishes per second; 0 or less means unlimited */
   PublishPacer(double ratePerSecond, LongSupplier nanoTime) {
-    this.intervalNanos = ratePerSecond > 0 ? Math.max(1, (long) (1_000_000_000L / ratePerSecond)) : 0;
     this.nanoTime = nanoTime;
+    rate(ratePerSecond);
+  }
+
+  /** Changes the rate (the adaptive controller's); 0 or less means unlimited. */
+  void rate(double ratePerSecond) {
+    this.intervalNanos = ratePerSecond > 0 ? Math.max(1, (long) (1_000_000_000L / ratePerSecond)) : 0;
   }
 
   /** How long the next publish must wait, in nanoseconds, and books its slot. */

@@ -20,6 +20,7 @@ import org.apache.kafka.clients.admin.Admin;
  * @param replayThreads threads that decode and upcast a backfill's records
  * @param chains makes the upcaster chain (zone fallback, default tenant)
  * @param defaultTenant the tenant the chain gives records without one, for filtering
+ * @param backpressure adaptive rate settings and the ticker that applies them
  */
 public record RunContext(
     Map<String, Object> clientConfig,
@@ -35,7 +36,8 @@ public record RunContext(
     int maxPollRecords,
     int replayThreads,
     Supplier<UpcasterChain> chains,
-    String defaultTenant) {
+    String defaultTenant,
+    Backpressure backpressure) {
 
   public RunContext {
     clientConfig = Map.copyOf(clientConfig);

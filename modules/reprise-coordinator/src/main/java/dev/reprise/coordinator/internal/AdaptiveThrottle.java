@@ -143,9 +143,15 @@ public final class AdaptiveThrottle {
     }
     ThrottleDecision previous = decision;
     decision = next;
-    if (previous.mode() != next.mode() || !previous.reason().equals(next.reason()) && next.mode() != ThrottleDecision.Mode.INCREASING) {
+    boolean holding = next.mode() == ThrottleDecision.Mode.PAUSED || next.mode() == ThrottleDecision.Mode.HOLDING;
+    boolean held = previous.mode() == ThrottleDecision.Mode.PAUSED || previous.mode() == ThrottleDecision.Mode.HOLDING;
+    if (holding != held) {
+      // Slowing and speeding up alternate every few ticks (debug); holding and releasing are news.
       log.info("backfill '{}': throttle {} at {}/s{}", backfillId, next.mode(), Math.round(next.ratePerSecond()),
           next.reasons().isEmpty() ? "" : " (" + next.reason() + ")");
+    } else if (previous.mode() != next.mode()) {
+      log.debug("backfill '{}': throttle {} at {}/s ({})", backfillId, next.mode(), Math.round(next.ratePerSecond()),
+          next.reason());
     }
   }
 }

@@ -552,13 +552,16 @@ public final class BackfillRun implements Runnable {
     if (throttle != null) {
       pacer.rate(throttle.rate());
     }
-    for (int from = 0; from < todo.size(); from += chunk) {
-      if (shouldYield() || from > 0 && throttle != null && throttle.gated()) {
+    int size;
+    for (int from = 0; from < todo.size(); from += size) {
+      // The in-flight window shrinks as this step publishes: size every chunk by what is left.
+      size = throttle == null ? chunk : (int) Math.min(chunk, throttle.allowance());
+      if (shouldYield() || size <= 0 || throttle != null && throttle.gated()) {
         seekBack(todo, from);
         markDone();
         return;
       }
-      List<ConsumerRecord<byte[], byte[]>> slice = todo.subList(from, Math.min(todo.size(), from + chunk));
+      List<ConsumerRecord<byte[], byte[]>> slice = todo.subList(from, Math.min(todo.size(), from + size));
       SubmissionReplayer.Outcome[] outcomes = processAll(slice);
       for (int i = 0; i < outcomes.length; i++) {
         ConsumerRecord<byte[], byte[]> record = slice.get(i);
@@ -578,16 +581,10 @@ public final class BackfillRun implements Runnable {
     markDone();
   }
 
-  /**
-   * Records per chunk: a whole poll, or about a quarter second's worth under a rate limit, and
-   * never more than the in-flight window still admits.
-   */
+  /** Records per chunk: a whole poll, or about a quarter second's worth under a rate limit. */
   private int chunkSize() {
     double rate = throttle != null ? throttle.rate() : request.maxRecordsPerSecond().orElse(0);
     long chunk = rate > 0 ? (long) Math.max(1, rate / 4) : Integer.MAX_VALUE;
-    if (throttle != null) {
-      chunk = Math.min(chunk, Math.max(1, throttle.allowance()));
-    }
     return (int) Math.min(Integer.MAX_VALUE, chunk);
   }
 

@@ -6,5 +6,5 @@ import picocli.CommandLine.Command;
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks on a real broker: each prints its figures, a ratio against a baseline measured in the"
         + " same run, and a JSON object as the last line.",
-    subcommands = {BenchReplayCommand.class, BenchWorkflowCommand.class, BenchCopyCommand.class, BenchAppCommand.class})
+    subcommands = {BenchReplayCommand.class, BenchWorkflowCommand.class, BenchBackpressureCommand.class, BenchCopyCommand.class, BenchAppCommand.class})
 final class BenchCommand {}

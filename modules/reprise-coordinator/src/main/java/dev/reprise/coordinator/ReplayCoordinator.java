@@ -176,6 +176,15 @@ public final class ReplayCoordinator implements AutoCloseable {
   }
 
   /** Ids of the backfills this instance is running now. */
+  /**
+   * The adaptive throttle of a backfill this instance runs now, as it stands this instant (the
+   * status shows it as of the last commit); empty if not running here or not adaptive.
+   */
+  public Optional<BackfillThrottle> throttle(String backfillId) {
+    BackfillRun run = runs.get(backfillId);
+    return run == null || run.isFinished() ? Optional.empty() : run.throttleStatus();
+  }
+
   public Set<String> activeBackfills() {
     Set<String> active = new HashSet<>();
     runs.forEach((id, run) -> {

@@ -3,6 +3,7 @@ package dev.reprise.coordinator.internal;
 import dev.reprise.coordinator.BackfillRequest;
 import dev.reprise.coordinator.BackfillState;
 import dev.reprise.coordinator.BackfillStatus;
+import dev.reprise.coordinator.BackfillThrottle;
 import dev.reprise.coordinator.BackfillStatus.PartitionProgress;
 import dev.reprise.coordinator.BackfillStatus.UpcastSample;
 import dev.reprise.coordinator.ControlTopics;
@@ -119,7 +120,7 @@ public final class BackfillRun implements Runnable {
   private SubmissionReplayer[] replayers;
   private ExecutorService workers;
   private PublishPacer pacer;
-  private AdaptiveThrottle throttle;
+  private volatile AdaptiveThrottle throttle;
   private final List<UpcastSample> samples = new ArrayList<>();
   private final byte[] backfillIdBytes;
   private final byte[] sourceTopicBytes;
@@ -165,6 +166,12 @@ public final class BackfillRun implements Runnable {
   /** The state as this run last committed it. */
   public BackfillState state() {
     return state;
+  }
+
+  /** The adaptive throttle now; empty if the run is not adaptive. */
+  public Optional<BackfillThrottle> throttleStatus() {
+    AdaptiveThrottle current = throttle;
+    return current == null ? Optional.empty() : Optional.of(current.status());
   }
 
   /** Passes PAUSE, RESUME or CANCEL to the run; it answers within one poll (about 100 ms). */

@@ -5,6 +5,7 @@ import dev.reprise.coordinator.internal.Backpressure;
 import dev.reprise.coordinator.internal.RunContext;
 import dev.reprise.coordinator.internal.ThrottleTicker;
 import dev.reprise.backpressure.LagMonitor;
+import dev.reprise.backpressure.WorkflowHealth;
 import dev.reprise.coordinator.internal.StatusStore;
 import dev.reprise.coordinator.internal.Topics;
 import dev.reprise.core.RepriseRetriableException;
@@ -100,6 +101,7 @@ public final class ReplayCoordinator implements AutoCloseable {
   private final StatusStore statusStore;
   private final RunContext runContext;
   private final ThrottleTicker ticker;
+  private final WorkflowHealth.View health;
   private final Map<String, BackfillRun> runs = new ConcurrentHashMap<>();
   private final Set<TopicPartition> owned = ConcurrentHashMap.newKeySet();
   private final Set<TopicPartition> newlyAssigned = ConcurrentHashMap.newKeySet();
@@ -124,8 +126,9 @@ public final class ReplayCoordinator implements AutoCloseable {
     this.statusStore = new StatusStore(clientConfig, admin, codec);
     String defaultTenant = builder.defaultTenant;
     ZoneId missingZone = builder.missingZoneFallback;
-    this.ticker = new ThrottleTicker(LagMonitor.create(clientConfig, clock), List.copyOf(builder.protectedLiveGroups),
-        builder.throttleInterval);
+    this.health = WorkflowHealth.view(clientConfig);
+    this.ticker = new ThrottleTicker(LagMonitor.create(clientConfig, clock, Duration.ofSeconds(10), health),
+        List.copyOf(builder.protectedLiveGroups), builder.throttleInterval);
     this.runContext = new RunContext(clientConfig, admin, registry, codec, statusStore, clock, instanceId,
         builder.commitInterval, builder.backfillRetention, replicationFactor, builder.maxPollRecords,
         builder.replayThreads,
@@ -476,6 +479,7 @@ public final class ReplayCoordinator implements AutoCloseable {
     }
     statusStore.close();
     ticker.close();
+    health.close();
     admin.close(Duration.ofSeconds(5));
     log.info("coordinator {} stopped", instanceId);
   }

@@ -1,5 +1,6 @@
 package dev.reprise.workflow;
 
+import dev.reprise.backpressure.WorkflowHealth;
 import dev.reprise.coordinator.BackfillClient;
 import dev.reprise.coordinator.BackfillRequest;
 import dev.reprise.coordinator.BackfillRequest.EffectsPolicy;
@@ -87,6 +88,7 @@ public final class WorkflowRuntime implements AutoCloseable {
   private final Set<String> openSinks = ConcurrentHashMap.newKeySet();
   private KafkaStreams streams;
   private EffectExecutor executor;
+  private WorkflowHealth.Publisher health;
 
   private WorkflowRuntime(Builder config) {
     this.config = config;
@@ -103,10 +105,26 @@ public final class WorkflowRuntime implements AutoCloseable {
       if (openSinks.add(sink) && streams != null) {
         log.warn("workflow '{}': effect sink '{}' is {}; paused by backpressure", config.workflow.name(), sink, state);
         streams.pause();
+        publishHealth();
       }
     } else if (openSinks.remove(sink) && openSinks.isEmpty() && streams != null) {
       log.info("workflow '{}': effect sink '{}' is {}; resuming", config.workflow.name(), sink, state);
       streams.resume();
+      publishHealth();
+    }
+  }
+
+  /** Tells lag monitors (the coordinator's among them) that the group is paused on purpose, or no longer. */
+  private void publishHealth() {
+    if (health == null) {
+      return;
+    }
+    try {
+      health.publish(WorkflowTopics.applicationId(config.workflow.name()), !openSinks.isEmpty(),
+          "effect sinks " + new java.util.TreeSet<>(openSinks) + " unavailable (circuit breaker open)");
+    } catch (RuntimeException e) {
+      log.warn("workflow '{}': cannot publish its health to {}: {}", config.workflow.name(), WorkflowHealth.TOPIC,
+          e.toString());
     }
   }
 
@@ -173,6 +191,9 @@ public final class WorkflowRuntime implements AutoCloseable {
       throw new IllegalStateException("workflow '" + config.workflow.name() + "' is already started");
     }
     createTopics();
+    health = WorkflowHealth.publisher(config.clientConfig);
+    // Clears what a crashed predecessor may have left ("paused") before this instance starts.
+    publishHealth();
     Properties properties = new Properties();
     properties.putAll(config.clientConfig);
     properties.put(StreamsConfig.APPLICATION_ID_CONFIG, WorkflowTopics.applicationId(config.workflow.name()));
@@ -311,6 +332,9 @@ public final class WorkflowRuntime implements AutoCloseable {
     }
     if (streams != null) {
       streams.close(Duration.ofSeconds(30));
+    }
+    if (health != null) {
+      health.close();
     }
     backfills.close();
   }

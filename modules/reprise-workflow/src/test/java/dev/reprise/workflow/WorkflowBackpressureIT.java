@@ -3,6 +3,9 @@ package dev.reprise.workflow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.reprise.backpressure.GroupStatus;
+import dev.reprise.backpressure.LagMonitor;
+import dev.reprise.backpressure.WorkflowHealth;
 import dev.reprise.history.GeneratedRecord;
 import dev.reprise.history.HistoryGenerator;
 import dev.reprise.history.HistorySpec;
@@ -12,7 +15,9 @@ import dev.reprise.testing.RepriseIntegrationTest;
 import dev.reprise.testing.RepriseTestEnvironment;
 import dev.reprise.workflow.internal.ReceiptCodec;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -36,8 +41,11 @@ class WorkflowBackpressureIT {
     String name = env.uniqueName("fragile");
     Workflow workflow = new WebhookWorkflow(name);
 
+    Map<String, Object> client = Map.of("bootstrap.servers", env.bootstrapServers());
     try (var registry = ConfluentSchemaRegistryClient.create(env.schemaRegistryUrl());
-        var server = new CountingWebhookServer()) {
+        var server = new CountingWebhookServer();
+        var health = WorkflowHealth.view(client);
+        var monitor = LagMonitor.create(client, Clock.systemUTC(), Duration.ofSeconds(5), health)) {
       server.down(true);
       new HistoryWriter(env.producerConfig(), registry).write(source, 2, history);
       SinkResilience resilience = SinkResilience.builder().maxAttempts(3).minimumCalls(3)
@@ -48,6 +56,11 @@ class WorkflowBackpressureIT {
           .liveTopics(Set.of(source)).allBackfills(false).stateDirectory(state).build().start()) {
         await().atMost(Duration.ofSeconds(60)).until(runtime::isPausedByBackpressure);
         assertThat(runtime.unavailableSinks()).containsExactly("webhook");
+        // Seen from outside, as the coordinator and dashboards see it: paused on purpose, not stalled.
+        String group = WorkflowTopics.applicationId(name);
+        await().atMost(Duration.ofSeconds(10)).until(() -> health.test(group));
+        assertThat(health.why(group)).hasValueSatisfying(why -> assertThat(why).contains("webhook"));
+        assertThat(monitor.lag(group, Set.of(source)).status()).isEqualTo(GroupStatus.PAUSED_BY_BACKPRESSURE);
         int refusedWhenPaused = server.refused();
         // Paused, not spinning: at most the breaker's trial calls reach the sink while it is down.
         await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
@@ -56,6 +69,7 @@ class WorkflowBackpressureIT {
         server.down(false);
         await().atMost(Duration.ofSeconds(60)).until(() -> server.accepted().size() == valid.size());
         await().atMost(Duration.ofSeconds(30)).until(() -> !runtime.isPausedByBackpressure());
+        await().atMost(Duration.ofSeconds(10)).until(() -> !health.test(group));
       }
       assertThat(server.accepted().keySet()).isEqualTo(valid);
       assertThat(server.accepted()).allSatisfy((key, calls) -> assertThat(calls).as(key).isEqualTo(1));

@@ -39,6 +39,27 @@ final class CoordinatorCommand implements Callable<Integer> {
       description = "How often a backfill commits its transaction and publishes its status (default: ${DEFAULT-VALUE}).")
   long commitIntervalMillis;
 
+  @Option(names = "--protect-group", paramLabel = "GROUP",
+      description = "A live consumer group backfills must not hurt; repeat for several (default: none).")
+  List<String> protectedGroups = List.of();
+
+  @Option(names = "--live-lag-records", defaultValue = "10000",
+      description = "Lag of a protected group beyond which backfills slow; twice holds them (default: ${DEFAULT-VALUE}).")
+  long liveLagRecords;
+
+  @Option(names = "--live-lag-seconds", defaultValue = "30",
+      description = "The same in seconds behind (default: ${DEFAULT-VALUE}).")
+  long liveLagSeconds;
+
+  @Option(names = "--in-flight-cap", defaultValue = "50000",
+      description = "Records a backfill may have published and its slowest named workflow not yet processed"
+          + " (default: ${DEFAULT-VALUE}).")
+  long inFlightCap;
+
+  @Option(names = "--max-rate", defaultValue = "20000",
+      description = "Records/s ceiling of an adaptive backfill whose request sets none (default: ${DEFAULT-VALUE}).")
+  double maxRate;
+
   @Option(names = "--report-heap", hidden = true,
       description = "On exit, print this JVM's peak heap as JSON (used by 'bench replay').")
   boolean reportHeap;
@@ -54,7 +75,11 @@ final class CoordinatorCommand implements Callable<Integer> {
         .schemaRegistry(registry)
         .allowedSourceTopics(new LinkedHashSet<>(allowedTopics))
         .knownWorkflows(new LinkedHashSet<>(workflows))
-        .commitInterval(Duration.ofMillis(commitIntervalMillis));
+        .commitInterval(Duration.ofMillis(commitIntervalMillis))
+        .protectLiveGroups(new LinkedHashSet<>(protectedGroups))
+        .liveLagThreshold(liveLagRecords, Duration.ofSeconds(liveLagSeconds))
+        .inFlightCap(inFlightCap)
+        .adaptiveMaxRate(maxRate);
     if (instanceId != null) {
       builder.instanceId(instanceId);
     }

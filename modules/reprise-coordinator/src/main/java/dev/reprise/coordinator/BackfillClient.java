@@ -82,6 +82,11 @@ public final class BackfillClient implements AutoCloseable {
     send(ReplayCommand.of(ReplayCommand.Type.CANCEL, backfillId));
   }
 
+  /** Caps a running backfill's publish rate at {@code maxRecordsPerSecond}; empty lifts the cap. */
+  public void throttle(String backfillId, java.util.OptionalDouble maxRecordsPerSecond) {
+    send(ReplayCommand.throttle(backfillId, maxRecordsPerSecond));
+  }
+
   /** Publishes {@code command}, keyed by its backfill id, and waits until the broker has it. */
   public void send(ReplayCommand command) {
     sendRaw(command.backfillId(), codec.encode(command));

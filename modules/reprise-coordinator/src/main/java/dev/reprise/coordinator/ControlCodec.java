@@ -104,6 +104,10 @@ public final class ControlCodec {
         });
     avro.put("backfillId", command.backfillId());
     avro.put("command", symbol("command", command.type().name()));
+    if (command.type() == ReplayCommand.Type.THROTTLE) {
+      avro.put("maxRecordsPerSecond",
+          command.maxRecordsPerSecond().isPresent() ? command.maxRecordsPerSecond().getAsDouble() : null);
+    }
     return avro;
   }
 
@@ -129,6 +133,10 @@ public final class ControlCodec {
   static ReplayCommand commandFromAvro(GenericRecord avro) {
     ReplayCommand.Type type = ReplayCommand.Type.valueOf(avro.get("command").toString());
     String backfillId = string(avro.get("backfillId"));
+    if (type == ReplayCommand.Type.THROTTLE) {
+      Double rate = (Double) avro.get("maxRecordsPerSecond");
+      return ReplayCommand.throttle(backfillId, rate == null ? OptionalDouble.empty() : OptionalDouble.of(rate));
+    }
     if (type != ReplayCommand.Type.START) {
       return ReplayCommand.of(type, backfillId);
     }

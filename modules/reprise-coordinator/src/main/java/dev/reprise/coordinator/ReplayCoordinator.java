@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -101,7 +102,7 @@ public final class ReplayCoordinator implements AutoCloseable {
   private final StatusStore statusStore;
   private final RunContext runContext;
   private final ThrottleTicker ticker;
-  private final WorkflowHealth.View health;
+  private volatile WorkflowHealth.View health;
   private final Map<String, BackfillRun> runs = new ConcurrentHashMap<>();
   private final Set<TopicPartition> owned = ConcurrentHashMap.newKeySet();
   private final Set<TopicPartition> newlyAssigned = ConcurrentHashMap.newKeySet();
@@ -126,9 +127,9 @@ public final class ReplayCoordinator implements AutoCloseable {
     this.statusStore = new StatusStore(clientConfig, admin, codec);
     String defaultTenant = builder.defaultTenant;
     ZoneId missingZone = builder.missingZoneFallback;
-    this.health = WorkflowHealth.view(clientConfig);
-    this.ticker = new ThrottleTicker(LagMonitor.create(clientConfig, clock, Duration.ofSeconds(10), health),
-        List.copyOf(builder.protectedLiveGroups), builder.throttleInterval);
+    // The health view is opened by start(): building a coordinator touches no server.
+    this.ticker = new ThrottleTicker(LagMonitor.create(clientConfig, clock, Duration.ofSeconds(10),
+        group -> health != null && health.test(group)), List.copyOf(builder.protectedLiveGroups), builder.throttleInterval);
     this.runContext = new RunContext(clientConfig, admin, registry, codec, statusStore, clock, instanceId,
         builder.commitInterval, builder.backfillRetention, replicationFactor, builder.maxPollRecords,
         builder.replayThreads,
@@ -155,6 +156,7 @@ public final class ReplayCoordinator implements AutoCloseable {
       throw new IllegalStateException("coordinator " + instanceId + " is already started");
     }
     Topics.ensureControlTopics(admin, controlTopicPartitions, replicationFactor);
+    health = WorkflowHealth.view(clientConfig);
     Map<String, Object> producerConfig = new HashMap<>(clientConfig);
     producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
     producerConfig.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -269,6 +271,7 @@ public final class ReplayCoordinator implements AutoCloseable {
     switch (command.type()) {
       case START -> start(command.request().orElseThrow());
       case PAUSE, RESUME, CANCEL -> control(id, command.type());
+      case THROTTLE -> throttle(id, command.maxRecordsPerSecond());
       case RETRY -> refuse(id, "RETRY refused: a backfill resumes by itself after any retriable failure; a FAILED one"
           + " failed for a reason that needs a fix, then a new START (workflow items are retried per item)");
     }
@@ -300,6 +303,16 @@ public final class ReplayCoordinator implements AutoCloseable {
         Optional.of(instanceId), clock.instant());
     publish(accepted);
     launch(accepted);
+  }
+
+  private void throttle(String id, OptionalDouble maxRecordsPerSecond) {
+    BackfillRun run = runs.get(id);
+    if (run != null && !run.isFinished()) {
+      run.throttle(maxRecordsPerSecond);
+    } else {
+      refuse(id, "THROTTLE refused: backfill '" + id + "' is not running on this coordinator"
+          + statusStore.latest(id).map(s -> " (it is " + s.state() + ")").orElse(" (there is no such backfill)"));
+    }
   }
 
   private void control(String id, ReplayCommand.Type type) {
@@ -479,7 +492,9 @@ public final class ReplayCoordinator implements AutoCloseable {
     }
     statusStore.close();
     ticker.close();
-    health.close();
+    if (health != null) {
+      health.close();
+    }
     admin.close(Duration.ofSeconds(5));
     log.info("coordinator {} stopped", instanceId);
   }

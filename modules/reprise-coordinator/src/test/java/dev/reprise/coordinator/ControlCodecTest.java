@@ -37,6 +37,14 @@ class ControlCodecTest {
   }
 
   @Test
+  void shouldRoundTripAThrottleWithAndWithoutRate() {
+    var limit = ReplayCommand.throttle("b-1", java.util.OptionalDouble.of(250));
+    var lift = ReplayCommand.throttle("b-1", java.util.OptionalDouble.empty());
+    assertThat(codec.decodeCommand(codec.encode(limit))).isEqualTo(limit);
+    assertThat(codec.decodeCommand(codec.encode(lift))).isEqualTo(lift);
+  }
+
+  @Test
   void shouldRoundTripAFullStatus() {
     var days = new TreeMap<LocalDate, Long>(Map.of(LocalDate.parse("2023-01-02"), 5L));
     var status = new BackfillStatus("b-1", BackfillState.RUNNING, Optional.of("retrying"), Optional.of(request),

@@ -203,6 +203,31 @@ class ReplayCoordinatorIT {
   }
 
   @Test
+  void shouldObeyAnOperatorThrottleAtRuntimeAndLiftIt() {
+    String source = env.uniqueName("submissions");
+    writeHistory(source, 2, HistorySpec.builder().events(8000).seed(10).build());
+    String id = env.uniqueName("throttled");
+
+    try (var coordinator = coordinator(source)) {
+      client.submit(request(id, source, Instant.parse("2020-01-01T00:00:00Z"), Instant.parse("2026-01-01T00:00:00Z"),
+          Set.of(), Mode.EXECUTE, OptionalDouble.of(2000)));
+      await().atMost(Duration.ofSeconds(30)).until(() -> published(id) > 500);
+
+      client.throttle(id, OptionalDouble.of(50));
+      // Unthrottled, three seconds publish 6,000. Throttled to 50/s: about 150, plus what was sent
+      // and not yet in a committed status (half a second at 2,000/s) and the chunk in progress (a
+      // quarter second).
+      long throttledAt = published(id);
+      await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4))
+          .until(() -> published(id) <= throttledAt + 2_000);
+
+      client.throttle(id, OptionalDouble.empty());
+      BackfillStatus done = awaitState(id, BackfillState.COMPLETED);
+      assertThat(done.counter(BackfillCounters.PUBLISHED)).isGreaterThan(throttledAt + 200);
+    }
+  }
+
+  @Test
   void shouldAnswerEveryRejectedRequestWithItsReason() {
     String source = env.uniqueName("submissions");
     writeHistory(source, 1, HistorySpec.builder().events(10).seed(1).build());

@@ -44,6 +44,7 @@ public final class AdaptiveThrottle {
   private volatile long sentAtTick;
   private volatile long sent;
   private volatile long committedSent;
+  private volatile OptionalDouble operatorLimit = OptionalDouble.empty();
 
   /**
    * @param workflows the workflows the request names
@@ -62,6 +63,11 @@ public final class AdaptiveThrottle {
   void observe(long sentTotal, long committedTotal) {
     this.sent = sentTotal;
     this.committedSent = committedTotal;
+  }
+
+  /** An operator's ceiling below the request's maximum; empty lifts it. Applies from the next tick. */
+  void operatorLimit(OptionalDouble maxRecordsPerSecond) {
+    this.operatorLimit = maxRecordsPerSecond;
   }
 
   /** The rate to publish at now (0 while held). */
@@ -134,8 +140,8 @@ public final class AdaptiveThrottle {
     }
     ThrottleSignals signals = new ThrottleSignals(inFlight, !workflowGroups.isEmpty(), live,
         producerMetric.apply("produce-throttle-time-avg"), producerMetric.apply("request-latency-avg"),
-        // An operator pauses with a PAUSE command; the request's max rate is the controller's ceiling.
-        OptionalDouble.empty(), false);
+        // An operator pauses with PAUSE (the backfill's state) and limits with THROTTLE.
+        operatorLimit, false);
     ThrottleDecision next = controller.decide(signals);
     if (inFlight.isPresent()) {
       sentAtTick = sentBefore;

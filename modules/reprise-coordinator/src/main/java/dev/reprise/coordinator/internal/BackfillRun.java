@@ -91,10 +91,10 @@ public final class BackfillRun implements Runnable {
   private static final long MAX_BACKOFF_MILLIS = 30_000;
   private static final int MAX_SAMPLES = 5;
 
-  private record Signal(ReplayCommand.Type type, String note) {}
+  private record Signal(ReplayCommand.Type type, String note, OptionalDouble rate) {}
 
   /** Wakes the run from a wait (paused, backing off) to notice {@link #stop}. */
-  private static final Signal WAKE = new Signal(null, null);
+  private static final Signal WAKE = new Signal(null, null, OptionalDouble.empty());
 
   private final RunContext ctx;
   private final String backfillId;
@@ -121,6 +121,7 @@ public final class BackfillRun implements Runnable {
   private ExecutorService workers;
   private PublishPacer pacer;
   private volatile AdaptiveThrottle throttle;
+  private OptionalDouble operatorLimit = OptionalDouble.empty();
   private final List<UpcastSample> samples = new ArrayList<>();
   private final byte[] backfillIdBytes;
   private final byte[] sourceTopicBytes;
@@ -176,12 +177,20 @@ public final class BackfillRun implements Runnable {
 
   /** Passes PAUSE, RESUME or CANCEL to the run; it answers within one poll (about 100 ms). */
   public void command(ReplayCommand.Type type) {
-    signals.add(new Signal(type, null));
+    signals.add(new Signal(type, null, OptionalDouble.empty()));
+  }
+
+  /**
+   * Sets (or with an empty rate lifts) the operator's ceiling on the publish rate, below the
+   * request's own maximum.
+   */
+  public void throttle(OptionalDouble maxRecordsPerSecond) {
+    signals.add(new Signal(ReplayCommand.Type.THROTTLE, null, maxRecordsPerSecond));
   }
 
   /** Records a refused command in the backfill's next status. */
   public void note(String rejection) {
-    signals.add(new Signal(null, rejection));
+    signals.add(new Signal(null, rejection, OptionalDouble.empty()));
   }
 
   /**
@@ -366,7 +375,7 @@ public final class BackfillRun implements Runnable {
         return thread;
       });
     }
-    pacer = new PublishPacer(request.maxRecordsPerSecond().orElse(0), System::nanoTime);
+    pacer = new PublishPacer(fixedRate(), System::nanoTime);
     if (execute && throttle == null) {
       throttle = ctx.backpressure().throttleFor(backfillId, request, ctx.clock(), this::producerMetric).orElse(null);
       if (throttle != null) {
@@ -504,6 +513,17 @@ public final class BackfillRun implements Runnable {
     if (signal == WAKE) {
       return false;
     }
+    if (signal.type() == ReplayCommand.Type.THROTTLE) {
+      operatorLimit = signal.rate();
+      log.info("backfill '{}': operator rate limit {}", backfillId,
+          operatorLimit.isPresent() ? Math.round(operatorLimit.getAsDouble()) + "/s" : "lifted");
+      if (throttle != null) {
+        throttle.operatorLimit(operatorLimit);
+      } else if (pacer != null) {
+        pacer.rate(fixedRate());
+      }
+      return false;
+    }
     if (signal.note() != null) {
       rejectedCommand = signal.note();
       if (state == BackfillState.PAUSED) {
@@ -588,9 +608,18 @@ public final class BackfillRun implements Runnable {
     markDone();
   }
 
+  /** The rate of a run without adaptive throttle: the request's maximum under the operator's; 0 is unlimited. */
+  private double fixedRate() {
+    double requested = request.maxRecordsPerSecond().orElse(0);
+    if (operatorLimit.isEmpty()) {
+      return requested;
+    }
+    return requested > 0 ? Math.min(requested, operatorLimit.getAsDouble()) : operatorLimit.getAsDouble();
+  }
+
   /** Records per chunk: a whole poll, or about a quarter second's worth under a rate limit. */
   private int chunkSize() {
-    double rate = throttle != null ? throttle.rate() : request.maxRecordsPerSecond().orElse(0);
+    double rate = throttle != null ? throttle.rate() : fixedRate();
     long chunk = rate > 0 ? (long) Math.max(1, rate / 4) : Integer.MAX_VALUE;
     return (int) Math.min(Integer.MAX_VALUE, chunk);
   }

@@ -24,7 +24,7 @@ import java.util.Locale;
  *       above {@code inFlightHighWater} × cap throttles, at or above the cap pauses. The publisher also
  *       enforces the cap as a hard window ({@link #admits}); the rate keeps it from being hit often;
  *   <li><b>broker pushback</b>: producer throttle time above 0 (a quota), or produce latency above
- *       {@code latencyThreshold}, throttles.
+ *       {@code latencyThreshold} or rising to three times its usual value (above 50 ms), throttles.
  * </ul>
  * A decrease happens at most once per {@code decreaseCooldown}, so one stale reading (monitors
  * refresh about every second) does not collapse the rate tick after tick. After a pause the rate
@@ -46,6 +46,11 @@ public final class ThrottleController {
   private double rateBeforePause;
   private Instant lastDecrease = Instant.MIN;
   private ThrottleDecision last;
+  private double latencyBaseline;
+  /** Latency this many times its usual value is pushback... */
+  private static final double RISING_FACTOR = 3;
+  /** ...once it is above this much (a 2 ms broker going to 6 ms is noise). */
+  private static final double RISING_FLOOR_MS = 50;
 
   private ThrottleController(Builder config) {
     this.config = config;
@@ -114,10 +119,17 @@ public final class ThrottleController {
       slow.add(String.format(Locale.ROOT, "broker quota: producer throttled %.0f ms",
           signals.producerThrottleTimeMs().getAsDouble()));
     }
-    if (signals.produceLatencyMs().isPresent() && config.latencyThresholdMs > 0
-        && signals.produceLatencyMs().getAsDouble() > config.latencyThresholdMs) {
-      slow.add(String.format(Locale.ROOT, "produce latency %.0f ms > %d ms", signals.produceLatencyMs().getAsDouble(),
-          config.latencyThresholdMs));
+    if (signals.produceLatencyMs().isPresent()) {
+      double latency = signals.produceLatencyMs().getAsDouble();
+      if (config.latencyThresholdMs > 0 && latency > config.latencyThresholdMs) {
+        slow.add(String.format(Locale.ROOT, "produce latency %.0f ms > %d ms", latency, config.latencyThresholdMs));
+      } else if (latencyBaseline > 0 && latency > RISING_FLOOR_MS && latency > RISING_FACTOR * latencyBaseline) {
+        slow.add(String.format(Locale.ROOT, "produce latency rising: %.0f ms, %.1fx its usual %.0f ms", latency,
+            latency / latencyBaseline, latencyBaseline));
+      } else {
+        // The usual latency, learnt slowly and only from unremarkable readings.
+        latencyBaseline = latencyBaseline == 0 ? latency : 0.9 * latencyBaseline + 0.1 * latency;
+      }
     }
 
     Instant now = clock.instant();

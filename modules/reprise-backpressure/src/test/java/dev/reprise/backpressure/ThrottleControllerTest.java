@@ -141,6 +141,23 @@ class ThrottleControllerTest {
   }
 
   @Test
+  void shouldSlowWhenProduceLatencyRisesFarAboveItsUsualValue() {
+    ThrottleController controller = controller();
+    for (int i = 0; i < 10; i++) {
+      tick(controller, latency(20));
+    }
+    assertThat(tick(controller, latency(45)).mode()).as("below the floor").isEqualTo(Mode.INCREASING);
+    ThrottleDecision rising = tick(controller, latency(150));
+    assertThat(rising.mode()).isEqualTo(Mode.THROTTLED);
+    assertThat(rising.reason()).startsWith("produce latency rising: 150 ms");
+  }
+
+  private static ThrottleSignals latency(double millis) {
+    return new ThrottleSignals(OptionalLong.of(0), true, List.of(), OptionalDouble.of(0), OptionalDouble.of(millis),
+        OptionalDouble.empty(), false);
+  }
+
+  @Test
   void shouldHoldTheRateWhileASignalIsMissing() {
     ThrottleController controller = controller();
     tick(controller, inFlight(0));

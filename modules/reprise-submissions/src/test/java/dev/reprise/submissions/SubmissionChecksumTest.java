@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.Test;
 
@@ -13,17 +12,7 @@ class SubmissionChecksumTest {
   private final SubmissionChecksum checksum = new SubmissionChecksum();
 
   private static GenericRecord v3(Map<String, String> answers, long amountCents) {
-    GenericRecord r = new GenericData.Record(SubmissionSchemas.latest());
-    r.put("submissionId", "s-1");
-    r.put("revision", 0);
-    r.put("tenantId", "tenant-1");
-    r.put("formId", "form-1");
-    r.put("submittedAt", 1_700_000_000_000L);
-    r.put("amountCents", amountCents);
-    r.put("currency", "EUR");
-    r.put("status", new GenericData.EnumSymbol(SubmissionSchemas.latest().getField("status").schema(), "RECEIVED"));
-    r.put("answers", answers);
-    return r;
+    return SubmissionFixtures.v3("s-1", 0, amountCents, answers);
   }
 
   @Test

@@ -45,6 +45,21 @@ public final class SubmissionFixtures {
     return r;
   }
 
+  /** A v3 (latest) submission of form-1 in EUR, submitted 2023-11-14T22:13:20Z. */
+  public static GenericRecord v3(String id, int revision, long amountCents, Map<String, String> answers) {
+    GenericRecord r = new GenericData.Record(SubmissionSchemas.latest());
+    r.put("submissionId", id);
+    r.put("revision", revision);
+    r.put("tenantId", "tenant-1");
+    r.put("formId", "form-1");
+    r.put("submittedAt", 1_700_000_000_000L);
+    r.put("amountCents", amountCents);
+    r.put("currency", "EUR");
+    r.put("status", new GenericData.EnumSymbol(SubmissionSchemas.latest().getField("status").schema(), "RECEIVED"));
+    r.put("answers", answers);
+    return r;
+  }
+
   /**
    * Writes {@code record} with its own (frozen, old) schema and reads it back with that writer
    * schema, as a consumer sees it: strings become Utf8, maps have Utf8 keys.

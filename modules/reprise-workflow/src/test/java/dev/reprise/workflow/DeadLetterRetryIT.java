@@ -9,7 +9,6 @@ import dev.reprise.coordinator.BackfillRequest;
 import dev.reprise.coordinator.BackfillRequest.EffectsPolicy;
 import dev.reprise.coordinator.BackfillRequest.Mode;
 import dev.reprise.coordinator.ReplayCoordinator;
-import dev.reprise.history.GeneratedRecord;
 import dev.reprise.history.HistoryGenerator;
 import dev.reprise.history.HistorySpec;
 import dev.reprise.history.HistoryWriter;
@@ -21,7 +20,6 @@ import dev.reprise.workflow.internal.ReceiptCodec;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -47,10 +45,7 @@ class DeadLetterRetryIT {
     String source = env.uniqueName("submissions");
     HistoryGenerator history = new HistoryGenerator(HistorySpec.builder().events(400).seed(59).corruptShare(0)
         .dirtyShare(0).tombstoneShare(0).build());
-    List<String> valid = new ArrayList<>();
-    for (GeneratedRecord record : history) {
-      valid.add(record.truth().submissionId() + "#" + record.truth().revision());
-    }
+    List<String> valid = GeneratedEvents.ids(history);
     Set<String> refusedBySink = Set.of(valid.get(10), valid.get(100), valid.get(200));
     Set<String> failedByHandler = Set.of(valid.get(50), valid.get(300));
     Set<String> failingHandler = ConcurrentHashMap.newKeySet();

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import dev.reprise.backpressure.GroupStatus;
 import dev.reprise.backpressure.LagMonitor;
 import dev.reprise.backpressure.WorkflowHealth;
-import dev.reprise.history.GeneratedRecord;
 import dev.reprise.history.HistoryGenerator;
 import dev.reprise.history.HistorySpec;
 import dev.reprise.history.HistoryWriter;
@@ -34,10 +33,7 @@ class WorkflowBackpressureIT {
     String source = env.uniqueName("submissions");
     HistoryGenerator history = new HistoryGenerator(HistorySpec.builder().events(200).seed(47).corruptShare(0)
         .dirtyShare(0).tombstoneShare(0).build());
-    Set<String> valid = new HashSet<>();
-    for (GeneratedRecord record : history) {
-      valid.add(record.truth().submissionId() + "#" + record.truth().revision());
-    }
+    Set<String> valid = new HashSet<>(GeneratedEvents.ids(history));
     String name = env.uniqueName("fragile");
     Workflow workflow = new WebhookWorkflow(name);
 

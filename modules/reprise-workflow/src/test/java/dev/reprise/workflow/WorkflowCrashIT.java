@@ -3,7 +3,6 @@ package dev.reprise.workflow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.reprise.history.GeneratedRecord;
 import dev.reprise.history.HistoryGenerator;
 import dev.reprise.history.HistorySpec;
 import dev.reprise.history.HistoryWriter;
@@ -35,12 +34,7 @@ class WorkflowCrashIT {
   void shouldNeitherRepeatNorMissAnEffectWhenAnInstanceIsKilledAndReplaced(RepriseTestEnvironment env) throws Exception {
     String source = env.uniqueName("submissions");
     HistoryGenerator history = new HistoryGenerator(HistorySpec.builder().events(3000).seed(53).build());
-    Set<String> valid = new HashSet<>();
-    for (GeneratedRecord record : history) {
-      if (record.kind().upcasts()) {
-        valid.add(record.truth().submissionId() + "#" + record.truth().revision());
-      }
-    }
+    Set<String> valid = new HashSet<>(GeneratedEvents.ids(history));
     String name = env.uniqueName("crashing");
     Path log = Path.of("target", "workflow-crash-it-" + name + ".log");
 

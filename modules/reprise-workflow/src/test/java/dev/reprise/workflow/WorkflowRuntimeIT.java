@@ -10,7 +10,6 @@ import dev.reprise.coordinator.BackfillRequest.Mode;
 import dev.reprise.coordinator.BackfillState;
 import dev.reprise.coordinator.BackfillStatus;
 import dev.reprise.coordinator.ReplayCoordinator;
-import dev.reprise.history.GeneratedRecord;
 import dev.reprise.history.HistoryGenerator;
 import dev.reprise.history.HistorySpec;
 import dev.reprise.history.HistoryWriter;
@@ -130,13 +129,7 @@ class WorkflowRuntimeIT {
   }
 
   private static Set<String> eventIds(HistoryGenerator history) {
-    Set<String> ids = new HashSet<>();
-    for (GeneratedRecord record : history) {
-      if (record.kind().upcasts()) {
-        ids.add(record.truth().submissionId() + "#" + record.truth().revision());
-      }
-    }
-    return ids;
+    return new HashSet<>(GeneratedEvents.ids(history));
   }
 
   private BackfillRequest request(String id, String source, EffectsPolicy policy) {

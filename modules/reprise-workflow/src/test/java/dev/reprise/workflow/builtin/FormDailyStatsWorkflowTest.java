@@ -2,7 +2,7 @@ package dev.reprise.workflow.builtin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.reprise.submissions.SubmissionSchemas;
+import dev.reprise.submissions.SubmissionFixtures;
 import dev.reprise.workflow.Effect;
 import dev.reprise.workflow.EventId;
 import dev.reprise.workflow.SubmissionEvent;
@@ -13,8 +13,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.Test;
 
 class FormDailyStatsWorkflowTest {
@@ -92,16 +90,7 @@ class FormDailyStatsWorkflowTest {
   }
 
   private static SubmissionEvent event(String id, int revision, long amountCents) {
-    GenericRecord r = new GenericData.Record(SubmissionSchemas.latest());
-    r.put("submissionId", id);
-    r.put("revision", revision);
-    r.put("tenantId", "tenant-1");
-    r.put("formId", "form-1");
-    r.put("submittedAt", 1_700_000_000_000L);
-    r.put("amountCents", amountCents);
-    r.put("currency", "EUR");
-    r.put("status", new GenericData.EnumSymbol(SubmissionSchemas.latest().getField("status").schema(), "RECEIVED"));
-    r.put("answers", Map.of());
-    return new SubmissionEvent(new EventId(id, revision), r, Optional.of("b"));
+    return new SubmissionEvent(new EventId(id, revision), SubmissionFixtures.v3(id, revision, amountCents, Map.of()),
+        Optional.of("b"));
   }
 }

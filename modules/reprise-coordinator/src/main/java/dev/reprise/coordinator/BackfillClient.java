@@ -82,6 +82,27 @@ public final class BackfillClient implements AutoCloseable {
     send(ReplayCommand.of(ReplayCommand.Type.CANCEL, backfillId));
   }
 
+  /**
+   * Publishes a status outside a coordinator: what a verifier does to move a completed backfill to
+   * VERIFIED or VERIFICATION_FAILED (coordinators never write a finished backfill's state again).
+   *
+   * @throws IllegalArgumentException if {@code status} is not a verification outcome
+   */
+  public void publishVerification(BackfillStatus status) {
+    if (status.state() != BackfillState.VERIFIED && status.state() != BackfillState.VERIFICATION_FAILED) {
+      throw new IllegalArgumentException("only VERIFIED or VERIFICATION_FAILED may be published here, not " + status.state());
+    }
+    try {
+      producer.send(new ProducerRecord<>(ControlTopics.STATUS, status.backfillId(), codec.encode(status)))
+          .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while publishing the status of '" + status.backfillId() + "'", e);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("cannot publish the status of '" + status.backfillId() + "': " + e, e);
+    }
+  }
+
   /** Caps a running backfill's publish rate at {@code maxRecordsPerSecond}; empty lifts the cap. */
   public void throttle(String backfillId, java.util.OptionalDouble maxRecordsPerSecond) {
     send(ReplayCommand.throttle(backfillId, maxRecordsPerSecond));

@@ -14,7 +14,13 @@ import java.util.Set;
  *   REJECTED       │      PAUSED
  *                  ▼        │
  *          CANCELLED / FAILED (from PLANNED, RUNNING or PAUSED)
+ *
+ *   COMPLETED ─▶ VERIFIED / VERIFICATION_FAILED   (by a verifier, again at will)
  * </pre>
+ *
+ * <p>A backfill is not done until it is verified: verification compares the source, the backfill
+ * topic and the workflows' receipts after the replay, so its states follow COMPLETED and are
+ * {@linkplain #isTerminal terminal} for the replay itself.
  *
  * <p>If you add a state: decide its transitions here, and whether it is terminal; status
  * consumers (CLI, dashboard) switch on this enum.
@@ -27,7 +33,11 @@ public enum BackfillState {
   PAUSED,
   CANCELLED,
   FAILED,
-  COMPLETED;
+  COMPLETED,
+  /** Completed, and the source, the backfill topic and every named workflow's receipts agree. */
+  VERIFIED,
+  /** Completed, but verification found days or records that differ (the status says which). */
+  VERIFICATION_FAILED;
 
   /** The states this one may move to. */
   public Set<BackfillState> next() {
@@ -36,8 +46,13 @@ public enum BackfillState {
       case PLANNED -> EnumSet.of(RUNNING, PAUSED, CANCELLED, FAILED, COMPLETED);
       case RUNNING -> EnumSet.of(PAUSED, CANCELLED, FAILED, COMPLETED);
       case PAUSED -> EnumSet.of(RUNNING, CANCELLED, FAILED);
-      case REJECTED, CANCELLED, FAILED, COMPLETED -> EnumSet.noneOf(BackfillState.class);
+      case REJECTED, CANCELLED, FAILED, COMPLETED, VERIFIED, VERIFICATION_FAILED -> EnumSet.noneOf(BackfillState.class);
     };
+  }
+
+  /** Whether a verification may record its outcome now: the replay completed (verified or not before). */
+  public boolean canBeVerified() {
+    return this == COMPLETED || this == VERIFIED || this == VERIFICATION_FAILED;
   }
 
   /** Whether nothing can happen to the backfill any more. */

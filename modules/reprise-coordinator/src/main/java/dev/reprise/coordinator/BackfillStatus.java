@@ -91,13 +91,24 @@ public record BackfillStatus(
       planned += p.endOffset() - p.startOffset();
       done += p.consumed();
     }
-    return planned == 0 ? (state == BackfillState.COMPLETED ? 1.0 : 0.0) : (double) done / planned;
+    return planned == 0 ? (state.canBeVerified() ? 1.0 : 0.0) : (double) done / planned;
   }
 
   /** This status with {@code note} as the last refused command; the backfill itself is unchanged. */
   public BackfillStatus withRejectedCommand(String note, Instant at) {
     return new BackfillStatus(backfillId, state, reason, request, owner, counters, partitions, countsPerDay,
         recordsPerSecond, etaSeconds, evolution, samples, Optional.of(note), startedAt, throttle, at);
+  }
+
+  /** This completed backfill, verified ({@code failures} empty) or not (then they are the reason). */
+  public BackfillStatus withVerification(Optional<String> failures, Instant at) {
+    if (!state.canBeVerified()) {
+      throw new IllegalBackfillTransitionException(backfillId, state,
+          failures.isEmpty() ? BackfillState.VERIFIED : BackfillState.VERIFICATION_FAILED);
+    }
+    return new BackfillStatus(backfillId, failures.isEmpty() ? BackfillState.VERIFIED : BackfillState.VERIFICATION_FAILED,
+        failures, request, owner, counters, partitions, countsPerDay, recordsPerSecond, etaSeconds, evolution, samples,
+        rejectedCommand, startedAt, throttle, at);
   }
 
   /** A one-line summary: id, state, reason, counters, progress (the full record is long). */

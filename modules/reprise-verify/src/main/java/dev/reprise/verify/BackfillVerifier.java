@@ -1,0 +1,327 @@
+package dev.reprise.verify;
+
+import dev.reprise.coordinator.BackfillClient;
+import dev.reprise.coordinator.BackfillRequest;
+import dev.reprise.coordinator.BackfillStatus;
+import dev.reprise.coordinator.BackfillStatus.PartitionProgress;
+import dev.reprise.coordinator.ControlTopics;
+import dev.reprise.coordinator.ReplayHeaders;
+import dev.reprise.core.RepriseNonRetriableException;
+import dev.reprise.registry.SchemaRegistryClient;
+import dev.reprise.registry.serde.AvroWireFormat;
+import dev.reprise.submissions.SubmissionChecksum;
+import dev.reprise.submissions.SubmissionSchemas;
+import dev.reprise.submissions.upcast.UpcasterChain;
+import dev.reprise.verify.VerificationReport.DayCheck;
+import dev.reprise.verify.VerificationReport.Side;
+import dev.reprise.workflow.Receipt;
+import dev.reprise.workflow.ReceiptOutcome;
+import dev.reprise.workflow.WorkflowTopics;
+import dev.reprise.workflow.internal.ReceiptCodec;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * A backfill is not done until it is verified. After it COMPLETED:
+ * <ol>
+ *   <li><b>per day</b> of event time: count and an order-independent checksum of the source
+ *       records of its plan that upcast and match its range and filters — computed here,
+ *       independently of the coordinator's replay code — against the backfill topic, and against
+ *       the receipts of every workflow the request names (an event counts once per workflow, as
+ *       its latest receipt for this backfill, unless that is FAILED);
+ *   <li><b>a sample</b> (default 1,000) of records compared field by field between the upcast
+ *       source record and the backfill topic's record, matched by source coordinates.
+ * </ol>
+ * The backfill's status then moves to VERIFIED or VERIFICATION_FAILED, naming the days and records
+ * that differ.
+ *
+ * <pre>{@code
+ * var verifier = new BackfillVerifier(clientConfig, registry, client);
+ * VerificationReport report = verifier.verify("orders-2023");   // and records the outcome in the status
+ * }</pre>
+ *
+ * <p>The upcaster chain must be configured as the coordinator's (default tenant, zone fallback).
+ */
+public final class BackfillVerifier {
+
+  private static final Duration POLL = Duration.ofMillis(200);
+  private static final int LISTED_DIFFERENCES = 20;
+
+  private final Map<String, Object> clientConfig;
+  private final SchemaRegistryClient registry;
+  private final BackfillClient client;
+  private final UpcasterChain chain;
+  private final Clock clock;
+  private final int sampleSize;
+
+  public BackfillVerifier(Map<String, ?> clientConfig, SchemaRegistryClient registry, BackfillClient client) {
+    this(clientConfig, registry, client, UpcasterChain.DEFAULT_TENANT, UpcasterChain.DEFAULT_MISSING_ZONE,
+        Clock.systemUTC(), 1_000);
+  }
+
+  /**
+   * @param defaultTenant and {@code missingZoneFallback}: as the coordinator's
+   * @param sampleSize records compared field by field
+   */
+  public BackfillVerifier(Map<String, ?> clientConfig, SchemaRegistryClient registry, BackfillClient client,
+      String defaultTenant, ZoneId missingZoneFallback, Clock clock, int sampleSize) {
+    this.clientConfig = Map.copyOf(clientConfig);
+    this.registry = registry;
+    this.client = client;
+    this.chain = UpcasterChain.forSubmissions().defaultTenant(defaultTenant).missingZoneFallback(missingZoneFallback)
+        .build();
+    this.clock = clock;
+    this.sampleSize = sampleSize;
+  }
+
+  /**
+   * Verifies {@code backfillId} and records the outcome in its status.
+   *
+   * @throws IllegalArgumentException if it does not exist, is a PREVIEW, or has not completed
+   */
+  public VerificationReport verify(String backfillId) {
+    BackfillStatus status = client.status(backfillId)
+        .orElseThrow(() -> new IllegalArgumentException("there is no backfill '" + backfillId + "'"));
+    VerificationReport report = check(status);
+    client.publishVerification(status.withVerification(
+        report.verified() ? Optional.empty() : Optional.of(report.failures()), clock.instant()));
+    return report;
+  }
+
+  /** Verifies without recording anything. */
+  public VerificationReport check(BackfillStatus status) {
+    BackfillRequest request = status.request().orElseThrow(
+        () -> new IllegalArgumentException("backfill '" + status.backfillId() + "' has no request to verify against"));
+    if (request.mode() != BackfillRequest.Mode.EXECUTE) {
+      throw new IllegalArgumentException("backfill '" + status.backfillId() + "' is a PREVIEW: nothing was published");
+    }
+    if (!status.state().canBeVerified()) {
+      throw new IllegalArgumentException("backfill '" + status.backfillId() + "' is " + status.state()
+          + "; only a COMPLETED backfill can be verified");
+    }
+    int targetVersion = request.targetSchemaVersion().orElse(SubmissionSchemas.LATEST_VERSION);
+    long planned = status.partitions().stream().mapToLong(p -> p.endOffset() - p.startOffset()).sum();
+    long every = Math.max(1, planned / Math.max(1, sampleSize));
+
+    TreeMap<LocalDate, Side> expected = new TreeMap<>();
+    Map<String, GenericRecord> samples = new HashMap<>();
+    SubmissionChecksum checksums = new SubmissionChecksum();
+    for (PartitionProgress p : status.partitions()) {
+      read(new TopicPartition(request.sourceTopic(), p.partition()), p.startOffset(), p.endOffset(), record -> {
+        GenericRecord upcast = expectedRecord(record.value(), request, targetVersion);
+        if (upcast == null) {
+          return;
+        }
+        GenericRecord latest = chain.upcastToLatest(upcast);
+        expected.merge(day(latest), Side.EMPTY.plus(value(checksums.of(latest))), BackfillVerifier::add);
+        if (record.offset() % every == 0 && samples.size() < sampleSize) {
+          samples.put(record.partition() + "@" + record.offset(), upcast);
+        }
+      });
+    }
+
+    TreeMap<LocalDate, Side> published = new TreeMap<>();
+    List<String> differences = new ArrayList<>();
+    long[] compared = {0};
+    long[] mismatches = {0};
+    String topic = ControlTopics.backfillTopic(status.backfillId());
+    for (TopicPartition partition : partitions(topic)) {
+      read(partition, -1, -1, record -> {
+        Schema writer = registry.schemaById(AvroWireFormat.schemaId(record.value()));
+        GenericRecord replayed = AvroWireFormat.decode(record.value(), writer, writer);
+        GenericRecord latest = chain.upcastToLatest(replayed);
+        published.merge(day(latest), Side.EMPTY.plus(value(checksums.of(latest))), BackfillVerifier::add);
+        GenericRecord source = samples.remove(header(record, ReplayHeaders.SOURCE_PARTITION) + "@"
+            + header(record, ReplayHeaders.SOURCE_OFFSET));
+        if (source != null) {
+          compared[0]++;
+          List<String> fields = differingFields(source, replayed);
+          if (!fields.isEmpty()) {
+            mismatches[0]++;
+            note(differences, "source " + header(record, ReplayHeaders.SOURCE_PARTITION) + "@"
+                + header(record, ReplayHeaders.SOURCE_OFFSET) + " differs in " + fields);
+          }
+        }
+      });
+    }
+    for (String missing : new TreeSet<>(samples.keySet())) {
+      compared[0]++;
+      mismatches[0]++;
+      note(differences, "source " + missing + " is missing from the backfill topic");
+    }
+
+    Map<String, TreeMap<LocalDate, Side>> receipts = new TreeMap<>();
+    for (String workflow : request.workflows()) {
+      receipts.put(workflow, receipts(workflow, status.backfillId()));
+    }
+    TreeSet<LocalDate> days = new TreeSet<>(expected.keySet());
+    days.addAll(published.keySet());
+    receipts.values().forEach(r -> days.addAll(r.keySet()));
+    List<DayCheck> checks = new ArrayList<>();
+    for (LocalDate day : days) {
+      Map<String, Side> perWorkflow = new TreeMap<>();
+      receipts.forEach((workflow, byDay) -> perWorkflow.put(workflow, byDay.getOrDefault(day, Side.EMPTY)));
+      checks.add(new DayCheck(day, expected.getOrDefault(day, Side.EMPTY), published.getOrDefault(day, Side.EMPTY),
+          perWorkflow));
+    }
+    return new VerificationReport(status.backfillId(), checks, compared[0], differences, mismatches[0]);
+  }
+
+  /**
+   * What the replay must have published for a source value, upcast to the target version; null if
+   * nothing (tombstone, unreadable, not upcastable, out of range or filtered out).
+   */
+  private GenericRecord expectedRecord(byte[] value, BackfillRequest request, int targetVersion) {
+    if (value == null) {
+      return null;
+    }
+    GenericRecord upcast;
+    try {
+      Schema writer = registry.schemaById(AvroWireFormat.schemaId(value));
+      upcast = chain.upcast(AvroWireFormat.decode(value, writer, writer), targetVersion);
+    } catch (RepriseNonRetriableException e) {
+      return null;
+    }
+    long at = (Long) upcast.get("submittedAt");
+    String formId = Objects.toString(upcast.get("formId"), null);
+    Object tenant = upcast.getSchema().getField("tenantId") == null ? null : upcast.get("tenantId");
+    boolean inRange = at >= request.from().toEpochMilli() && at < request.to().toEpochMilli();
+    boolean forms = request.formIds().isEmpty() || request.formIds().contains(formId);
+    boolean tenants = request.tenantIds().isEmpty() || request.tenantIds().contains(Objects.toString(tenant, null));
+    return inRange && forms && tenants ? upcast : null;
+  }
+
+  /** Per day, the events whose latest receipt of this backfill says the workflow saw them. */
+  private TreeMap<LocalDate, Side> receipts(String workflow, String backfillId) {
+    ReceiptCodec codec = new ReceiptCodec(registry, workflow);
+    Map<String, Receipt> latest = new HashMap<>();
+    String topic = WorkflowTopics.receipts(workflow);
+    List<TopicPartition> partitions = partitions(topic);
+    if (partitions.isEmpty()) {
+      return new TreeMap<>();
+    }
+    for (TopicPartition partition : partitions) {
+      read(partition, -1, -1, record -> {
+        Receipt receipt = codec.decode(record.value());
+        if (receipt.backfillId().filter(backfillId::equals).isPresent()) {
+          latest.put(receipt.eventId(), receipt);
+        }
+      });
+    }
+    TreeMap<LocalDate, Side> byDay = new TreeMap<>();
+    for (Receipt receipt : latest.values()) {
+      if (receipt.outcome() != ReceiptOutcome.FAILED && !receipt.eventDay().isEmpty()) {
+        byDay.merge(LocalDate.parse(receipt.eventDay()), Side.EMPTY.plus(value(receipt.checksum())), BackfillVerifier::add);
+      }
+    }
+    return byDay;
+  }
+
+  private static List<String> differingFields(GenericRecord expected, GenericRecord actual) {
+    List<String> fields = new ArrayList<>();
+    if (!expected.getSchema().equals(actual.getSchema())) {
+      fields.add("schema (" + expected.getSchema().getFullName() + " vs " + actual.getSchema().getFullName() + ")");
+      return fields;
+    }
+    for (Schema.Field field : expected.getSchema().getFields()) {
+      if (!normalized(expected.get(field.pos())).equals(normalized(actual.get(field.pos())))) {
+        fields.add(field.name());
+      }
+    }
+    return fields;
+  }
+
+  /** Strings as Utf8 or String, maps with either keys: compared by their text. */
+  private static Object normalized(Object value) {
+    if (value instanceof CharSequence text) {
+      return text.toString();
+    }
+    if (value instanceof Map<?, ?> map) {
+      TreeMap<String, Object> sorted = new TreeMap<>();
+      map.forEach((k, v) -> sorted.put(k.toString(), normalized(v)));
+      return sorted;
+    }
+    return value == null ? "null" : value.toString();
+  }
+
+  private static void note(List<String> differences, String line) {
+    if (differences.size() < LISTED_DIFFERENCES) {
+      differences.add(line);
+    }
+  }
+
+  private static Side add(Side a, Side b) {
+    return new Side(a.count() + b.count(), a.checksum() + b.checksum());
+  }
+
+  private static LocalDate day(GenericRecord latest) {
+    return LocalDate.ofInstant(Instant.ofEpochMilli((Long) latest.get("submittedAt")), ZoneOffset.UTC);
+  }
+
+  private static long value(String checksumHex) {
+    return checksumHex.isEmpty() ? 0 : Long.parseUnsignedLong(checksumHex, 16);
+  }
+
+  private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+    Header header = record.headers().lastHeader(name);
+    return header == null ? "?" : new String(header.value(), StandardCharsets.UTF_8);
+  }
+
+  private List<TopicPartition> partitions(String topic) {
+    try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
+      var infos = consumer.listTopics(Duration.ofSeconds(30)).get(topic);
+      return infos == null ? List.of() : infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+    }
+  }
+
+  /** Reads {@code [from, to)} of one partition as a read_committed consumer; -1 means its beginning / end. */
+  private void read(TopicPartition partition, long from, long to, Consumer<ConsumerRecord<byte[], byte[]>> each) {
+    try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
+      consumer.assign(List.of(partition));
+      long end = to >= 0 ? to : consumer.endOffsets(List.of(partition)).get(partition);
+      if (from >= 0) {
+        consumer.seek(partition, from);
+      } else {
+        consumer.seekToBeginning(List.of(partition));
+      }
+      while (consumer.position(partition) < end) {
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
+          if (record.offset() < end) {
+            each.accept(record);
+          }
+        }
+      }
+    }
+  }
+
+  private KafkaConsumer<byte[], byte[]> consumer() {
+    Map<String, Object> config = new HashMap<>(clientConfig);
+    config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000);
+    return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+}

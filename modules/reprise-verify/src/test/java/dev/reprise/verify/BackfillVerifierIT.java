@@ -1,0 +1,144 @@
+package dev.reprise.verify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.reprise.coordinator.BackfillClient;
+import dev.reprise.coordinator.BackfillCounters;
+import dev.reprise.coordinator.BackfillRequest;
+import dev.reprise.coordinator.BackfillRequest.EffectsPolicy;
+import dev.reprise.coordinator.BackfillRequest.Mode;
+import dev.reprise.coordinator.BackfillState;
+import dev.reprise.coordinator.BackfillStatus;
+import dev.reprise.coordinator.ControlTopics;
+import dev.reprise.coordinator.ReplayCoordinator;
+import dev.reprise.history.HistoryGenerator;
+import dev.reprise.history.HistorySpec;
+import dev.reprise.history.HistoryWriter;
+import dev.reprise.registry.ConfluentSchemaRegistryClient;
+import dev.reprise.registry.serde.AvroWireFormat;
+import dev.reprise.testing.RepriseIntegrationTest;
+import dev.reprise.testing.RepriseTestEnvironment;
+import dev.reprise.workflow.Receipt;
+import dev.reprise.workflow.WorkflowRuntime;
+import dev.reprise.workflow.WorkflowTopics;
+import dev.reprise.workflow.builtin.FormDailyStatsWorkflow;
+import dev.reprise.workflow.internal.ReceiptCodec;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A backfill of mixed-version history with a workflow verifies; then a record removed from the
+ * backfill topic and a receipt removed from the workflow's receipts fail verification, naming
+ * their days.
+ */
+@RepriseIntegrationTest
+class BackfillVerifierIT {
+
+  @TempDir Path state;
+
+  @Test
+  void shouldVerifyACompleteBackfillAndNameTheDaysOfARemovedRecordAndAMissingReceipt(RepriseTestEnvironment env)
+      throws Exception {
+    String source = env.uniqueName("submissions");
+    HistoryGenerator history = new HistoryGenerator(HistorySpec.builder().events(3000).seed(81).build());
+    String workflow = env.uniqueName("stats");
+    String id = env.uniqueName("verified");
+    Map<String, Object> clientConfig = Map.of("bootstrap.servers", env.bootstrapServers());
+
+    try (var registry = ConfluentSchemaRegistryClient.create(env.schemaRegistryUrl());
+        var client = BackfillClient.create(clientConfig, registry)) {
+      new HistoryWriter(env.producerConfig(), registry).write(source, 3, history);
+      BackfillStatus done;
+      try (var coordinator = ReplayCoordinator.builder().bootstrapServers(env.bootstrapServers()).schemaRegistry(registry)
+          .allowedSourceTopics(Set.of(source)).knownWorkflows(Set.of(workflow)).build().start()) {
+        client.submit(new BackfillRequest(id, source, Instant.parse("2023-01-01T00:00:00Z"),
+            Instant.parse("2025-07-01T00:00:00Z"), Set.of(), Set.of(), OptionalInt.empty(), Mode.EXECUTE,
+            List.of(workflow), OptionalDouble.empty(), EffectsPolicy.SUPPRESS, Optional.of("it"), Optional.empty()));
+        // The workflow starts once the backfill topic exists (planned): a topic appearing under a
+        // running Streams app's subscription makes Streams replace a thread (see the README).
+        await().atMost(Duration.ofSeconds(60)).until(() -> client.status(id).map(s -> s.state() != BackfillState.ACCEPTED)
+            .orElse(false));
+        try (var runtime = WorkflowRuntime.builder().bootstrapServers(env.bootstrapServers()).schemaRegistry(registry)
+            .workflow(new FormDailyStatsWorkflow(workflow)).backfills(Set.of(id)).stateDirectory(state).build().start()) {
+          done = await().atMost(Duration.ofSeconds(90)).until(() -> client.status(id).orElse(null),
+              s -> s != null && s.state() == BackfillState.COMPLETED);
+          long published = done.counter(BackfillCounters.PUBLISHED);
+          await().atMost(Duration.ofSeconds(90)).until(() -> receipts(env, registry, workflow).size() >= published);
+        }
+      }
+
+      BackfillVerifier verifier = new BackfillVerifier(clientConfig, registry, client);
+      VerificationReport report = verifier.verify(id);
+      assertThat(report.failures()).isEmpty();
+      assertThat(report.verified()).isTrue();
+      assertThat(report.days()).hasSizeGreaterThan(300);
+      assertThat(report.days().stream().mapToLong(d -> d.expected().count()).sum())
+          .isEqualTo(done.counter(BackfillCounters.PUBLISHED));
+      assertThat(report.sampled()).isGreaterThan(500);
+      await().atMost(Duration.ofSeconds(10)).until(() -> client.status(id).orElseThrow().state() == BackfillState.VERIFIED);
+
+      // Corrupt it: the first record of one backfill partition, and the first receipt of another day.
+      TopicPartition backfillPartition = new TopicPartition(ControlTopics.backfillTopic(id), 0);
+      ConsumerRecord<byte[], byte[]> removed = env.readCommitted(backfillPartition.topic()).stream()
+          .filter(r -> r.partition() == 0).findFirst().orElseThrow();
+      LocalDate removedDay = dayOf(registry, removed.value());
+      List<ConsumerRecord<byte[], byte[]>> receiptRecords = env.readCommitted(WorkflowTopics.receipts(workflow));
+      ReceiptCodec codec = new ReceiptCodec(registry, workflow);
+      ConsumerRecord<byte[], byte[]> lostReceipt = receiptRecords.stream()
+          .filter(r -> !LocalDate.parse(codec.decode(r.value()).eventDay()).equals(removedDay))
+          .filter(r -> r.offset() == firstOffset(receiptRecords, r.partition())).findFirst().orElseThrow();
+      LocalDate receiptDay = LocalDate.parse(codec.decode(lostReceipt.value()).eventDay());
+      env.admin().deleteRecords(Map.of(
+          backfillPartition, RecordsToDelete.beforeOffset(removed.offset() + 1),
+          new TopicPartition(lostReceipt.topic(), lostReceipt.partition()), RecordsToDelete.beforeOffset(lostReceipt.offset() + 1)))
+          .all().get(30, TimeUnit.SECONDS);
+
+      VerificationReport corrupted = verifier.verify(id);
+      assertThat(corrupted.verified()).isFalse();
+      assertThat(corrupted.failedDays()).extracting(VerificationReport.DayCheck::day)
+          .containsExactlyInAnyOrder(removedDay, receiptDay);
+      VerificationReport.DayCheck lostRecordDay = corrupted.failedDays().stream()
+          .filter(d -> d.day().equals(removedDay)).findFirst().orElseThrow();
+      assertThat(lostRecordDay.published().count()).isEqualTo(lostRecordDay.expected().count() - 1);
+      VerificationReport.DayCheck lostReceiptDay = corrupted.failedDays().stream()
+          .filter(d -> d.day().equals(receiptDay)).findFirst().orElseThrow();
+      assertThat(lostReceiptDay.published()).isEqualTo(lostReceiptDay.expected());
+      assertThat(lostReceiptDay.workflows().get(workflow).count()).isEqualTo(lostReceiptDay.expected().count() - 1);
+      BackfillStatus failed = await().atMost(Duration.ofSeconds(10)).until(() -> client.status(id).orElseThrow(),
+          s -> s.state() == BackfillState.VERIFICATION_FAILED);
+      assertThat(failed.reason()).hasValueSatisfying(reason -> assertThat(reason)
+          .contains(removedDay.toString()).contains(receiptDay.toString()).contains("workflow " + workflow));
+    }
+  }
+
+  private static long firstOffset(List<ConsumerRecord<byte[], byte[]>> records, int partition) {
+    return records.stream().filter(r -> r.partition() == partition).mapToLong(ConsumerRecord::offset).min().orElse(-1);
+  }
+
+  private static LocalDate dayOf(ConfluentSchemaRegistryClient registry, byte[] value) {
+    var schema = registry.schemaById(AvroWireFormat.schemaId(value));
+    var record = AvroWireFormat.decode(value, schema, schema);
+    return LocalDate.ofInstant(Instant.ofEpochMilli((Long) record.get("submittedAt")), ZoneOffset.UTC);
+  }
+
+  private static List<Receipt> receipts(RepriseTestEnvironment env, ConfluentSchemaRegistryClient registry, String workflow) {
+    ReceiptCodec codec = new ReceiptCodec(registry, workflow);
+    return env.readCommitted(WorkflowTopics.receipts(workflow)).stream().map(r -> codec.decode(r.value())).toList();
+  }
+}

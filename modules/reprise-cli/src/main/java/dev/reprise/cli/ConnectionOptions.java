@@ -8,7 +8,8 @@ import picocli.CommandLine.Option;
 /**
  * Where Reprise connects: an existing cluster and registry, given by flags or by {@code
  * REPRISE_BOOTSTRAP_SERVERS} / {@code REPRISE_SCHEMA_REGISTRY_URL}; with neither, the embedded
- * default under {@code --data-dir}.
+ * default under {@code --data-dir}: the one another process runs there (e.g. {@code reprise up}),
+ * or one started for this command and stopped after it.
  */
 final class ConnectionOptions {
 
@@ -38,6 +39,11 @@ final class ConnectionOptions {
     }
     if (hasBootstrap) {
       return new Connection(bootstrap, registry, null);
+    }
+    var running = EmbeddedPlatform.running(dataDirectory);
+    if (running.isPresent()) {
+      // Another process (reprise up, a coordinator, a worker) runs the embedded default: join it.
+      return new Connection(running.get().getKey(), running.get().getValue(), null);
     }
     EmbeddedPlatform platform = EmbeddedPlatform.start(dataDirectory);
     return new Connection(platform.bootstrapServers(), platform.schemaRegistryUrl(), platform);

@@ -1,0 +1,41 @@
+package dev.reprise.cli;
+
+import dev.reprise.coordinator.BackfillClient;
+import dev.reprise.registry.ConfluentSchemaRegistryClient;
+import java.io.PrintWriter;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** A command that talks to a running Reprise through a {@link BackfillClient}. */
+abstract class ClientCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Mixin ConnectionOptions connection = new ConnectionOptions();
+
+  /** What the command does with its connection; returns the exit code. */
+  abstract int run(Session session) throws Exception;
+
+  /** The connection, the registry and the client of one command. */
+  record Session(ConnectionOptions.Connection platform, ConfluentSchemaRegistryClient registry, BackfillClient client,
+      PrintWriter out) {
+    Map<String, Object> clientConfig() {
+      return Map.of("bootstrap.servers", platform.bootstrapServers());
+    }
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    try (var platform = connection.connect();
+        var registry = ConfluentSchemaRegistryClient.create(platform.schemaRegistryUrl());
+        var client = BackfillClient.create(Map.of("bootstrap.servers", platform.bootstrapServers()), registry)) {
+      int code = run(new Session(platform, registry, client, out));
+      out.flush();
+      return code;
+    }
+  }
+}

@@ -1,0 +1,38 @@
+package dev.reprise.cli;
+
+import dev.reprise.verify.BackfillVerifier;
+import dev.reprise.verify.VerificationReport;
+import java.time.Clock;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code reprise verify BACKFILL}: verify a completed backfill now and record VERIFIED or VERIFICATION_FAILED. */
+@Command(name = "verify", mixinStandardHelpOptions = true,
+    description = {"Verify a completed backfill: per day of event time, count and checksum of the source vs the"
+        + " backfill topic vs each named workflow's receipts, and a sample compared field by field. Exit 0 only if"
+        + " verified."})
+final class VerifyCommand extends ClientCommand {
+
+  @Parameters(index = "0", paramLabel = "BACKFILL")
+  String backfillId;
+
+  @Option(names = "--sample", defaultValue = "1000", description = "Records compared field by field (default: ${DEFAULT-VALUE}).")
+  int sample;
+
+  @Override
+  int run(Session session) {
+    var verifier = new BackfillVerifier(session.clientConfig(), session.registry(), session.client(),
+        dev.reprise.submissions.upcast.UpcasterChain.DEFAULT_TENANT,
+        dev.reprise.submissions.upcast.UpcasterChain.DEFAULT_MISSING_ZONE, Clock.systemUTC(), sample);
+    VerificationReport report = verifier.verify(backfillId);
+    long records = report.days().stream().mapToLong(d -> d.expected().count()).sum();
+    if (report.verified()) {
+      session.out().printf("VERIFIED '%s': %,d records over %d days match on every side; %,d sampled records identical%n",
+          backfillId, records, report.days().size(), report.sampled());
+      return 0;
+    }
+    session.out().printf("VERIFICATION_FAILED '%s': %s%n", backfillId, report.failures());
+    return 1;
+  }
+}

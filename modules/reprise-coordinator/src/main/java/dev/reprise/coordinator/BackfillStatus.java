@@ -34,6 +34,8 @@ import java.util.TreeMap;
  * @param rejectedCommand the last command refused for this backfill, and why
  * @param startedAt when the backfill first started running; kept across pauses and takeovers
  * @param throttle the adaptive controller's rate, mode and reason, when backpressure applies
+ * @param estimatedSeconds PREVIEW: how long EXECUTE should take, from a pilot replaying about 1% of
+ *     the plan for real, extrapolated with 20% for skew
  */
 public record BackfillStatus(
     String backfillId,
@@ -51,6 +53,7 @@ public record BackfillStatus(
     Optional<String> rejectedCommand,
     Optional<Instant> startedAt,
     Optional<BackfillThrottle> throttle,
+    OptionalLong estimatedSeconds,
     Instant updatedAt) {
 
   public BackfillStatus {
@@ -68,6 +71,7 @@ public record BackfillStatus(
     rejectedCommand = rejectedCommand == null ? Optional.empty() : rejectedCommand;
     startedAt = startedAt == null ? Optional.empty() : startedAt;
     throttle = throttle == null ? Optional.empty() : throttle;
+    estimatedSeconds = estimatedSeconds == null ? OptionalLong.empty() : estimatedSeconds;
   }
 
   /** A status without progress: for ACCEPTED and REJECTED. */
@@ -75,7 +79,8 @@ public record BackfillStatus(
       String backfillId, BackfillState state, Optional<String> reason, Optional<BackfillRequest> request,
       Optional<String> owner, Instant updatedAt) {
     return new BackfillStatus(backfillId, state, reason, request, owner, Map.of(), List.of(), null, 0.0,
-        OptionalLong.empty(), Map.of(), List.of(), Optional.empty(), Optional.empty(), Optional.empty(), updatedAt);
+        OptionalLong.empty(), Map.of(), List.of(), Optional.empty(), Optional.empty(), Optional.empty(),
+        OptionalLong.empty(), updatedAt);
   }
 
   /** One counter, 0 if absent. */
@@ -97,7 +102,7 @@ public record BackfillStatus(
   /** This status with {@code note} as the last refused command; the backfill itself is unchanged. */
   public BackfillStatus withRejectedCommand(String note, Instant at) {
     return new BackfillStatus(backfillId, state, reason, request, owner, counters, partitions, countsPerDay,
-        recordsPerSecond, etaSeconds, evolution, samples, Optional.of(note), startedAt, throttle, at);
+        recordsPerSecond, etaSeconds, evolution, samples, Optional.of(note), startedAt, throttle, estimatedSeconds, at);
   }
 
   /** This completed backfill, verified ({@code failures} empty) or not (then they are the reason). */
@@ -108,7 +113,7 @@ public record BackfillStatus(
     }
     return new BackfillStatus(backfillId, failures.isEmpty() ? BackfillState.VERIFIED : BackfillState.VERIFICATION_FAILED,
         failures, request, owner, counters, partitions, countsPerDay, recordsPerSecond, etaSeconds, evolution, samples,
-        rejectedCommand, startedAt, throttle, at);
+        rejectedCommand, startedAt, throttle, estimatedSeconds, at);
   }
 
   /** A one-line summary: id, state, reason, counters, progress (the full record is long). */

@@ -212,6 +212,7 @@ public final class ControlCodec {
       throttle.put("inFlightCap", t.inFlightCap());
       return throttle;
     }).orElse(null));
+    avro.put("estimatedSeconds", status.estimatedSeconds().isPresent() ? status.estimatedSeconds().getAsLong() : null);
     avro.put("updatedAt", status.updatedAt().toEpochMilli());
     return avro;
   }
@@ -253,6 +254,7 @@ public final class ControlCodec {
             (Double) t.get("ratePerSecond"), string(t.get("mode")), string(t.get("reason")),
             t.get("inFlight") == null ? OptionalLong.empty() : OptionalLong.of((Long) t.get("inFlight")),
             (Long) t.get("inFlightCap"))),
+        avro.get("estimatedSeconds") == null ? OptionalLong.empty() : OptionalLong.of((Long) avro.get("estimatedSeconds")),
         Instant.ofEpochMilli((Long) avro.get("updatedAt")));
   }
 

@@ -228,6 +228,31 @@ class ReplayCoordinatorIT {
   }
 
   @Test
+  void shouldEstimateTheExecuteDurationFromAPreviewPilot() {
+    String source = env.uniqueName("submissions");
+    writeHistory(source, 2, HistorySpec.builder().events(8000).seed(12).build());
+    String preview = env.uniqueName("estimate");
+    String execute = env.uniqueName("actual");
+    Instant from = Instant.parse("2020-01-01T00:00:00Z");
+    Instant to = Instant.parse("2026-01-01T00:00:00Z");
+
+    try (var coordinator = coordinator(source)) {
+      client.submit(request(preview, source, from, to, Set.of(), Mode.PREVIEW, OptionalDouble.of(2000)));
+      BackfillStatus previewed = awaitState(preview, BackfillState.COMPLETED);
+      assertThat(previewed.estimatedSeconds()).isPresent();
+      assertThat(env.admin().listTopics().names()).as("the pilot's scratch topic is gone")
+          .satisfies(names -> assertThat(names.get()).doesNotContain("reprise.pilot." + preview));
+
+      client.submit(request(execute, source, from, to, Set.of(), Mode.EXECUTE, OptionalDouble.of(2000)));
+      BackfillStatus done = awaitState(execute, BackfillState.COMPLETED);
+      double actual = Duration.between(done.startedAt().orElseThrow(), done.updatedAt()).toMillis() / 1000.0;
+      long estimate = previewed.estimatedSeconds().getAsLong();
+      System.out.printf("pilot estimate %d s, actual %.2f s (%.0f%%)%n", estimate, actual, 100 * estimate / actual);
+      assertThat((double) estimate).as("estimate within ±50%% of %.2f s", actual).isBetween(0.5 * actual, 1.5 * actual);
+    }
+  }
+
+  @Test
   void shouldAnswerEveryRejectedRequestWithItsReason() {
     String source = env.uniqueName("submissions");
     writeHistory(source, 1, HistorySpec.builder().events(10).seed(1).build());

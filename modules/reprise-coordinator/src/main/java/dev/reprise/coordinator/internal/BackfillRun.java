@@ -90,6 +90,12 @@ public final class BackfillRun implements Runnable {
   private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(30);
   private static final long MAX_BACKOFF_MILLIS = 30_000;
   private static final int MAX_SAMPLES = 5;
+  /** The share of a PREVIEW's plan its pilot replays for real. */
+  static final double PILOT_SHARE = 0.01;
+  /** ... and at least this many offsets per partition. */
+  static final long PILOT_MIN_OFFSETS = 1_000;
+  /** Added to the pilot's extrapolation: days and partitions are not even. */
+  static final double PILOT_SKEW_BUFFER = 0.2;
 
   private record Signal(ReplayCommand.Type type, String note, OptionalDouble rate) {}
 
@@ -121,6 +127,10 @@ public final class BackfillRun implements Runnable {
   private ExecutorService workers;
   private PublishPacer pacer;
   private volatile AdaptiveThrottle throttle;
+  /** A PREVIEW's pilot: the first share of each partition's plan, replayed for real into a scratch topic. */
+  private long[] pilotEnd;
+  private long pilotStartNanos;
+  private Long estimatedSeconds;
   private OptionalDouble operatorLimit = OptionalDouble.empty();
   private final List<UpcastSample> samples = new ArrayList<>();
   private final byte[] backfillIdBytes;
@@ -306,6 +316,9 @@ public final class BackfillRun implements Runnable {
     log.info("backfill '{}' resumes {} from {} (instance {})", backfillId, state, positionsText(), ctx.instanceId());
     committed = working.copy();
     committedPositions = positions.clone();
+    if (!execute) {
+      preparePilot();
+    }
     seekAll();
     startRateWindow();
     return true;
@@ -350,6 +363,9 @@ public final class BackfillRun implements Runnable {
     positions = start.clone();
     committedPositions = positions.clone();
     prepare();
+    if (!execute) {
+      preparePilot();
+    }
     seekAll();
     startRateWindow();
     commit(BackfillState.PLANNED);
@@ -436,6 +452,10 @@ public final class BackfillRun implements Runnable {
         }
         if (throttle != null && throttle.gated()) {
           holdForBackpressure();
+          continue;
+        }
+        if (pilotEnd != null && pilotDone()) {
+          finishPilot();
           continue;
         }
         step();
@@ -568,8 +588,13 @@ public final class BackfillRun implements Runnable {
     for (TopicPartition tp : records.partitions()) {
       int p = tp.partition();
       for (ConsumerRecord<byte[], byte[]> record : records.records(tp)) {
-        if (record.offset() >= end[p]) {
-          positions[p] = Math.max(positions[p], record.offset());
+        if (record.offset() >= limit(p)) {
+          if (pilotEnd != null && record.offset() < end[p]) {
+            // Past the pilot: read again after it.
+            consumer.seek(tp, record.offset());
+          } else {
+            positions[p] = Math.max(positions[p], record.offset());
+          }
           break;
         }
         todo.add(record);
@@ -686,6 +711,12 @@ public final class BackfillRun implements Runnable {
         send(new ProducerRecord<>(ControlTopics.backfillTopic(backfillId), record.partition(), null, record.key(),
             m.value(), provenance(record, m)));
         working.published++;
+      } else if (pilotEnd != null) {
+        if (pilotStartNanos == 0) {
+          pilotStartNanos = System.nanoTime();
+        }
+        pacer.acquire();
+        send(new ProducerRecord<>(pilotTopic(), record.partition(), null, record.key(), m.value(), provenance(record, m)));
       }
     } else if (outcome instanceof SubmissionReplayer.FilteredOut) {
       working.filteredOut++;
@@ -864,7 +895,7 @@ public final class BackfillRun implements Runnable {
         Optional.of(ctx.instanceId()), working.asMap(planned()), partitions, working.perDay(), recordsPerSecond, eta,
         working.evolution(), samples, Optional.ofNullable(rejectedCommand), Optional.ofNullable(startedAt),
         throttle == null || target.isTerminal() ? Optional.empty() : Optional.of(throttle.status()),
-        ctx.clock().instant());
+        estimatedSeconds == null ? OptionalLong.empty() : OptionalLong.of(estimatedSeconds), ctx.clock().instant());
   }
 
   private void updateRate() {
@@ -883,10 +914,70 @@ public final class BackfillRun implements Runnable {
     rateConsumed = consumed();
   }
 
+  /** Where reading a partition stops for now: its plan's end, or its pilot's. */
+  private long limit(int partition) {
+    return pilotEnd != null ? pilotEnd[partition] : end[partition];
+  }
+
+  private boolean pilotDone() {
+    for (int p = 0; p < partitionCount; p++) {
+      if (positions[p] < pilotEnd[p]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Starts a PREVIEW's pilot on a fresh plan: about 1% of each partition's offsets (at least 1,000),
+   * replayed exactly as EXECUTE would (decode, upcast, filter, encode, publish in transactions) into
+   * the scratch topic {@code reprise.pilot.<id>}.
+   */
+  private void preparePilot() {
+    for (int p = 0; p < partitionCount; p++) {
+      if (positions[p] != start[p]) {
+        return;
+      }
+    }
+    pilotEnd = new long[partitionCount];
+    for (int p = 0; p < partitionCount; p++) {
+      long planned = end[p] - start[p];
+      // About 1%, but enough offsets to outweigh a pilot's fixed costs (first fetch, commit).
+      pilotEnd[p] = start[p] + Math.min(planned, Math.max(PILOT_MIN_OFFSETS, (long) Math.ceil(planned * PILOT_SHARE)));
+    }
+    Topics.ensure(ctx.admin(), new NewTopic(pilotTopic(), Optional.of(partitionCount), ctx.replicationFactor())
+        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(Duration.ofHours(1).toMillis()))));
+  }
+
+  /**
+   * Ends the pilot: the estimate is its time per planned offset, times every planned offset, plus
+   * 20% for skew (days and partitions are not even); the scratch topic goes.
+   */
+  private void finishPilot() {
+    commit(BackfillState.RUNNING);
+    double seconds = pilotStartNanos == 0 ? 0 : (System.nanoTime() - pilotStartNanos) / 1e9;
+    long pilotOffsets = 0;
+    for (int p = 0; p < partitionCount; p++) {
+      pilotOffsets += pilotEnd[p] - start[p];
+    }
+    long planned = planned();
+    estimatedSeconds = pilotOffsets == 0 ? 0L
+        : Math.round(seconds * planned / pilotOffsets * (1 + PILOT_SKEW_BUFFER));
+    log.info("backfill '{}': pilot replayed {} of {} offsets in {} s; estimate for EXECUTE: {} s", backfillId,
+        pilotOffsets, planned, String.format(java.util.Locale.ROOT, "%.2f", seconds), estimatedSeconds);
+    pilotEnd = null;
+    seekAll();
+    ctx.admin().deleteTopics(List.of(pilotTopic()));
+  }
+
+  private String pilotTopic() {
+    return "reprise.pilot." + backfillId;
+  }
+
   private void markDone() {
     List<TopicPartition> done = new ArrayList<>();
     for (TopicPartition tp : consumer.assignment()) {
-      if (positions[tp.partition()] >= end[tp.partition()] && !consumer.paused().contains(tp)) {
+      if (positions[tp.partition()] >= limit(tp.partition()) && !consumer.paused().contains(tp)) {
         done.add(tp);
       }
     }

@@ -130,6 +130,7 @@ public final class BackfillRun implements Runnable {
   /** A PREVIEW's pilot: the first share of each partition's plan, replayed for real into a scratch topic. */
   private long[] pilotEnd;
   private long pilotStartNanos;
+  private double pilotOffsetsPerSecond;
   private Long estimatedSeconds;
   private OptionalDouble operatorLimit = OptionalDouble.empty();
   private final List<UpcastSample> samples = new ArrayList<>();
@@ -446,6 +447,9 @@ public final class BackfillRun implements Runnable {
           continue;
         }
         if (allDone()) {
+          if (pilotOffsetsPerSecond > 0) {
+            estimatedSeconds = estimate();
+          }
           commit(BackfillState.COMPLETED);
           log.info("backfill '{}' completed: {}", backfillId, working.asMap(planned()));
           return;
@@ -715,7 +719,7 @@ public final class BackfillRun implements Runnable {
         if (pilotStartNanos == 0) {
           pilotStartNanos = System.nanoTime();
         }
-        pacer.acquire();
+        // Unpaced: the pilot measures the pipeline; rate limits are applied by the estimate.
         send(new ProducerRecord<>(pilotTopic(), record.partition(), null, record.key(), m.value(), provenance(record, m)));
       }
     } else if (outcome instanceof SubmissionReplayer.FilteredOut) {
@@ -950,8 +954,8 @@ public final class BackfillRun implements Runnable {
   }
 
   /**
-   * Ends the pilot: the estimate is its time per planned offset, times every planned offset, plus
-   * 20% for skew (days and partitions are not even); the scratch topic goes.
+   * Ends the pilot: its speed is what the estimate extrapolates (see {@link #estimate}); the scratch
+   * topic goes.
    */
   private void finishPilot() {
     commit(BackfillState.RUNNING);
@@ -960,14 +964,26 @@ public final class BackfillRun implements Runnable {
     for (int p = 0; p < partitionCount; p++) {
       pilotOffsets += pilotEnd[p] - start[p];
     }
-    long planned = planned();
-    estimatedSeconds = pilotOffsets == 0 ? 0L
-        : Math.round(seconds * planned / pilotOffsets * (1 + PILOT_SKEW_BUFFER));
-    log.info("backfill '{}': pilot replayed {} of {} offsets in {} s; estimate for EXECUTE: {} s", backfillId,
-        pilotOffsets, planned, String.format(java.util.Locale.ROOT, "%.2f", seconds), estimatedSeconds);
+    pilotOffsetsPerSecond = seconds > 0 ? pilotOffsets / seconds : 0;
+    log.info("backfill '{}': pilot replayed {} of {} offsets in {} s", backfillId, pilotOffsets, planned(),
+        String.format(java.util.Locale.ROOT, "%.2f", seconds));
     pilotEnd = null;
     seekAll();
     ctx.admin().deleteTopics(List.of(pilotTopic()));
+  }
+
+  /**
+   * The EXECUTE's duration from the pilot, once the preview knows how many records match: the
+   * pilot's speed over every planned offset or, if slower, publishing the matched records at the
+   * request's maximum rate or under the adaptive controller's slow start (when EXECUTE will be
+   * adaptive); plus 20% for skew.
+   */
+  private long estimate() {
+    double scan = planned() / pilotOffsetsPerSecond;
+    double limited = request.maxRecordsPerSecond().isPresent()
+        ? working.matched / request.maxRecordsPerSecond().getAsDouble() : 0;
+    double ramp = ctx.backpressure().rampSeconds(request, working.matched, pilotOffsetsPerSecond);
+    return Math.round(Math.max(scan, Math.max(limited, ramp)) * (1 + PILOT_SKEW_BUFFER));
   }
 
   private String pilotTopic() {

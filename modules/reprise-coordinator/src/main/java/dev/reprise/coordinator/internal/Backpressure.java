@@ -21,6 +21,29 @@ import java.util.OptionalDouble;
 public record Backpressure(ThrottleTicker ticker, long inFlightCap, double maxRate, long liveLagRecords,
     Duration liveLagTime) {
 
+  /**
+   * Seconds to publish {@code records} if {@code request} runs adaptive: from a tenth of its ceiling,
+   * plus 5% of it per tick, up to {@code fastest} (what the source can be read at) — the
+   * controller's slow start with no throttling signal. 0 if it would not be adaptive.
+   */
+  double rampSeconds(BackfillRequest request, long records, double fastest) {
+    if (ticker == null || request.workflows().isEmpty() && ticker.liveGroups().isEmpty() || records <= 0) {
+      return 0;
+    }
+    double ceiling = Math.min(request.maxRecordsPerSecond().orElse(maxRate), fastest);
+    double rate = Math.min(ceiling, request.maxRecordsPerSecond().orElse(maxRate) / 10);
+    double step = request.maxRecordsPerSecond().orElse(maxRate) / 20;
+    double tickSeconds = ticker.tickSeconds();
+    double seconds = 0;
+    double left = records;
+    while (left > rate * tickSeconds && rate < ceiling) {
+      left -= rate * tickSeconds;
+      seconds += tickSeconds;
+      rate = Math.min(ceiling, rate + step);
+    }
+    return seconds + left / rate;
+  }
+
   /** The throttle for a run of {@code request}; empty when nothing downstream is watched. */
   Optional<AdaptiveThrottle> throttleFor(String backfillId, BackfillRequest request, Clock clock,
       Function<String, OptionalDouble> producerMetric) {

@@ -23,11 +23,16 @@ public final class ThrottleTicker implements AutoCloseable {
   private final List<String> liveGroups;
   private final Set<AdaptiveThrottle> throttles = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService executor;
+  private final long intervalNanos;
+  private volatile double tickSeconds;
+  private long lastTickNanos;
 
   /** @param liveGroups consumer groups of live traffic that a backfill must not hurt */
   public ThrottleTicker(LagMonitor monitor, List<String> liveGroups, Duration interval) {
     this.monitor = monitor;
     this.liveGroups = List.copyOf(liveGroups);
+    this.intervalNanos = interval.toNanos();
+    this.tickSeconds = interval.toMillis() / 1000.0;
     this.executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
       Thread thread = new Thread(runnable, "reprise-throttle");
       thread.setDaemon(true);
@@ -49,7 +54,21 @@ public final class ThrottleTicker implements AutoCloseable {
     throttles.remove(throttle);
   }
 
+  /**
+   * The real time between two decisions, smoothed: the interval plus how long measuring takes
+   * (Admin round trips per watched group). What the rate's slow start actually moves at.
+   */
+  public double tickSeconds() {
+    return tickSeconds;
+  }
+
   private void tick() {
+    long now = System.nanoTime();
+    if (lastTickNanos != 0 && !throttles.isEmpty()) {
+      double measured = (now - lastTickNanos) / 1e9;
+      tickSeconds = 0.8 * tickSeconds + 0.2 * measured;
+    }
+    lastTickNanos = now;
     for (AdaptiveThrottle throttle : throttles) {
       try {
         throttle.tick(monitor, liveGroups);

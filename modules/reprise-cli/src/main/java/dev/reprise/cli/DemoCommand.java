@@ -1,0 +1,324 @@
+package dev.reprise.cli;
+
+import dev.reprise.backpressure.GroupLag;
+import dev.reprise.backpressure.LagMonitor;
+import dev.reprise.coordinator.BackfillClient;
+import dev.reprise.coordinator.BackfillCounters;
+import dev.reprise.coordinator.BackfillRequest;
+import dev.reprise.coordinator.BackfillRequest.EffectsPolicy;
+import dev.reprise.coordinator.BackfillRequest.Mode;
+import dev.reprise.coordinator.BackfillState;
+import dev.reprise.coordinator.BackfillStatus;
+import dev.reprise.coordinator.ControlTopics;
+import dev.reprise.coordinator.ReplayCoordinator;
+import dev.reprise.history.HistoryGenerator;
+import dev.reprise.history.HistorySpec;
+import dev.reprise.history.HistorySummary;
+import dev.reprise.history.HistoryWriter;
+import dev.reprise.registry.ConfluentSchemaRegistryClient;
+import dev.reprise.verify.BackfillVerifier;
+import dev.reprise.verify.VerificationReport;
+import dev.reprise.workflow.HttpWebhookSink;
+import dev.reprise.workflow.Receipt;
+import dev.reprise.workflow.ReceiptOutcome;
+import dev.reprise.workflow.SinkResilience;
+import dev.reprise.workflow.Workflow;
+import dev.reprise.workflow.WorkflowRuntime;
+import dev.reprise.workflow.WorkflowTopics;
+import dev.reprise.workflow.builtin.FormDailyStatsWorkflow;
+import dev.reprise.workflow.builtin.NotifyWorkflow;
+import dev.reprise.workflow.internal.ReceiptCodec;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code reprise demo}: the whole story on one machine. Seeds three years of mixed-version history,
+ * runs the coordinator, the two built-in workflows and a local webhook, publishes a PREVIEW (with
+ * its pilot estimate) and an EXECUTE with effects enabled, shows progress and lag, verifies, and
+ * reports. Exit 0 only if verified.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = {"Seed history, run the coordinator, the notify and form-daily-stats workflows and a local webhook,"
+        + " PREVIEW then EXECUTE a backfill, show progress and lag, verify, and report. Exit 0 only if verified."})
+final class DemoCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Mixin ConnectionOptions connection = new ConnectionOptions();
+
+  @Option(names = "--events", defaultValue = "20000", description = "History to seed (default: ${DEFAULT-VALUE}).")
+  long events;
+
+  @Option(names = "--from", defaultValue = "2023-01-01", description = "Backfill range start, UTC (default: ${DEFAULT-VALUE}).")
+  String from;
+
+  @Option(names = "--to", defaultValue = "2025-01-01", description = "Backfill range end, UTC, exclusive (default: ${DEFAULT-VALUE}).")
+  String to;
+
+  @Option(names = "--json", description = "Print a machine-readable report as the last line.")
+  boolean json;
+
+  private PrintWriter out;
+
+  @Override
+  public Integer call() throws Exception {
+    out = spec.commandLine().getOut();
+    long began = System.nanoTime();
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    String source = "demo.submissions." + run;
+    String previewId = "demo-" + run + "-preview";
+    String backfillId = "demo-" + run;
+    NotifyWorkflow notify = new NotifyWorkflow("notify-" + run);
+    FormDailyStatsWorkflow stats = new FormDailyStatsWorkflow("form-daily-stats-" + run);
+    List<Workflow> workflows = List.of(notify, stats);
+    Path state = Files.createTempDirectory("reprise-demo");
+    try (var platform = connection.connect();
+        var registry = ConfluentSchemaRegistryClient.create(platform.schemaRegistryUrl());
+        var client = BackfillClient.create(Map.of("bootstrap.servers", platform.bootstrapServers()), registry);
+        var webhook = new LocalWebhookSink()) {
+      Map<String, Object> clientConfig = Map.of("bootstrap.servers", platform.bootstrapServers());
+      say("1/6 Platform: Kafka %s, schema registry %s%s", platform.bootstrapServers(), platform.schemaRegistryUrl(),
+          platform.isEmbedded() ? " (embedded, started for this demo)" : "");
+      HistoryGenerator history = new HistoryGenerator(HistorySpec.builder().events(events).seed(42).build());
+      HistorySummary written = new HistoryWriter(clientConfig, registry).write(source, 3, history);
+      say("    seeded %,d records of history into '%s': per schema version %s, %,d corrections, %,d unreadable",
+          events, source, new java.util.TreeMap<>(written.recordsPerVersion()), written.revisions(), written.unreadable());
+
+      try (var coordinator = ReplayCoordinator.builder().bootstrapServers(platform.bootstrapServers())
+          .schemaRegistry(registry).allowedSourceTopics(Set.of(source))
+          .knownWorkflows(Set.of(notify.name(), stats.name())).build().start()) {
+        Instant rangeFrom = RequestCommand.instant("--from", from);
+        Instant rangeTo = RequestCommand.instant("--to", to);
+        List<String> names = List.of(notify.name(), stats.name());
+
+        say("2/6 PREVIEW %s .. %s (nothing is published; a ~1%% pilot is replayed for real to estimate)", from, to);
+        client.submit(request(previewId, source, rangeFrom, rangeTo, Mode.PREVIEW, names));
+        BackfillStatus preview = await(client, previewId, s -> s.state().isTerminal(), Duration.ofMinutes(5));
+        describePreview(preview);
+
+        say("3/6 EXECUTE '%s' with effects ENABLED: notify posts each submission to %s", backfillId, webhook.url());
+        client.submit(request(backfillId, source, rangeFrom, rangeTo, Mode.EXECUTE, names));
+        await(client, backfillId, s -> s.state() != BackfillState.ACCEPTED, Duration.ofMinutes(1));
+        List<WorkflowRuntime> runtimes = new ArrayList<>();
+        try (var lag = LagMonitor.create(clientConfig, Clock.systemUTC())) {
+          // Started once the backfill topic exists: see the README on Streams and new topics.
+          runtimes.add(WorkflowRuntime.builder().bootstrapServers(platform.bootstrapServers()).schemaRegistry(registry)
+              .workflow(notify).sink(new HttpWebhookSink(NotifyWorkflow.SINK, webhook.url(), webhook.lookupUrl()),
+                  // A local sink takes thousands of calls a second; a real one sets its own limit.
+                  SinkResilience.builder().maxCallsPerSecond(10_000).maxConcurrentCalls(1).build())
+              .backfills(Set.of(backfillId)).stateDirectory(state.resolve("notify")).build().start());
+          runtimes.add(WorkflowRuntime.builder().bootstrapServers(platform.bootstrapServers()).schemaRegistry(registry)
+              .workflow(stats).backfills(Set.of(backfillId)).stateDirectory(state.resolve("stats")).build().start());
+
+          say("4/6 Progress and consumer lag");
+          BackfillStatus done = follow(client, backfillId, lag, names);
+          Map<String, WorkflowTally> tallies = new LinkedHashMap<>();
+          long published = done.counter(BackfillCounters.PUBLISHED);
+          long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+          for (Workflow workflow : workflows) {
+            WorkflowTally tally;
+            do {
+              tally = tally(clientConfig, registry, workflow.name(), backfillId, published);
+            } while (tally.processed() < published && System.nanoTime() < deadline && pause());
+            tallies.put(workflow.name(), tally);
+          }
+          runtimes.forEach(WorkflowRuntime::close);
+          runtimes.clear();
+          int duplicateCalls = webhook.calls().values().stream().mapToInt(c -> Math.max(0, c - 1)).sum();
+          tallies.computeIfPresent(notify.name(), (k, t) -> t.withDuplicates(t.duplicates() + duplicateCalls));
+
+          say("5/6 Verify: per day, source vs backfill topic vs each workflow's receipts; 1,000 records field by field");
+          VerificationReport report = new BackfillVerifier(clientConfig, registry, client).verify(backfillId);
+          BackfillStatus verified = await(client, backfillId, s -> s.state().canBeVerified() && s.state() != BackfillState.COMPLETED,
+              Duration.ofSeconds(30));
+
+          double actual = Duration.between(done.startedAt().orElse(done.updatedAt()), done.updatedAt()).toMillis() / 1000.0;
+          OptionalDouble estimate = preview.estimatedSeconds().isPresent()
+              ? OptionalDouble.of(preview.estimatedSeconds().getAsLong()) : OptionalDouble.empty();
+          say("6/6 Report");
+          say("    backfill %s: %s", backfillId, verified.state());
+          say("    in range %,d | published %,d | filtered out %,d | dead-lettered %,d | tombstones %,d",
+              done.counter(BackfillCounters.MATCHED), published, done.counter(BackfillCounters.FILTERED_OUT),
+              done.counter(BackfillCounters.DEAD_LETTERED), done.counter(BackfillCounters.TOMBSTONES));
+          tallies.forEach((name, t) -> say("    workflow %-28s expected %,d processed %,d duplicates %d missing %d", name,
+              t.expected(), t.processed(), t.duplicates(), t.missing()));
+          say("    webhook: %,d calls for %,d distinct submissions", webhook.calls().values().stream().mapToInt(i -> i).sum(),
+              webhook.calls().size());
+          say("    verification: %s", report.verified() ? String.format(Locale.ROOT,
+              "%,d days match on every side, %,d sampled records identical", report.days().size(), report.sampled())
+              : report.failures());
+          say("    duration: estimated %s, actual %.1f s; demo %.0f s in all",
+              estimate.isPresent() ? String.format(Locale.ROOT, "%.0f s", estimate.getAsDouble()) : "n/a", actual,
+              (System.nanoTime() - began) / 1e9);
+          if (json) {
+            out.println(json(backfillId, verified, report, done, tallies, estimate, actual));
+          }
+          out.flush();
+          return report.verified() ? 0 : 1;
+        } finally {
+          runtimes.forEach(WorkflowRuntime::close);
+        }
+      }
+    } finally {
+      BenchSupport.deleteQuietly(state);
+    }
+  }
+
+  private BackfillRequest request(String id, String source, Instant from, Instant to, Mode mode, List<String> workflows) {
+    return new BackfillRequest(id, source, from, to, Set.of(), Set.of(), OptionalInt.empty(), mode, workflows,
+        OptionalDouble.empty(), EffectsPolicy.ENABLE, Optional.of("reprise demo"), Optional.of("the demo"));
+  }
+
+  private void describePreview(BackfillStatus preview) {
+    say("    scanned %,d: would publish %,d, filtered out %,d, dead-letter %,d, tombstones %,d",
+        preview.counter(BackfillCounters.SCANNED), preview.counter(BackfillCounters.MATCHED),
+        preview.counter(BackfillCounters.FILTERED_OUT), preview.counter(BackfillCounters.DEAD_LETTERED),
+        preview.counter(BackfillCounters.TOMBSTONES));
+    if (!preview.countsPerDay().isEmpty()) {
+      say("    %d days with records, %s .. %s, busiest %s", preview.countsPerDay().size(),
+          preview.countsPerDay().firstKey(), preview.countsPerDay().lastKey(),
+          preview.countsPerDay().entrySet().stream().max(Map.Entry.comparingByValue())
+              .map(e -> e.getKey() + " (" + e.getValue() + ")").orElse("-"));
+    }
+    say("    schema evolution: %s", new java.util.TreeMap<>(preview.evolution()));
+    preview.samples().stream().filter(s -> s.sourceVersion() == 1).findFirst()
+        .or(() -> preview.samples().stream().findFirst())
+        .ifPresent(s -> say("    sample (v%d -> v3):%n      before %s%n      after  %s", s.sourceVersion(),
+            abbreviate(s.before()), abbreviate(s.after())));
+    say("    pilot estimate for EXECUTE: %s", preview.estimatedSeconds().isPresent()
+        ? preview.estimatedSeconds().getAsLong() + " s" : "n/a");
+  }
+
+  private BackfillStatus follow(BackfillClient client, String id, LagMonitor lag, List<String> workflows)
+      throws InterruptedException {
+    while (true) {
+      BackfillStatus status = client.status(id).orElseThrow();
+      StringBuilder lags = new StringBuilder();
+      for (String workflow : workflows) {
+        try {
+          GroupLag g = lag.lag(ControlTopics.workflowGroup(workflow), List.of(ControlTopics.backfillTopic(id)));
+          lags.append(String.format(Locale.ROOT, " | %s lag %,d (%s)", workflow, g.records(), g.status()));
+        } catch (RuntimeException e) {
+          lags.append(" | ").append(workflow).append(" lag ?");
+        }
+      }
+      say("    %s %5.1f%% %,7d published %,7.0f rec/s%s%s", StatusCommand.bar(status.progress(), 30),
+          status.progress() * 100, status.counter(BackfillCounters.PUBLISHED), status.recordsPerSecond(),
+          status.throttle().map(t -> " " + t.mode() + (t.reason().isEmpty() ? "" : " (" + t.reason() + ")")).orElse(""),
+          lags);
+      if (status.state().isTerminal()) {
+        return status;
+      }
+      TimeUnit.SECONDS.sleep(1);
+    }
+  }
+
+  /** What a workflow did with this backfill, from its receipts. */
+  record WorkflowTally(long expected, long processed, long duplicates, long missing) {
+    WorkflowTally withDuplicates(long count) {
+      return new WorkflowTally(expected, processed, count, missing);
+    }
+  }
+
+  private static WorkflowTally tally(Map<String, Object> clientConfig, ConfluentSchemaRegistryClient registry,
+      String workflow, String backfillId, long expected) {
+    ReceiptCodec codec = new ReceiptCodec(registry, workflow);
+    Map<String, Integer> handled = new HashMap<>();
+    for (ConsumerRecord<byte[], byte[]> record : readCommitted(clientConfig, WorkflowTopics.receipts(workflow))) {
+      Receipt receipt = codec.decode(record.value());
+      if (receipt.backfillId().filter(backfillId::equals).isPresent() && receipt.outcome() != ReceiptOutcome.FAILED) {
+        handled.merge(receipt.eventId(), 1, Integer::sum);
+      }
+    }
+    long duplicates = handled.values().stream().filter(c -> c > 1).mapToLong(c -> c - 1).sum();
+    return new WorkflowTally(expected, handled.size(), duplicates, Math.max(0, expected - handled.size()));
+  }
+
+  private static List<ConsumerRecord<byte[], byte[]>> readCommitted(Map<String, Object> clientConfig, String topic) {
+    Map<String, Object> config = new HashMap<>(clientConfig);
+    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+    try (var consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+          .map(i -> new TopicPartition(topic, i.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+      }
+    }
+    return records;
+  }
+
+  private static BackfillStatus await(BackfillClient client, String id, Predicate<BackfillStatus> done, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      Optional<BackfillStatus> status = client.status(id);
+      if (status.isPresent() && done.test(status.get())) {
+        return status.get();
+      }
+      TimeUnit.MILLISECONDS.sleep(200);
+    }
+    throw new IllegalStateException("backfill '" + id + "' did not get there within " + timeout.toSeconds() + " s: "
+        + client.status(id).map(BackfillStatus::toString).orElse("no status"));
+  }
+
+  private static boolean pause() throws InterruptedException {
+    TimeUnit.MILLISECONDS.sleep(500);
+    return true;
+  }
+
+  private String json(String backfillId, BackfillStatus verified, VerificationReport report, BackfillStatus done,
+      Map<String, WorkflowTally> tallies, OptionalDouble estimate, double actual) {
+    StringBuilder workflows = new StringBuilder();
+    tallies.forEach((name, t) -> workflows.append(workflows.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT,
+        "\"%s\": {\"expected\": %d, \"processed\": %d, \"duplicates\": %d, \"missing\": %d}", name, t.expected(),
+        t.processed(), t.duplicates(), t.missing())));
+    return String.format(Locale.ROOT, "{\"backfillId\": \"%s\", \"state\": \"%s\", \"verified\": %s, \"counts\":"
+            + " {\"inRange\": %d, \"published\": %d, \"filtered\": %d, \"deadLettered\": %d}, \"workflows\": {%s},"
+            + " \"estimatedSeconds\": %s, \"actualSeconds\": %.2f}",
+        backfillId, verified.state(), report.verified(), done.counter(BackfillCounters.MATCHED),
+        done.counter(BackfillCounters.PUBLISHED), done.counter(BackfillCounters.FILTERED_OUT),
+        done.counter(BackfillCounters.DEAD_LETTERED), workflows,
+        estimate.isPresent() ? String.format(Locale.ROOT, "%.0f", estimate.getAsDouble()) : "null", actual);
+  }
+
+  private static String abbreviate(String text) {
+    return text.length() <= 160 ? text : text.substring(0, 157) + "...";
+  }
+
+  private void say(String format, Object... args) {
+    out.printf(Locale.ROOT, format + "%n", args);
+    out.flush();
+  }
+}

@@ -23,7 +23,7 @@ abstract class ClientCommand implements Callable<Integer> {
   record Session(ConnectionOptions.Connection platform, ConfluentSchemaRegistryClient registry, BackfillClient client,
       PrintWriter out) {
     Map<String, Object> clientConfig() {
-      return Map.of("bootstrap.servers", platform.bootstrapServers());
+      return platform.clientConfig();
     }
   }
 
@@ -32,7 +32,7 @@ abstract class ClientCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     try (var platform = connection.connect();
         var registry = ConfluentSchemaRegistryClient.create(platform.schemaRegistryUrl());
-        var client = BackfillClient.create(Map.of("bootstrap.servers", platform.bootstrapServers()), registry)) {
+        var client = BackfillClient.create(platform.clientConfig(), registry)) {
       int code = run(new Session(platform, registry, client, out));
       out.flush();
       return code;

@@ -1,7 +1,12 @@
 package dev.reprise.cli;
 
 import dev.reprise.embedded.EmbeddedPlatform;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
 import java.util.Optional;
 import picocli.CommandLine.Option;
 
@@ -21,6 +26,10 @@ final class ConnectionOptions {
       description = "Confluent-compatible schema registry base URL (env REPRISE_SCHEMA_REGISTRY_URL).")
   String schemaRegistryUrl;
 
+  @Option(names = "--command-config", paramLabel = "FILE",
+      description = "Kafka client properties (security: SASL, SSL), as Kafka's own tools take them.")
+  Path commandConfig;
+
   @Option(names = "--data-dir", paramLabel = "DIR",
       description = "Data directory of the embedded default (default: ${DEFAULT-VALUE}).",
       defaultValue = "${sys:user.home}/.reprise/embedded")
@@ -37,20 +46,49 @@ final class ConnectionOptions {
           ? "--bootstrap-server is set but --schema-registry is not: give both, or neither for the embedded default"
           : "--schema-registry is set but --bootstrap-server is not: give both, or neither for the embedded default");
     }
+    Map<String, Object> properties = properties();
     if (hasBootstrap) {
-      return new Connection(bootstrap, registry, null);
+      return new Connection(bootstrap, registry, null, properties);
+    }
+    if (!properties.isEmpty()) {
+      throw new IllegalArgumentException("--command-config applies to an existing cluster: give --bootstrap-server and"
+          + " --schema-registry too");
     }
     var running = EmbeddedPlatform.running(dataDirectory);
     if (running.isPresent()) {
       // Another process (reprise up, a coordinator, a worker) runs the embedded default: join it.
-      return new Connection(running.get().getKey(), running.get().getValue(), null);
+      return new Connection(running.get().getKey(), running.get().getValue(), null, Map.of());
     }
     EmbeddedPlatform platform = EmbeddedPlatform.start(dataDirectory);
-    return new Connection(platform.bootstrapServers(), platform.schemaRegistryUrl(), platform);
+    return new Connection(platform.bootstrapServers(), platform.schemaRegistryUrl(), platform, Map.of());
   }
 
-  record Connection(String bootstrapServers, String schemaRegistryUrl, EmbeddedPlatform embedded)
-      implements AutoCloseable {
+  private Map<String, Object> properties() {
+    if (commandConfig == null) {
+      return Map.of();
+    }
+    Properties loaded = new Properties();
+    try (var in = Files.newInputStream(commandConfig)) {
+      loaded.load(in);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read --command-config " + commandConfig + ": " + e.getMessage(), e);
+    }
+    Map<String, Object> properties = new HashMap<>();
+    loaded.forEach((key, value) -> properties.put(key.toString(), value));
+    return properties;
+  }
+
+  /** @param properties Kafka client properties from {@code --command-config} (security) */
+  record Connection(String bootstrapServers, String schemaRegistryUrl, EmbeddedPlatform embedded,
+      Map<String, Object> properties) implements AutoCloseable {
+
+    /** Settings for every Kafka client: bootstrap servers plus the command config. */
+    Map<String, Object> clientConfig() {
+      Map<String, Object> config = new HashMap<>(properties);
+      config.put("bootstrap.servers", bootstrapServers);
+      return config;
+    }
+
     boolean isEmbedded() {
       return embedded != null;
     }

@@ -72,6 +72,7 @@ final class CoordinatorCommand implements Callable<Integer> {
     var registry = ConfluentSchemaRegistryClient.create(platform.schemaRegistryUrl());
     var builder = ReplayCoordinator.builder()
         .bootstrapServers(platform.bootstrapServers())
+        .kafkaProperties(platform.properties())
         .schemaRegistry(registry)
         .allowedSourceTopics(new LinkedHashSet<>(allowedTopics))
         .knownWorkflows(new LinkedHashSet<>(workflows))

@@ -102,9 +102,9 @@ final class DemoCommand implements Callable<Integer> {
     Path state = Files.createTempDirectory("reprise-demo");
     try (var platform = connection.connect();
         var registry = ConfluentSchemaRegistryClient.create(platform.schemaRegistryUrl());
-        var client = BackfillClient.create(Map.of("bootstrap.servers", platform.bootstrapServers()), registry);
+        var client = BackfillClient.create(platform.clientConfig(), registry);
         var webhook = new LocalWebhookSink()) {
-      Map<String, Object> clientConfig = Map.of("bootstrap.servers", platform.bootstrapServers());
+      Map<String, Object> clientConfig = platform.clientConfig();
       say("1/6 Platform: Kafka %s, schema registry %s%s", platform.bootstrapServers(), platform.schemaRegistryUrl(),
           platform.isEmbedded() ? " (embedded, started for this demo)" : "");
       HistoryGenerator history = new HistoryGenerator(HistorySpec.builder().events(events).seed(42).build());
@@ -113,6 +113,7 @@ final class DemoCommand implements Callable<Integer> {
           events, source, new java.util.TreeMap<>(written.recordsPerVersion()), written.revisions(), written.unreadable());
 
       try (var coordinator = ReplayCoordinator.builder().bootstrapServers(platform.bootstrapServers())
+          .kafkaProperties(platform.properties())
           .schemaRegistry(registry).allowedSourceTopics(Set.of(source))
           .knownWorkflows(Set.of(notify.name(), stats.name())).build().start()) {
         Instant rangeFrom = RequestCommand.instant("--from", from);
@@ -122,7 +123,7 @@ final class DemoCommand implements Callable<Integer> {
         say("2/6 PREVIEW %s .. %s (nothing is published; a ~1%% pilot is replayed for real to estimate)", from, to);
         client.submit(request(previewId, source, rangeFrom, rangeTo, Mode.PREVIEW, names));
         BackfillStatus preview = await(client, previewId, s -> s.state().isTerminal(), Duration.ofMinutes(5));
-        describePreview(preview);
+        PreviewCommand.describe(preview, out);
 
         say("3/6 EXECUTE '%s' with effects ENABLED: notify posts each submission to %s", backfillId, webhook.url());
         client.submit(request(backfillId, source, rangeFrom, rangeTo, Mode.EXECUTE, names));
@@ -130,13 +131,13 @@ final class DemoCommand implements Callable<Integer> {
         List<WorkflowRuntime> runtimes = new ArrayList<>();
         try (var lag = LagMonitor.create(clientConfig, Clock.systemUTC())) {
           // Started once the backfill topic exists: see the README on Streams and new topics.
-          runtimes.add(WorkflowRuntime.builder().bootstrapServers(platform.bootstrapServers()).schemaRegistry(registry)
-              .workflow(notify).sink(new HttpWebhookSink(NotifyWorkflow.SINK, webhook.url(), webhook.lookupUrl()),
+          runtimes.add(WorkflowRuntime.builder().bootstrapServers(platform.bootstrapServers())
+              .kafkaProperties(platform.properties()).schemaRegistry(registry).workflow(notify).sink(new HttpWebhookSink(NotifyWorkflow.SINK, webhook.url(), webhook.lookupUrl()),
                   // A local sink takes thousands of calls a second; a real one sets its own limit.
                   SinkResilience.builder().maxCallsPerSecond(10_000).maxConcurrentCalls(1).build())
               .backfills(Set.of(backfillId)).stateDirectory(state.resolve("notify")).build().start());
-          runtimes.add(WorkflowRuntime.builder().bootstrapServers(platform.bootstrapServers()).schemaRegistry(registry)
-              .workflow(stats).backfills(Set.of(backfillId)).stateDirectory(state.resolve("stats")).build().start());
+          runtimes.add(WorkflowRuntime.builder().bootstrapServers(platform.bootstrapServers())
+              .kafkaProperties(platform.properties()).schemaRegistry(registry).workflow(stats).backfills(Set.of(backfillId)).stateDirectory(state.resolve("stats")).build().start());
 
           say("4/6 Progress and consumer lag");
           BackfillStatus done = follow(client, backfillId, lag, names);
@@ -195,26 +196,6 @@ final class DemoCommand implements Callable<Integer> {
   private BackfillRequest request(String id, String source, Instant from, Instant to, Mode mode, List<String> workflows) {
     return new BackfillRequest(id, source, from, to, Set.of(), Set.of(), OptionalInt.empty(), mode, workflows,
         OptionalDouble.empty(), EffectsPolicy.ENABLE, Optional.of("reprise demo"), Optional.of("the demo"));
-  }
-
-  private void describePreview(BackfillStatus preview) {
-    say("    scanned %,d: would publish %,d, filtered out %,d, dead-letter %,d, tombstones %,d",
-        preview.counter(BackfillCounters.SCANNED), preview.counter(BackfillCounters.MATCHED),
-        preview.counter(BackfillCounters.FILTERED_OUT), preview.counter(BackfillCounters.DEAD_LETTERED),
-        preview.counter(BackfillCounters.TOMBSTONES));
-    if (!preview.countsPerDay().isEmpty()) {
-      say("    %d days with records, %s .. %s, busiest %s", preview.countsPerDay().size(),
-          preview.countsPerDay().firstKey(), preview.countsPerDay().lastKey(),
-          preview.countsPerDay().entrySet().stream().max(Map.Entry.comparingByValue())
-              .map(e -> e.getKey() + " (" + e.getValue() + ")").orElse("-"));
-    }
-    say("    schema evolution: %s", new java.util.TreeMap<>(preview.evolution()));
-    preview.samples().stream().filter(s -> s.sourceVersion() == 1).findFirst()
-        .or(() -> preview.samples().stream().findFirst())
-        .ifPresent(s -> say("    sample (v%d -> v3):%n      before %s%n      after  %s", s.sourceVersion(),
-            abbreviate(s.before()), abbreviate(s.after())));
-    say("    pilot estimate for EXECUTE: %s", preview.estimatedSeconds().isPresent()
-        ? preview.estimatedSeconds().getAsLong() + " s" : "n/a");
   }
 
   private BackfillStatus follow(BackfillClient client, String id, LagMonitor lag, List<String> workflows)
@@ -311,10 +292,6 @@ final class DemoCommand implements Callable<Integer> {
         done.counter(BackfillCounters.PUBLISHED), done.counter(BackfillCounters.FILTERED_OUT),
         done.counter(BackfillCounters.DEAD_LETTERED), workflows,
         estimate.isPresent() ? String.format(Locale.ROOT, "%.0f", estimate.getAsDouble()) : "null", actual);
-  }
-
-  private static String abbreviate(String text) {
-    return text.length() <= 160 ? text : text.substring(0, 157) + "...";
   }
 
   private void say(String format, Object... args) {

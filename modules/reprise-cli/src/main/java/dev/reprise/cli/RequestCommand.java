@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
 @Command(name = "request", mixinStandardHelpOptions = true,
     description = {"Publish a replay request on reprise.requests. Dates are UTC: 2023-01-01 (midnight) or"
         + " 2023-01-01T12:00:00Z; --to is exclusive. Then follow it with 'reprise status BACKFILL --follow'."})
-final class RequestCommand extends ClientCommand {
+class RequestCommand extends ClientCommand {
 
   @Option(names = "--id", required = true, description = "The backfill id (letters, digits, '.', '_', '-').")
   String backfillId;
@@ -62,7 +62,7 @@ final class RequestCommand extends ClientCommand {
   String reason;
 
   @Override
-  int run(Session session) {
+  int run(Session session) throws InterruptedException {
     BackfillRequest request = new BackfillRequest(backfillId, source, instant("--from", from), instant("--to", to),
         new LinkedHashSet<>(forms), new LinkedHashSet<>(tenants),
         targetVersion == null ? OptionalInt.empty() : OptionalInt.of(targetVersion), preview ? Mode.PREVIEW : Mode.EXECUTE,

@@ -46,7 +46,7 @@ final class SeedCommand implements Callable<Integer> {
           topic, platform.bootstrapServers(), platform.isEmbedded() ? " (embedded)" : "");
       out.flush();
       long began = System.nanoTime();
-      HistorySummary summary = new HistoryWriter(Map.of("bootstrap.servers", platform.bootstrapServers()), registry)
+      HistorySummary summary = new HistoryWriter(platform.clientConfig(), registry)
           .write(topic, partitions, new HistoryGenerator(history));
       double seconds = (System.nanoTime() - began) / 1e9;
       out.printf("Wrote %,d records in %.1f s (%,.0f records/s)%n", summary.records(), seconds, summary.records() / seconds);

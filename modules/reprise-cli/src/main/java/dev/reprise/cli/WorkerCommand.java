@@ -64,7 +64,8 @@ final class WorkerCommand implements Callable<Integer> {
     }
     var platform = connection.connect();
     var registry = ConfluentSchemaRegistryClient.create(platform.schemaRegistryUrl());
-    var builder = WorkflowRuntime.builder().bootstrapServers(platform.bootstrapServers()).schemaRegistry(registry)
+    var builder = WorkflowRuntime.builder().bootstrapServers(platform.bootstrapServers())
+        .kafkaProperties(platform.properties()).schemaRegistry(registry)
         .workflow(chosen).liveTopics(new LinkedHashSet<>(liveTopics)).stateDirectory(stateDirectory.resolve(workflow));
     if (!backfills.isEmpty()) {
       builder.backfills(new LinkedHashSet<>(backfills));

@@ -446,6 +446,10 @@ public final class BackfillRun implements Runnable {
         if (state != BackfillState.RUNNING) {
           continue;
         }
+        if (pilotEnd != null && pilotDone()) {
+          finishPilot();
+          continue;
+        }
         if (allDone()) {
           if (pilotOffsetsPerSecond > 0) {
             estimatedSeconds = estimate();
@@ -456,10 +460,6 @@ public final class BackfillRun implements Runnable {
         }
         if (throttle != null && throttle.gated()) {
           holdForBackpressure();
-          continue;
-        }
-        if (pilotEnd != null && pilotDone()) {
-          finishPilot();
           continue;
         }
         step();

@@ -25,6 +25,7 @@ import dev.reprise.workflow.SinkResilience;
 import dev.reprise.workflow.Workflow;
 import dev.reprise.workflow.WorkflowRuntime;
 import dev.reprise.workflow.WorkflowTopics;
+import dev.reprise.workflow.builtin.CountingWebhookServer;
 import dev.reprise.workflow.builtin.FormDailyStatsWorkflow;
 import dev.reprise.workflow.builtin.NotifyWorkflow;
 import dev.reprise.workflow.internal.ReceiptCodec;
@@ -103,7 +104,7 @@ final class DemoCommand implements Callable<Integer> {
     try (var platform = connection.connect();
         var registry = ConfluentSchemaRegistryClient.create(platform.schemaRegistryUrl());
         var client = BackfillClient.create(platform.clientConfig(), registry);
-        var webhook = new LocalWebhookSink()) {
+        var webhook = new CountingWebhookServer()) {
       Map<String, Object> clientConfig = platform.clientConfig();
       say("1/6 Platform: Kafka %s, schema registry %s%s", platform.bootstrapServers(), platform.schemaRegistryUrl(),
           platform.isEmbedded() ? " (embedded, started for this demo)" : "");
@@ -153,7 +154,7 @@ final class DemoCommand implements Callable<Integer> {
           }
           runtimes.forEach(WorkflowRuntime::close);
           runtimes.clear();
-          int duplicateCalls = webhook.calls().values().stream().mapToInt(c -> Math.max(0, c - 1)).sum();
+          int duplicateCalls = webhook.accepted().values().stream().mapToInt(c -> Math.max(0, c - 1)).sum();
           tallies.computeIfPresent(notify.name(), (k, t) -> t.withDuplicates(t.duplicates() + duplicateCalls));
 
           say("5/6 Verify: per day, source vs backfill topic vs each workflow's receipts; 1,000 records field by field");
@@ -171,8 +172,8 @@ final class DemoCommand implements Callable<Integer> {
               done.counter(BackfillCounters.DEAD_LETTERED), done.counter(BackfillCounters.TOMBSTONES));
           tallies.forEach((name, t) -> say("    workflow %-28s expected %,d processed %,d duplicates %d missing %d", name,
               t.expected(), t.processed(), t.duplicates(), t.missing()));
-          say("    webhook: %,d calls for %,d distinct submissions", webhook.calls().values().stream().mapToInt(i -> i).sum(),
-              webhook.calls().size());
+          say("    webhook: %,d calls for %,d distinct submissions", webhook.accepted().values().stream().mapToInt(i -> i).sum(),
+              webhook.accepted().size());
           say("    verification: %s", report.verified() ? String.format(Locale.ROOT,
               "%,d days match on every side, %,d sampled records identical", report.days().size(), report.sampled())
               : report.failures());

@@ -1,5 +1,7 @@
 package dev.reprise.workflow;
 
+import dev.reprise.workflow.builtin.CountingWebhookServer;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -1,4 +1,4 @@
-package dev.reprise.workflow;
+package dev.reprise.workflow.builtin;
 
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -12,11 +12,19 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A real HTTP endpoint on 127.0.0.1 that counts the calls it accepts per idempotency key, tells
- * which keys it accepted ({@code GET /keys/<key>}), and can be switched to answering 503 like a
- * sink in trouble.
+ * A real HTTP endpoint on 127.0.0.1 for {@link NotifyWorkflow} in the demo and the tests: it counts
+ * the calls it accepts per {@code Idempotency-Key} (so duplicates show), tells which keys it
+ * accepted ({@code GET /keys/<key>}: 200 or 404, for effects in doubt), and can play a sink in
+ * trouble (503 for everything, or 422 for some keys).
+ *
+ * <pre>{@code
+ * try (var sink = new CountingWebhookServer()) {
+ *   new HttpWebhookSink(NotifyWorkflow.SINK, sink.url(), sink.lookupUrl());
+ *   sink.accepted();   // key -> calls
+ * }
+ * }</pre>
  */
-final class CountingWebhookServer implements AutoCloseable {
+public final class CountingWebhookServer implements AutoCloseable {
 
   private final HttpServer server;
   private final Map<String, AtomicInteger> accepted = new ConcurrentHashMap<>();
@@ -25,7 +33,7 @@ final class CountingWebhookServer implements AutoCloseable {
   private final AtomicBoolean down = new AtomicBoolean();
   private final Set<String> rejected = ConcurrentHashMap.newKeySet();
 
-  CountingWebhookServer() throws IOException {
+  public CountingWebhookServer() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext("/keys/", exchange -> {
       String key = java.net.URLDecoder.decode(exchange.getRequestURI().getPath().substring("/keys/".length()),
@@ -51,39 +59,39 @@ final class CountingWebhookServer implements AutoCloseable {
     server.start();
   }
 
-  URI url() {
+  public URI url() {
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/hook");
   }
 
   /** Where to ask whether a key was accepted: {@code GET <lookupUrl>/<key>} answers 200 or 404. */
-  URI lookupUrl() {
+  public URI lookupUrl() {
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/keys");
   }
 
   /** Lookups received. */
-  int lookups() {
+  public int lookups() {
     return lookups.get();
   }
 
   /** Answers 422 (a refusal for good) to these idempotency keys, until changed. */
-  void reject(Set<String> keys) {
+  public void reject(Set<String> keys) {
     rejected.clear();
     rejected.addAll(keys);
   }
 
-  void down(boolean isDown) {
+  public void down(boolean isDown) {
     down.set(isDown);
   }
 
   /** Calls answered 2xx, per idempotency key. */
-  Map<String, Integer> accepted() {
+  public Map<String, Integer> accepted() {
     Map<String, Integer> copy = new TreeMap<>();
     accepted.forEach((key, count) -> copy.put(key, count.get()));
     return copy;
   }
 
   /** Calls answered 503. */
-  int refused() {
+  public int refused() {
     return refused.get();
   }
 

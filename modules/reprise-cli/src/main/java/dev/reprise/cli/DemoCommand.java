@@ -131,7 +131,7 @@ final class DemoCommand implements Callable<Integer> {
         await(client, backfillId, s -> s.state() != BackfillState.ACCEPTED, Duration.ofMinutes(1));
         List<WorkflowRuntime> runtimes = new ArrayList<>();
         try (var lag = LagMonitor.create(clientConfig, Clock.systemUTC())) {
-          // Started once the backfill topic exists: see the README on Streams and new topics.
+          // Started once the backfill topic exists: Streams starts with it instead of restarting for it.
           runtimes.add(WorkflowRuntime.builder().bootstrapServers(platform.bootstrapServers())
               .kafkaProperties(platform.properties()).schemaRegistry(registry).workflow(notify).sink(new HttpWebhookSink(NotifyWorkflow.SINK, webhook.url(), webhook.lookupUrl()),
                   // A local sink takes thousands of calls a second; a real one sets its own limit.

@@ -70,8 +70,7 @@ class BackfillVerifierIT {
         client.submit(new BackfillRequest(id, source, Instant.parse("2023-01-01T00:00:00Z"),
             Instant.parse("2025-07-01T00:00:00Z"), Set.of(), Set.of(), OptionalInt.empty(), Mode.EXECUTE,
             List.of(workflow), OptionalDouble.empty(), EffectsPolicy.SUPPRESS, Optional.of("it"), Optional.empty()));
-        // The workflow starts once the backfill topic exists (planned): a topic appearing under a
-        // running Streams app's subscription makes Streams replace a thread (see the README).
+        // The workflow starts once the backfill topic exists (planned), as an operator would.
         await().atMost(Duration.ofSeconds(60)).until(() -> client.status(id).map(s -> s.state() != BackfillState.ACCEPTED)
             .orElse(false));
         try (var runtime = WorkflowRuntime.builder().bootstrapServers(env.bootstrapServers()).schemaRegistry(registry)

@@ -22,6 +22,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -46,9 +47,8 @@ import org.slf4j.LoggerFactory;
  * topics it is given, and handles each event once, whichever way it comes. Start more instances
  * with the same workflow to scale out.
  *
- * <p>A topic that starts matching the pattern while the application runs can race Kafka Streams'
- * own topology update ("Topic ... is unknown to the topology"); the runtime replaces the stream
- * thread, which then resumes from its last commit.
+ * <p>Backfill topics are followed by name (listed every two seconds), not by Kafka Streams' pattern
+ * subscription; a new one restarts Streams cleanly (see {@code followBackfillTopics}).
  *
  * <pre>{@code
  * try (var runtime = WorkflowRuntime.builder()
@@ -87,6 +87,10 @@ public final class WorkflowRuntime implements AutoCloseable {
   private final Map<String, GuardedSink> sinks = new HashMap<>();
   private final Set<String> openSinks = ConcurrentHashMap.newKeySet();
   private KafkaStreams streams;
+  private Properties streamsProperties;
+  private Set<String> backfillTopics = Set.of();
+  private java.util.concurrent.ScheduledExecutorService watcher;
+  private volatile boolean closed;
   private EffectExecutor executor;
   private WorkflowHealth.Publisher health;
 
@@ -145,8 +149,12 @@ public final class WorkflowRuntime implements AutoCloseable {
     return new Builder();
   }
 
-  /** The topology this runtime runs, for inspection ({@code describe()}). */
-  public Topology topology() {
+  /** The topology this runtime runs now, for inspection ({@code describe()}). */
+  public synchronized Topology topology() {
+    return topology(backfillTopics);
+  }
+
+  private Topology topology(Set<String> backfillTopics) {
     String name = config.workflow.name();
     String store = storeName(name);
     StreamsBuilder derived = new StreamsBuilder();
@@ -154,9 +162,9 @@ public final class WorkflowRuntime implements AutoCloseable {
     // The DSL part first, then the handler's processor API part on the same topology.
     Topology topology = derived.build();
     List<String> sources = new ArrayList<>();
-    if (config.allBackfills) {
+    if (!backfillTopics.isEmpty()) {
       topology.addSource("backfills", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
-          config.backfillPattern);
+          backfillTopics.toArray(String[]::new));
       sources.add("backfills");
     }
     if (!config.liveTopics.isEmpty()) {
@@ -201,25 +209,81 @@ public final class WorkflowRuntime implements AutoCloseable {
     properties.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDirectory.toString());
     properties.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, config.replicationFactor);
     properties.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
-    // New backfill topics should be picked up within seconds, not the default five minutes.
-    properties.put(StreamsConfig.consumerPrefix(ConsumerConfig.METADATA_MAX_AGE_CONFIG), 2000);
     // A stream thread replaced after an open breaker does not leave the group (Streams consumers
     // never do); its tasks move only when its session expires: 10 s, not Streams' 45 s.
     properties.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
     properties.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 2_000);
     properties.putAll(config.streamsOverrides);
-    streams = new KafkaStreams(topology(), properties);
-    streams.setUncaughtExceptionHandler(e -> {
-      log.error("workflow '{}': stream thread failed; replacing it", config.workflow.name(), e);
-      return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-    });
+    streamsProperties = properties;
+    backfillTopics = config.allBackfills ? matchingBackfillTopics() : Set.of();
+    streams = newStreams();
     streams.start();
+    if (config.allBackfills) {
+      watcher = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "reprise-workflow-topics-" + config.workflow.name());
+        thread.setDaemon(true);
+        return thread;
+      });
+      watcher.scheduleWithFixedDelay(this::followBackfillTopics, 2, 2, TimeUnit.SECONDS);
+    }
     if (!sinks.isEmpty()) {
       executor = new EffectExecutor(config.workflow.name(), config.clientConfig, config.registry, sinks).start();
     }
     log.info("workflow '{}' started (backfills: {}, live: {})", config.workflow.name(), config.allBackfills,
         config.liveTopics);
     return this;
+  }
+
+  private KafkaStreams newStreams() {
+    KafkaStreams created = new KafkaStreams(topology(backfillTopics), streamsProperties);
+    created.setUncaughtExceptionHandler(e -> {
+      log.error("workflow '{}': stream thread failed; replacing it", config.workflow.name(), e);
+      return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+    });
+    return created;
+  }
+
+  /**
+   * Subscribes to backfill topics by name, not by Kafka Streams' pattern subscription: a topic that
+   * starts matching a pattern under a running application makes Streams fail a thread ("Topic ...
+   * is unknown to the topology"), stall on the dead member's session and sometimes trip over its
+   * own RocksDB lock. So the runtime lists the topics itself every two seconds and, when the set
+   * changes (a new backfill, an expired one), restarts Streams cleanly with the new set: a commit,
+   * a rebalance, the same tasks and stores.
+   */
+  private void followBackfillTopics() {
+    try {
+      Set<String> current = matchingBackfillTopics();
+      synchronized (this) {
+        if (current.equals(backfillTopics) || streams == null || closed) {
+          return;
+        }
+        log.info("workflow '{}': backfill topics now {}; restarting Kafka Streams with them", config.workflow.name(),
+            current);
+        streams.close(Duration.ofSeconds(30));
+        backfillTopics = current;
+        streams = newStreams();
+        streams.start();
+        if (!openSinks.isEmpty()) {
+          streams.pause();
+        }
+      }
+    } catch (RuntimeException e) {
+      log.warn("workflow '{}': cannot follow backfill topics: {}", config.workflow.name(), e.toString());
+    }
+  }
+
+  private Set<String> matchingBackfillTopics() {
+    try (Admin admin = Admin.create(config.clientConfig)) {
+      return admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
+          .filter(topic -> config.backfillPattern.matcher(topic).matches())
+          .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while listing topics", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot list topics: " + e, e);
+    }
   }
 
   /** What the effect executor did since start (zeros for a workflow without sinks). */
@@ -326,7 +390,20 @@ public final class WorkflowRuntime implements AutoCloseable {
   }
 
   @Override
-  public synchronized void close() {
+  public void close() {
+    closed = true;
+    if (watcher != null) {
+      watcher.shutdownNow();
+      try {
+        watcher.awaitTermination(40, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    closeResources();
+  }
+
+  private synchronized void closeResources() {
     if (executor != null) {
       executor.close();
     }

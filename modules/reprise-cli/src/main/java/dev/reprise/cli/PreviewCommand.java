@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "preview", mixinStandardHelpOptions = true,
     description = {"Publish a PREVIEW request (the same flags as 'request') and show its plan: records per day, schema"
-        + " evolution, samples before -> after, and a duration estimate from a pilot replaying ~1% for real."})
+        + " evolution, samples before -> after, and a duration estimate from a pilot replaying ~1%% for real."})
 final class PreviewCommand extends RequestCommand {
 
   @Override

@@ -101,7 +101,10 @@ public final class FormDailyStatsWorkflow implements Workflow {
 
   @Override
   public void deriveViews(StreamsBuilder builder, String viewTopic) {
-    builder.table(viewTopic, Consumed.with(Serdes.String(), Serdes.String()))
+    // Named stores: their changelog topics keep their names when the topology changes.
+    builder.table(viewTopic, Consumed.with(Serdes.String(), Serdes.String()),
+            Materialized.<String, String, org.apache.kafka.streams.state.KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]>>as(
+                name + ".contributions").withKeySerde(Serdes.String()).withValueSerde(Serdes.String()))
         .groupBy((submission, json) -> {
           Contribution c = read(json, Contribution.class);
           return KeyValue.pair(FormDay.key(c.formId(), c.day(), c.currency()), json);

@@ -23,12 +23,11 @@ import dev.reprise.workflow.Receipt;
 import dev.reprise.workflow.ReceiptOutcome;
 import dev.reprise.workflow.SinkResilience;
 import dev.reprise.workflow.Workflow;
+import dev.reprise.workflow.WorkflowReceipts;
 import dev.reprise.workflow.WorkflowRuntime;
-import dev.reprise.workflow.WorkflowTopics;
 import dev.reprise.workflow.builtin.CountingWebhookServer;
 import dev.reprise.workflow.builtin.FormDailyStatsWorkflow;
 import dev.reprise.workflow.builtin.NotifyWorkflow;
-import dev.reprise.workflow.internal.ReceiptCodec;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +35,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -49,11 +47,6 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -232,33 +225,13 @@ final class DemoCommand implements Callable<Integer> {
 
   private static WorkflowTally tally(Map<String, Object> clientConfig, ConfluentSchemaRegistryClient registry,
       String workflow, String backfillId, long expected) {
-    ReceiptCodec codec = new ReceiptCodec(registry, workflow);
-    Map<String, Integer> handled = new HashMap<>();
-    for (ConsumerRecord<byte[], byte[]> record : readCommitted(clientConfig, WorkflowTopics.receipts(workflow))) {
-      Receipt receipt = codec.decode(record.value());
-      if (receipt.backfillId().filter(backfillId::equals).isPresent() && receipt.outcome() != ReceiptOutcome.FAILED) {
-        handled.merge(receipt.eventId(), 1, Integer::sum);
-      }
-    }
-    long duplicates = handled.values().stream().filter(c -> c > 1).mapToLong(c -> c - 1).sum();
-    return new WorkflowTally(expected, handled.size(), duplicates, Math.max(0, expected - handled.size()));
-  }
-
-  private static List<ConsumerRecord<byte[], byte[]>> readCommitted(Map<String, Object> clientConfig, String topic) {
-    Map<String, Object> config = new HashMap<>(clientConfig);
-    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-    try (var consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-          .map(i -> new TopicPartition(topic, i.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-      }
-    }
-    return records;
+    Map<String, List<Receipt>> byEvent = WorkflowReceipts.of(clientConfig, registry, workflow, backfillId);
+    long processed = byEvent.values().stream().filter(WorkflowReceipts::handled).count();
+    // An event handled (not merely seen as a duplicate) more than once is a duplicate effect.
+    long duplicates = byEvent.values().stream().mapToLong(receipts -> Math.max(0, receipts.stream()
+        .filter(r -> r.outcome() == ReceiptOutcome.PROCESSED || r.outcome() == ReceiptOutcome.SUPPRESSED).count() - 1))
+        .sum();
+    return new WorkflowTally(expected, processed, duplicates, Math.max(0, expected - processed));
   }
 
   private static BackfillStatus await(BackfillClient client, String id, Predicate<BackfillStatus> done, Duration timeout)

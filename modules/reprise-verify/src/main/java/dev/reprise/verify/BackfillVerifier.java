@@ -15,9 +15,7 @@ import dev.reprise.submissions.upcast.UpcasterChain;
 import dev.reprise.verify.VerificationReport.DayCheck;
 import dev.reprise.verify.VerificationReport.Side;
 import dev.reprise.workflow.Receipt;
-import dev.reprise.workflow.ReceiptOutcome;
-import dev.reprise.workflow.WorkflowTopics;
-import dev.reprise.workflow.internal.ReceiptCodec;
+import dev.reprise.workflow.WorkflowReceipts;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -215,25 +213,11 @@ public final class BackfillVerifier {
 
   /** Per day, the events whose latest receipt of this backfill says the workflow saw them. */
   private TreeMap<LocalDate, Side> receipts(String workflow, String backfillId) {
-    ReceiptCodec codec = new ReceiptCodec(registry, workflow);
-    Map<String, Receipt> latest = new HashMap<>();
-    String topic = WorkflowTopics.receipts(workflow);
-    List<TopicPartition> partitions = partitions(topic);
-    if (partitions.isEmpty()) {
-      return new TreeMap<>();
-    }
-    for (TopicPartition partition : partitions) {
-      read(partition, -1, -1, record -> {
-        Receipt receipt = codec.decode(record.value());
-        if (receipt.backfillId().filter(backfillId::equals).isPresent()) {
-          latest.put(receipt.eventId(), receipt);
-        }
-      });
-    }
     TreeMap<LocalDate, Side> byDay = new TreeMap<>();
-    for (Receipt receipt : latest.values()) {
-      if (receipt.outcome() != ReceiptOutcome.FAILED && !receipt.eventDay().isEmpty()) {
-        byDay.merge(LocalDate.parse(receipt.eventDay()), Side.EMPTY.plus(value(receipt.checksum())), BackfillVerifier::add);
+    for (List<Receipt> receipts : WorkflowReceipts.of(clientConfig, registry, workflow, backfillId).values()) {
+      Receipt latest = receipts.get(receipts.size() - 1);
+      if (WorkflowReceipts.handled(receipts) && !latest.eventDay().isEmpty()) {
+        byDay.merge(LocalDate.parse(latest.eventDay()), Side.EMPTY.plus(value(latest.checksum())), BackfillVerifier::add);
       }
     }
     return byDay;

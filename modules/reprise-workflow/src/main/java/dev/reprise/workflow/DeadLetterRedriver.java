@@ -1,6 +1,7 @@
 package dev.reprise.workflow;
 
 import dev.reprise.coordinator.ReplayHeaders;
+import dev.reprise.workflow.internal.CommittedTopic;
 import dev.reprise.workflow.internal.RedrivePartitions;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -11,19 +12,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Predicate;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -147,30 +143,12 @@ public final class DeadLetterRedriver implements AutoCloseable {
   }
 
   private List<ConsumerRecord<byte[], byte[]>> read() {
-    Map<String, Object> config = new HashMap<>(clientConfig);
-    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-    config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     String topic = WorkflowTopics.deadLetters(workflow);
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config)) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-          .map(p -> new TopicPartition(topic, p.partition())).collect(Collectors.toList());
-      if (partitions.isEmpty()) {
-        throw new IllegalArgumentException("workflow '" + workflow + "' has no dead-letter topic '" + topic
-            + "': is the workflow name right, and has it run?");
-      }
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      // read_committed: the end is the last stable offset, and markers take offsets, so read until
-      // the position reaches it rather than counting records.
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-      }
-      return records;
+    if (admin.listTopics().names().toCompletionStage().toCompletableFuture().join().contains(topic)) {
+      return CommittedTopic.read(clientConfig, topic);
     }
+    throw new IllegalArgumentException("workflow '" + workflow + "' has no dead-letter topic '" + topic
+        + "': is the workflow name right, and has it run?");
   }
 
   private static DeadLetter describe(ConsumerRecord<byte[], byte[]> record) {

@@ -36,6 +36,8 @@ import java.util.TreeMap;
  * @param throttle the adaptive controller's rate, mode and reason, when backpressure applies
  * @param estimatedSeconds PREVIEW: how long EXECUTE should take, from a pilot replaying about 1% of
  *     the plan for real, extrapolated with 20% for skew
+ * @param failedDays VERIFICATION_FAILED: the days (UTC, event time) whose counts or checksums
+ *     differ on some side, so a dashboard can colour them; empty otherwise
  */
 public record BackfillStatus(
     String backfillId,
@@ -54,6 +56,7 @@ public record BackfillStatus(
     Optional<Instant> startedAt,
     Optional<BackfillThrottle> throttle,
     OptionalLong estimatedSeconds,
+    List<LocalDate> failedDays,
     Instant updatedAt) {
 
   public BackfillStatus {
@@ -72,6 +75,7 @@ public record BackfillStatus(
     startedAt = startedAt == null ? Optional.empty() : startedAt;
     throttle = throttle == null ? Optional.empty() : throttle;
     estimatedSeconds = estimatedSeconds == null ? OptionalLong.empty() : estimatedSeconds;
+    failedDays = failedDays == null ? List.of() : List.copyOf(failedDays);
   }
 
   /** A status without progress: for ACCEPTED and REJECTED. */
@@ -80,7 +84,7 @@ public record BackfillStatus(
       Optional<String> owner, Instant updatedAt) {
     return new BackfillStatus(backfillId, state, reason, request, owner, Map.of(), List.of(), null, 0.0,
         OptionalLong.empty(), Map.of(), List.of(), Optional.empty(), Optional.empty(), Optional.empty(),
-        OptionalLong.empty(), updatedAt);
+        OptionalLong.empty(), List.of(), updatedAt);
   }
 
   /** One counter, 0 if absent. */
@@ -102,18 +106,22 @@ public record BackfillStatus(
   /** This status with {@code note} as the last refused command; the backfill itself is unchanged. */
   public BackfillStatus withRejectedCommand(String note, Instant at) {
     return new BackfillStatus(backfillId, state, reason, request, owner, counters, partitions, countsPerDay,
-        recordsPerSecond, etaSeconds, evolution, samples, Optional.of(note), startedAt, throttle, estimatedSeconds, at);
+        recordsPerSecond, etaSeconds, evolution, samples, Optional.of(note), startedAt, throttle, estimatedSeconds,
+        failedDays, at);
   }
 
-  /** This completed backfill, verified ({@code failures} empty) or not (then they are the reason). */
-  public BackfillStatus withVerification(Optional<String> failures, Instant at) {
+  /**
+   * This completed backfill, verified ({@code failures} empty) or not (then they are the reason and
+   * {@code failedDays} the days that differ).
+   */
+  public BackfillStatus withVerification(Optional<String> failures, List<LocalDate> failedDays, Instant at) {
     if (!state.canBeVerified()) {
       throw new IllegalBackfillTransitionException(backfillId, state,
           failures.isEmpty() ? BackfillState.VERIFIED : BackfillState.VERIFICATION_FAILED);
     }
     return new BackfillStatus(backfillId, failures.isEmpty() ? BackfillState.VERIFIED : BackfillState.VERIFICATION_FAILED,
         failures, request, owner, counters, partitions, countsPerDay, recordsPerSecond, etaSeconds, evolution, samples,
-        rejectedCommand, startedAt, throttle, estimatedSeconds, at);
+        rejectedCommand, startedAt, throttle, estimatedSeconds, failures.isEmpty() ? List.of() : failedDays, at);
   }
 
   /** A one-line summary: id, state, reason, counters, progress (the full record is long). */

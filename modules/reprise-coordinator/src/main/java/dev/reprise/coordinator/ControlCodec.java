@@ -213,6 +213,7 @@ public final class ControlCodec {
       return throttle;
     }).orElse(null));
     avro.put("estimatedSeconds", status.estimatedSeconds().isPresent() ? status.estimatedSeconds().getAsLong() : null);
+    avro.put("failedDays", status.failedDays().stream().map(LocalDate::toString).toList());
     avro.put("updatedAt", status.updatedAt().toEpochMilli());
     return avro;
   }
@@ -255,6 +256,7 @@ public final class ControlCodec {
             t.get("inFlight") == null ? OptionalLong.empty() : OptionalLong.of((Long) t.get("inFlight")),
             (Long) t.get("inFlightCap"))),
         avro.get("estimatedSeconds") == null ? OptionalLong.empty() : OptionalLong.of((Long) avro.get("estimatedSeconds")),
+        ((Collection<?>) avro.get("failedDays")).stream().map(day -> LocalDate.parse(day.toString())).toList(),
         Instant.ofEpochMilli((Long) avro.get("updatedAt")));
   }
 

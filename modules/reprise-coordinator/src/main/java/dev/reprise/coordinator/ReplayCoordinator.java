@@ -8,6 +8,7 @@ import dev.reprise.backpressure.LagMonitor;
 import dev.reprise.backpressure.WorkflowHealth;
 import dev.reprise.coordinator.internal.StatusStore;
 import dev.reprise.coordinator.internal.Topics;
+import dev.reprise.core.KafkaClientObserver;
 import dev.reprise.core.RepriseRetriableException;
 import dev.reprise.registry.SchemaRegistryClient;
 import dev.reprise.registry.SchemaRegistryUnavailableException;
@@ -102,6 +103,9 @@ public final class ReplayCoordinator implements AutoCloseable {
   private final StatusStore statusStore;
   private final RunContext runContext;
   private final ThrottleTicker ticker;
+  private final KafkaClientObserver clientObserver;
+  private final Set<String> protectedLiveGroups;
+  private final List<AutoCloseable> clientMetrics = new ArrayList<>();
   private volatile WorkflowHealth.View health;
   private final Map<String, BackfillRun> runs = new ConcurrentHashMap<>();
   private final Set<TopicPartition> owned = ConcurrentHashMap.newKeySet();
@@ -135,11 +139,18 @@ public final class ReplayCoordinator implements AutoCloseable {
         builder.replayThreads,
         () -> UpcasterChain.forSubmissions().missingZoneFallback(missingZone).defaultTenant(defaultTenant).build(),
         defaultTenant, new Backpressure(ticker, builder.inFlightCap, builder.adaptiveMaxRate, builder.liveLagRecords,
-            builder.liveLagTime));
+            builder.liveLagTime), builder.clientObserver);
+    this.clientObserver = builder.clientObserver;
+    this.protectedLiveGroups = Set.copyOf(builder.protectedLiveGroups);
   }
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** The live consumer groups this coordinator's backfills must not hurt (see {@link Builder#protectLiveGroups}). */
+  public Set<String> protectedLiveGroups() {
+    return protectedLiveGroups;
   }
 
   /** This instance's id, as written into the statuses it publishes. */
@@ -162,6 +173,7 @@ public final class ReplayCoordinator implements AutoCloseable {
     producerConfig.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     producerConfig.put(ProducerConfig.CLIENT_ID_CONFIG, "reprise-coordinator-answers-" + instanceId);
     answers = new KafkaProducer<>(producerConfig, new ByteArraySerializer(), new ByteArraySerializer());
+    clientMetrics.add(clientObserver.opened(answers));
     Map<String, Object> consumerConfig = new HashMap<>(clientConfig);
     consumerConfig.put(ConsumerConfig.GROUP_ID_CONFIG, ControlTopics.COORDINATOR_GROUP);
     consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -174,6 +186,7 @@ public final class ReplayCoordinator implements AutoCloseable {
     consumerConfig.putIfAbsent(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
         org.apache.kafka.clients.consumer.CooperativeStickyAssignor.class.getName());
     requests = new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new ByteArrayDeserializer());
+    clientMetrics.add(clientObserver.opened(requests));
     loopThread = new Thread(this::serve, "reprise-coordinator-" + instanceId);
     loopThread.start();
     log.info("coordinator {} started; allowlist {}", instanceId, allowedSourceTopics);
@@ -487,6 +500,8 @@ public final class ReplayCoordinator implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+    clientMetrics.forEach(KafkaClientObserver::closeQuietly);
+    clientMetrics.clear();
     if (answers != null) {
       answers.close(Duration.ofSeconds(5));
     }
@@ -529,8 +544,15 @@ public final class ReplayCoordinator implements AutoCloseable {
     private long liveLagRecords = 10_000;
     private Duration liveLagTime = Duration.ofSeconds(30);
     private Duration throttleInterval = Duration.ofMillis(500);
+    private KafkaClientObserver clientObserver = KafkaClientObserver.NONE;
 
     private Builder() {}
+
+    /** Told of every Kafka client the coordinator and its backfills open: for client metrics. */
+    public Builder clientObserver(KafkaClientObserver observer) {
+      this.clientObserver = observer;
+      return this;
+    }
 
     /** {@code bootstrap.servers}; required. */
     public Builder bootstrapServers(String bootstrapServers) {
@@ -684,6 +706,9 @@ public final class ReplayCoordinator implements AutoCloseable {
       }
       if (clock == null) {
         problems.add("clock must not be null");
+      }
+      if (clientObserver == null) {
+        problems.add("clientObserver must not be null (KafkaClientObserver.NONE observes nothing)");
       }
       if (instanceId == null || instanceId.isBlank()) {
         problems.add("instanceId must not be blank");

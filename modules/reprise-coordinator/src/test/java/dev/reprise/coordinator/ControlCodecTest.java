@@ -53,7 +53,7 @@ class ControlCodecTest {
         Optional.of("PAUSE refused"), Optional.of(Instant.parse("2026-11-21T08:00:00Z")),
         Optional.of(new BackfillThrottle(250, "THROTTLED", "in-flight 4,100 >= 80% of cap 5,000", OptionalLong.of(4100),
             5000)),
-        OptionalLong.of(42), Instant.parse("2026-11-21T08:00:01Z"));
+        OptionalLong.of(42), List.of(LocalDate.parse("2023-01-05")), Instant.parse("2026-11-21T08:00:01Z"));
 
     assertThat(codec.decodeStatus(codec.encode(status))).usingRecursiveComparison().isEqualTo(status);
   }

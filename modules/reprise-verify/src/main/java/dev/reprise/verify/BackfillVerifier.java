@@ -104,7 +104,8 @@ public final class BackfillVerifier {
         .orElseThrow(() -> new IllegalArgumentException("there is no backfill '" + backfillId + "'"));
     VerificationReport report = check(status);
     client.publishVerification(status.withVerification(
-        report.verified() ? Optional.empty() : Optional.of(report.failures()), clock.instant()));
+        report.verified() ? Optional.empty() : Optional.of(report.failures()),
+        report.failedDays().stream().map(VerificationReport.DayCheck::day).toList(), clock.instant()));
     return report;
   }
 

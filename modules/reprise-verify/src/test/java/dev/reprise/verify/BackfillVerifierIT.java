@@ -123,6 +123,7 @@ class BackfillVerifierIT {
           s -> s.state() == BackfillState.VERIFICATION_FAILED);
       assertThat(failed.reason()).hasValueSatisfying(reason -> assertThat(reason)
           .contains(removedDay.toString()).contains(receiptDay.toString()).contains("workflow " + workflow));
+      assertThat(failed.failedDays()).containsExactlyInAnyOrder(removedDay, receiptDay);
     }
   }
 

@@ -6,9 +6,11 @@ import dev.reprise.coordinator.BackfillRequest;
 import dev.reprise.coordinator.BackfillRequest.EffectsPolicy;
 import dev.reprise.coordinator.BackfillStatus;
 import dev.reprise.registry.SchemaRegistryClient;
+import dev.reprise.core.KafkaClientObserver;
 import dev.reprise.workflow.internal.EffectExecutor;
 import dev.reprise.workflow.internal.GuardedSink;
 import dev.reprise.workflow.internal.HandleProcessor;
+import dev.reprise.workflow.internal.OutcomeCounter;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -86,7 +88,9 @@ public final class WorkflowRuntime implements AutoCloseable {
   private final Map<String, EffectsPolicy> policies = new ConcurrentHashMap<>();
   private final Map<String, GuardedSink> sinks = new HashMap<>();
   private final Set<String> openSinks = ConcurrentHashMap.newKeySet();
+  private final OutcomeCounter outcomes = new OutcomeCounter();
   private KafkaStreams streams;
+  private AutoCloseable streamsMetrics;
   private Properties streamsProperties;
   private Set<String> backfillTopics = Set.of();
   private java.util.concurrent.ScheduledExecutorService watcher;
@@ -177,7 +181,7 @@ public final class WorkflowRuntime implements AutoCloseable {
     sources.add("redrive");
     String stateStore = stateStoreName(name);
     topology.addProcessor("handle", () -> new HandleProcessor(config.workflow, store, stateStore, config.registry,
-        sinks.keySet(), this::policyOf, config.dedupRetention), sources.toArray(String[]::new));
+        sinks.keySet(), this::policyOf, config.dedupRetention, outcomes), sources.toArray(String[]::new));
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.String(),
         Serdes.Long()), "handle");
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(stateStore), Serdes.String(),
@@ -227,7 +231,7 @@ public final class WorkflowRuntime implements AutoCloseable {
       watcher.scheduleWithFixedDelay(this::followBackfillTopics, 2, 2, TimeUnit.SECONDS);
     }
     if (!sinks.isEmpty()) {
-      executor = new EffectExecutor(config.workflow.name(), config.clientConfig, config.registry, sinks).start();
+      executor = new EffectExecutor(config.workflow.name(), config.clientConfig, config.registry, sinks, outcomes).start();
     }
     log.info("workflow '{}' started (backfills: {}, live: {})", config.workflow.name(), config.allBackfills,
         config.liveTopics);
@@ -236,6 +240,8 @@ public final class WorkflowRuntime implements AutoCloseable {
 
   private KafkaStreams newStreams() {
     KafkaStreams created = new KafkaStreams(topology(backfillTopics), streamsProperties);
+    KafkaClientObserver.closeQuietly(streamsMetrics);
+    streamsMetrics = config.clientObserver.opened(created);
     created.setUncaughtExceptionHandler(e -> {
       log.error("workflow '{}': stream thread failed; replacing it", config.workflow.name(), e);
       return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -289,6 +295,27 @@ public final class WorkflowRuntime implements AutoCloseable {
   /** What the effect executor did since start (zeros for a workflow without sinks). */
   public EffectStats effectStats() {
     return executor == null ? new EffectStats(0, 0, 0, 0) : executor.stats();
+  }
+
+  /**
+   * Receipts this instance wrote since it started, by outcome (every outcome present). For
+   * metrics: a receipt in a transaction that aborted and was retried counts twice here, never on
+   * the receipts topic, which is the ledger.
+   */
+  public Map<ReceiptOutcome, Long> outcomes() {
+    return outcomes.snapshot();
+  }
+
+  /** Each effect sink's circuit breaker state: CLOSED, OPEN, HALF_OPEN (or resilience4j's others). */
+  public Map<String, String> sinkStates() {
+    Map<String, String> states = new java.util.TreeMap<>();
+    sinks.forEach((name, sink) -> states.put(name, sink.breakerState().name()));
+    return states;
+  }
+
+  /** The workflow this runtime runs. */
+  public String workflowName() {
+    return config.workflow.name();
   }
 
   /** The Kafka Streams state. */
@@ -407,6 +434,8 @@ public final class WorkflowRuntime implements AutoCloseable {
     if (executor != null) {
       executor.close();
     }
+    KafkaClientObserver.closeQuietly(streamsMetrics);
+    streamsMetrics = null;
     if (streams != null) {
       streams.close(Duration.ofSeconds(30));
     }
@@ -432,6 +461,7 @@ public final class WorkflowRuntime implements AutoCloseable {
     private java.util.regex.Pattern backfillPattern = WorkflowTopics.ALL_BACKFILLS;
     private Path stateDirectory;
     private Duration dedupRetention = DEFAULT_DEDUP_RETENTION;
+    private KafkaClientObserver clientObserver = KafkaClientObserver.NONE;
     private int replicationFactor = -1;
     private int topicPartitions = 6;
 
@@ -516,6 +546,15 @@ public final class WorkflowRuntime implements AutoCloseable {
     }
 
     /** Replication factor of internal and output topics; default the broker's. */
+    /**
+     * Told of every {@code KafkaStreams} instance this runtime starts (it starts a new one when its
+     * set of backfill topics changes): for client metrics, e.g. Micrometer's {@code KafkaStreamsMetrics}.
+     */
+    public Builder clientObserver(KafkaClientObserver observer) {
+      this.clientObserver = java.util.Objects.requireNonNull(observer, "clientObserver");
+      return this;
+    }
+
     public Builder replicationFactor(int factor) {
       this.replicationFactor = factor;
       return this;

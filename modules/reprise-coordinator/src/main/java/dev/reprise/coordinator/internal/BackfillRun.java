@@ -10,6 +10,7 @@ import dev.reprise.coordinator.ControlTopics;
 import dev.reprise.coordinator.IllegalBackfillTransitionException;
 import dev.reprise.coordinator.ReplayCommand;
 import dev.reprise.coordinator.ReplayHeaders;
+import dev.reprise.core.KafkaClientObserver;
 import dev.reprise.core.RepriseException;
 import dev.reprise.core.RepriseNonRetriableException;
 import dev.reprise.core.RepriseRetriableException;
@@ -114,6 +115,8 @@ public final class BackfillRun implements Runnable {
 
   private KafkaProducer<byte[], byte[]> producer;
   private KafkaConsumer<byte[], byte[]> consumer;
+  private AutoCloseable producerMetrics;
+  private AutoCloseable consumerMetrics;
   private boolean inTransaction;
   private long transactionStartMillis;
   private int partitionCount;
@@ -410,6 +413,7 @@ public final class BackfillRun implements Runnable {
       config.remove(ConsumerConfig.GROUP_ID_CONFIG);
     }
     consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    consumerMetrics = ctx.clients().opened(consumer);
     consumer.assign(allPartitions());
     partitionBytes = new byte[partitionCount][];
     for (int p = 0; p < partitionCount; p++) {
@@ -899,7 +903,8 @@ public final class BackfillRun implements Runnable {
         Optional.of(ctx.instanceId()), working.asMap(planned()), partitions, working.perDay(), recordsPerSecond, eta,
         working.evolution(), samples, Optional.ofNullable(rejectedCommand), Optional.ofNullable(startedAt),
         throttle == null || target.isTerminal() ? Optional.empty() : Optional.of(throttle.status()),
-        estimatedSeconds == null ? OptionalLong.empty() : OptionalLong.of(estimatedSeconds), ctx.clock().instant());
+        estimatedSeconds == null ? OptionalLong.empty() : OptionalLong.of(estimatedSeconds), List.of(),
+        ctx.clock().instant());
   }
 
   private void updateRate() {
@@ -1091,11 +1096,14 @@ public final class BackfillRun implements Runnable {
     // crashed owner's open transaction blocks readers of the status topic until it times out.
     config.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
     producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+    producerMetrics = ctx.clients().opened(producer);
     producer.initTransactions();
     inTransaction = false;
   }
 
   private void closeProducer() {
+    KafkaClientObserver.closeQuietly(producerMetrics);
+    producerMetrics = null;
     if (producer != null) {
       try {
         producer.close(Duration.ofSeconds(5));
@@ -1112,6 +1120,8 @@ public final class BackfillRun implements Runnable {
       workers.shutdownNow();
       workers = null;
     }
+    KafkaClientObserver.closeQuietly(consumerMetrics);
+    consumerMetrics = null;
     if (consumer != null) {
       try {
         consumer.close();

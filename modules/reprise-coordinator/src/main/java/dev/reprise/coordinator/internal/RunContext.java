@@ -1,6 +1,7 @@
 package dev.reprise.coordinator.internal;
 
 import dev.reprise.coordinator.ControlCodec;
+import dev.reprise.core.KafkaClientObserver;
 import dev.reprise.registry.SchemaRegistryClient;
 import dev.reprise.submissions.upcast.UpcasterChain;
 import java.time.Clock;
@@ -21,6 +22,7 @@ import org.apache.kafka.clients.admin.Admin;
  * @param chains makes the upcaster chain (zone fallback, default tenant)
  * @param defaultTenant the tenant the chain gives records without one, for filtering
  * @param backpressure adaptive rate settings and the ticker that applies them
+ * @param clients told of every Kafka client a run opens (metrics)
  */
 public record RunContext(
     Map<String, Object> clientConfig,
@@ -37,7 +39,8 @@ public record RunContext(
     int replayThreads,
     Supplier<UpcasterChain> chains,
     String defaultTenant,
-    Backpressure backpressure) {
+    Backpressure backpressure,
+    KafkaClientObserver clients) {
 
   public RunContext {
     clientConfig = Map.copyOf(clientConfig);

@@ -79,6 +79,7 @@ public final class EffectExecutor implements AutoCloseable {
   private final String outbox;
   private final Map<TopicPartition, Long> inDoubtUntil = new HashMap<>();
   private final Set<TopicPartition> revoked = new HashSet<>();
+  private final OutcomeCounter outcomes;
   private final AtomicLong performed = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong inDoubtConfirmed = new AtomicLong();
@@ -92,8 +93,9 @@ public final class EffectExecutor implements AutoCloseable {
   private Batch current;
 
   public EffectExecutor(String workflow, Map<String, Object> clientConfig, SchemaRegistryClient registry,
-      Map<String, GuardedSink> sinks) {
+      Map<String, GuardedSink> sinks, OutcomeCounter outcomes) {
     this.workflow = workflow;
+    this.outcomes = outcomes;
     this.clientConfig = Map.copyOf(clientConfig);
     this.sinks = Map.copyOf(sinks);
     this.requests = new EffectRequestCodec(registry, workflow);
@@ -282,12 +284,14 @@ public final class EffectExecutor implements AutoCloseable {
     EffectRequest request = outcome.request;
     byte[] key = request.eventId().getBytes(StandardCharsets.UTF_8);
     if (outcome.error == null) {
+      outcomes.count(ReceiptOutcome.PROCESSED);
       producer.send(new ProducerRecord<>(WorkflowTopics.receipts(workflow), key, receipts.encode(new Receipt(workflow,
           request.backfillId(), request.eventId(), request.eventDay(), request.checksum(), ReceiptOutcome.PROCESSED,
           request.descriptions(), Optional.empty()))));
       return;
     }
     Exception error = outcome.error;
+    outcomes.count(ReceiptOutcome.FAILED);
     Headers original = new RecordHeaders();
     request.backfillId().ifPresent(id -> DeadLetters.add(original, ReplayHeaders.BACKFILL_ID, id));
     Headers headers = DeadLetters.headers(original, WorkflowHeaders.STAGE_EFFECT, error, request.inputTopic(),

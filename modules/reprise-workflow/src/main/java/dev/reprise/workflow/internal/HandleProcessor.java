@@ -66,6 +66,7 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
   public static final String VIEW = "view";
 
   private final Workflow workflow;
+  private final OutcomeCounter outcomes;
   private final String handledStore;
   private final String stateStore;
   private final SchemaRegistryClient registry;
@@ -85,10 +86,12 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
    * @param sinks the names of the configured effect sinks
    * @param policies the effects policy of a backfill, by id
    * @param retention how long an event id is remembered after it was handled
+   * @param outcomes counts the receipts this processor writes
    */
   public HandleProcessor(Workflow workflow, String handledStore, String stateStore, SchemaRegistryClient registry,
-      Set<String> sinks, Function<String, EffectsPolicy> policies, Duration retention) {
+      Set<String> sinks, Function<String, EffectsPolicy> policies, Duration retention, OutcomeCounter outcomes) {
     this.workflow = workflow;
+    this.outcomes = outcomes;
     this.handledStore = handledStore;
     this.stateStore = stateStore;
     this.registry = registry;
@@ -179,6 +182,7 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
   }
 
   private void emit(Receipt receipt) {
+    outcomes.count(receipt.outcome());
     context.forward(new Record<>(receipt.eventId().getBytes(StandardCharsets.UTF_8), receipts.encode(receipt),
         context.currentSystemTimeMs()), RECEIPTS);
   }

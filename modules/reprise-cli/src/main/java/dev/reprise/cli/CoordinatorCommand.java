@@ -1,6 +1,11 @@
 package dev.reprise.cli;
 
 import dev.reprise.coordinator.ReplayCoordinator;
+import dev.reprise.observability.BackfillObserver;
+import dev.reprise.observability.ObservabilityServer;
+import dev.reprise.observability.RepriseMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
 import dev.reprise.registry.ConfluentSchemaRegistryClient;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -23,6 +28,11 @@ final class CoordinatorCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Mixin ConnectionOptions connection = new ConnectionOptions();
+
+  @Mixin HttpOptions http = new HttpOptions();
+
+  /** The coordinator's dashboard port when {@code --http-port} is not given ({@code reprise up} takes 8080). */
+  static final int DEFAULT_HTTP_PORT = 8081;
 
   @Option(names = "--allow-topic", paramLabel = "TOPIC", defaultValue = "submissions",
       description = "A source topic requests may replay; repeat for several (default: ${DEFAULT-VALUE}).")
@@ -70,7 +80,9 @@ final class CoordinatorCommand implements Callable<Integer> {
     HeapWatcher heap = reportHeap ? new HeapWatcher() : null;
     var platform = connection.connect();
     var registry = ConfluentSchemaRegistryClient.create(platform.schemaRegistryUrl());
+    PrometheusMeterRegistry meters = RepriseMetrics.registry("coordinator");
     var builder = ReplayCoordinator.builder()
+        .clientObserver(RepriseMetrics.kafkaClients(meters))
         .bootstrapServers(platform.bootstrapServers())
         .kafkaProperties(platform.properties())
         .schemaRegistry(registry)
@@ -85,8 +97,17 @@ final class CoordinatorCommand implements Callable<Integer> {
       builder.instanceId(instanceId);
     }
     ReplayCoordinator coordinator = builder.build().start();
+    BackfillObserver observer = BackfillObserver.create(platform.clientConfig(), registry,
+        new LinkedHashSet<>(protectedGroups), Clock.systemUTC());
+    observer.bindTo(meters);
+    observer.start();
+    ObservabilityServer server = http.serve(DEFAULT_HTTP_PORT, meters, observer);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if (server != null) {
+        server.close();
+      }
+      observer.close();
       coordinator.close();
       registry.close();
       platform.close();
@@ -98,6 +119,9 @@ final class CoordinatorCommand implements Callable<Integer> {
     }, "reprise-coordinator-shutdown"));
     out.printf("Coordinator %s serving %s on %s (allowed source topics: %s). Ctrl-C to stop.%n",
         coordinator.instanceId(), "reprise.requests", platform.bootstrapServers(), allowedTopics);
+    if (server != null) {
+      out.printf("Dashboard: %s   metrics: %smetrics%n", server.url(), server.url());
+    }
     out.flush();
     stopped.await();
     return 0;

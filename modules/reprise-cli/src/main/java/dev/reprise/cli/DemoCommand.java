@@ -15,7 +15,13 @@ import dev.reprise.history.HistoryGenerator;
 import dev.reprise.history.HistorySpec;
 import dev.reprise.history.HistorySummary;
 import dev.reprise.history.HistoryWriter;
+import dev.reprise.observability.BackfillObserver;
+import dev.reprise.observability.ObservabilityServer;
+import dev.reprise.observability.RepriseMetrics;
+import dev.reprise.observability.WorkflowMetrics;
 import dev.reprise.registry.ConfluentSchemaRegistryClient;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.concurrent.CountDownLatch;
 import dev.reprise.verify.BackfillVerifier;
 import dev.reprise.verify.VerificationReport;
 import dev.reprise.workflow.HttpWebhookSink;
@@ -80,7 +86,18 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print a machine-readable report as the last line.")
   boolean json;
 
+  @Mixin HttpOptions http = new HttpOptions();
+
+  @Option(names = "--max-rate", paramLabel = "RECORDS_PER_S",
+      description = "Cap the EXECUTE backfill's publish rate, to watch it on the dashboard (default: no cap).")
+  Double maxRate;
+
+  @Option(names = "--keep-open",
+      description = "After the report, keep the dashboard (and the embedded platform) up until Ctrl-C.")
+  boolean keepOpen;
+
   private PrintWriter out;
+  private PrometheusMeterRegistry meters;
 
   @Override
   public Integer call() throws Exception {
@@ -94,20 +111,54 @@ final class DemoCommand implements Callable<Integer> {
     FormDailyStatsWorkflow stats = new FormDailyStatsWorkflow("form-daily-stats-" + run);
     List<Workflow> workflows = List.of(notify, stats);
     Path state = Files.createTempDirectory("reprise-demo");
+    meters = RepriseMetrics.registry("demo");
     try (var platform = connection.connect();
         var registry = ConfluentSchemaRegistryClient.create(platform.schemaRegistryUrl());
         var client = BackfillClient.create(platform.clientConfig(), registry);
-        var webhook = new CountingWebhookServer()) {
+        var webhook = new CountingWebhookServer();
+        var observer = BackfillObserver.create(platform.clientConfig(), registry, Set.of(), Clock.systemUTC())) {
       Map<String, Object> clientConfig = platform.clientConfig();
       say("1/6 Platform: Kafka %s, schema registry %s%s", platform.bootstrapServers(), platform.schemaRegistryUrl(),
           platform.isEmbedded() ? " (embedded, started for this demo)" : "");
+      observer.bindTo(meters);
+      observer.start();
+      ObservabilityServer server = http.serve(0, meters, observer);
+      try {
+        if (server != null) {
+          say("    dashboard: %s (metrics: %smetrics)%s", server.url(), server.url(),
+              keepOpen ? "" : "; --keep-open keeps it up after the report");
+        }
+        int exit = run(platform, registry, client, webhook, clientConfig, began, source, previewId, backfillId, notify,
+            stats, workflows, state);
+        if (keepOpen && server != null) {
+          say("Dashboard still up at %s; Ctrl-C stops it.", server.url());
+          CountDownLatch stopped = new CountDownLatch(1);
+          Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
+          stopped.await();
+        }
+        return exit;
+      } finally {
+        if (server != null) {
+          server.close();
+        }
+      }
+    } finally {
+      BenchSupport.deleteQuietly(state);
+    }
+  }
+
+  private int run(ConnectionOptions.Connection platform, ConfluentSchemaRegistryClient registry, BackfillClient client,
+      CountingWebhookServer webhook, Map<String, Object> clientConfig, long began, String source, String previewId,
+      String backfillId, NotifyWorkflow notify, FormDailyStatsWorkflow stats, List<Workflow> workflows, Path state)
+      throws Exception {
+    {
       HistoryGenerator history = new HistoryGenerator(HistorySpec.builder().events(events).seed(42).build());
       HistorySummary written = new HistoryWriter(clientConfig, registry).write(source, 3, history);
       say("    seeded %,d records of history into '%s': per schema version %s, %,d corrections, %,d unreadable",
           events, source, new java.util.TreeMap<>(written.recordsPerVersion()), written.revisions(), written.unreadable());
 
       try (var coordinator = ReplayCoordinator.builder().bootstrapServers(platform.bootstrapServers())
-          .kafkaProperties(platform.properties())
+          .kafkaProperties(platform.properties()).clientObserver(RepriseMetrics.kafkaClients(meters))
           .schemaRegistry(registry).allowedSourceTopics(Set.of(source))
           .knownWorkflows(Set.of(notify.name(), stats.name())).build().start()) {
         Instant rangeFrom = RequestCommand.instant("--from", from);
@@ -120,19 +171,33 @@ final class DemoCommand implements Callable<Integer> {
         PreviewCommand.describe(preview, out);
 
         say("3/6 EXECUTE '%s' with effects ENABLED: notify posts each submission to %s", backfillId, webhook.url());
-        client.submit(request(backfillId, source, rangeFrom, rangeTo, Mode.EXECUTE, names));
+        BackfillRequest execute = request(backfillId, source, rangeFrom, rangeTo, Mode.EXECUTE, names);
+        if (maxRate != null) {
+          execute = new BackfillRequest(execute.backfillId(), execute.sourceTopic(), execute.from(), execute.to(),
+              execute.formIds(), execute.tenantIds(), execute.targetSchemaVersion(), execute.mode(), execute.workflows(),
+              OptionalDouble.of(maxRate), execute.effectsPolicy(), execute.requestedBy(), execute.reason());
+        }
+        client.submit(execute);
         await(client, backfillId, s -> s.state() != BackfillState.ACCEPTED, Duration.ofMinutes(1));
         List<WorkflowRuntime> runtimes = new ArrayList<>();
+        List<WorkflowMetrics> workflowMetrics = new ArrayList<>();
         try (var lag = LagMonitor.create(clientConfig, Clock.systemUTC())) {
           // Started once the backfill topic exists: Streams starts with it instead of restarting for it.
           runtimes.add(WorkflowRuntime.builder().bootstrapServers(platform.bootstrapServers())
+              .clientObserver(RepriseMetrics.kafkaClients(meters))
               .kafkaProperties(platform.properties()).schemaRegistry(registry).workflow(notify).sink(new HttpWebhookSink(NotifyWorkflow.SINK, webhook.url(), webhook.lookupUrl()),
                   // A local sink takes thousands of calls a second; a real one sets its own limit.
                   SinkResilience.builder().maxCallsPerSecond(10_000).maxConcurrentCalls(1).build())
               .backfills(Set.of(backfillId)).stateDirectory(state.resolve("notify")).build().start());
           runtimes.add(WorkflowRuntime.builder().bootstrapServers(platform.bootstrapServers())
+              .clientObserver(RepriseMetrics.kafkaClients(meters))
               .kafkaProperties(platform.properties()).schemaRegistry(registry).workflow(stats).backfills(Set.of(backfillId)).stateDirectory(state.resolve("stats")).build().start());
 
+          for (WorkflowRuntime runtime : runtimes) {
+            WorkflowMetrics metrics = new WorkflowMetrics(runtime, clientConfig);
+            metrics.bindTo(meters);
+            workflowMetrics.add(metrics);
+          }
           say("4/6 Progress and consumer lag");
           BackfillStatus done = follow(client, backfillId, lag, names);
           Map<String, WorkflowTally> tallies = new LinkedHashMap<>();
@@ -145,6 +210,8 @@ final class DemoCommand implements Callable<Integer> {
             } while (tally.processed() < published && System.nanoTime() < deadline && pause());
             tallies.put(workflow.name(), tally);
           }
+          workflowMetrics.forEach(WorkflowMetrics::close);
+          workflowMetrics.clear();
           runtimes.forEach(WorkflowRuntime::close);
           runtimes.clear();
           int duplicateCalls = webhook.accepted().values().stream().mapToInt(c -> Math.max(0, c - 1)).sum();
@@ -179,11 +246,10 @@ final class DemoCommand implements Callable<Integer> {
           out.flush();
           return report.verified() ? 0 : 1;
         } finally {
+          workflowMetrics.forEach(WorkflowMetrics::close);
           runtimes.forEach(WorkflowRuntime::close);
         }
       }
-    } finally {
-      BenchSupport.deleteQuietly(state);
     }
   }
 

@@ -1,10 +1,17 @@
 package dev.reprise.cli;
 
 import dev.reprise.embedded.EmbeddedPlatform;
+import dev.reprise.observability.BackfillObserver;
+import dev.reprise.observability.ObservabilityServer;
+import dev.reprise.observability.RepriseMetrics;
+import dev.reprise.registry.ConfluentSchemaRegistryClient;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -15,7 +22,16 @@ import picocli.CommandLine.Spec;
         + " running until Ctrl-C; other reprise commands on the same --data-dir use it."})
 final class UpCommand implements Callable<Integer> {
 
+  /** The dashboard's port when {@code --http-port} is not given. */
+  static final int DEFAULT_HTTP_PORT = 8080;
+
   @Spec CommandSpec spec;
+
+  @Mixin HttpOptions http = new HttpOptions();
+
+  @Option(names = "--protect-group", paramLabel = "GROUP",
+      description = "A live consumer group to show on the dashboard beside the workflows; repeat (default: none).")
+  java.util.List<String> protectedGroups = java.util.List.of();
 
   @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "${sys:user.home}/.reprise/embedded",
       description = "Data directory (default: ${DEFAULT-VALUE}).")
@@ -30,14 +46,38 @@ final class UpCommand implements Callable<Integer> {
       return 1;
     }
     EmbeddedPlatform platform = EmbeddedPlatform.start(dataDirectory);
+    PrometheusMeterRegistry meters = RepriseMetrics.registry("up");
+    ConfluentSchemaRegistryClient registry = ConfluentSchemaRegistryClient.create(platform.schemaRegistryUrl());
+    BackfillObserver observer = BackfillObserver.create(
+        java.util.Map.of("bootstrap.servers", platform.bootstrapServers()), registry,
+        new java.util.LinkedHashSet<>(protectedGroups), Clock.systemUTC());
+    observer.bindTo(meters);
+    observer.start();
+    ObservabilityServer server;
+    try {
+      server = http.serve(DEFAULT_HTTP_PORT, meters, observer);
+    } catch (RuntimeException e) {
+      observer.close();
+      registry.close();
+      platform.close();
+      throw e;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if (server != null) {
+        server.close();
+      }
+      observer.close();
+      registry.close();
       platform.close();
       stopped.countDown();
     }));
     out.printf("Reprise embedded platform up (data in %s)%n  Kafka:           %s%n  Schema registry: %s%n"
         + "Other commands on this data dir use it. Ctrl-C stops it.%n", dataDirectory, platform.bootstrapServers(),
         platform.schemaRegistryUrl());
+    if (server != null) {
+      out.printf("  Dashboard:       %s%n  Metrics:         %smetrics%n", server.url(), server.url());
+    }
     out.flush();
     stopped.await();
     return 0;

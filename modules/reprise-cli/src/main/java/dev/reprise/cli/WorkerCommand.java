@@ -1,6 +1,10 @@
 package dev.reprise.cli;
 
+import dev.reprise.observability.ObservabilityServer;
+import dev.reprise.observability.RepriseMetrics;
+import dev.reprise.observability.WorkflowMetrics;
 import dev.reprise.registry.ConfluentSchemaRegistryClient;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.reprise.workflow.HttpWebhookSink;
 import dev.reprise.workflow.Workflow;
 import dev.reprise.workflow.WorkflowRuntime;
@@ -28,6 +32,8 @@ final class WorkerCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Mixin ConnectionOptions connection = new ConnectionOptions();
+
+  @Mixin HttpOptions http = new HttpOptions();
 
   @Option(names = "--workflow", required = true, description = "notify or form-daily-stats.")
   String workflow;
@@ -64,7 +70,9 @@ final class WorkerCommand implements Callable<Integer> {
     }
     var platform = connection.connect();
     var registry = ConfluentSchemaRegistryClient.create(platform.schemaRegistryUrl());
+    PrometheusMeterRegistry meters = RepriseMetrics.registry("worker");
     var builder = WorkflowRuntime.builder().bootstrapServers(platform.bootstrapServers())
+        .clientObserver(RepriseMetrics.kafkaClients(meters))
         .kafkaProperties(platform.properties()).schemaRegistry(registry)
         .workflow(chosen).liveTopics(new LinkedHashSet<>(liveTopics)).stateDirectory(stateDirectory.resolve(workflow));
     if (!backfills.isEmpty()) {
@@ -74,8 +82,16 @@ final class WorkerCommand implements Callable<Integer> {
       builder.sink(new HttpWebhookSink(NotifyWorkflow.SINK, webhook, webhookLookup));
     }
     WorkflowRuntime runtime = builder.build().start();
+    WorkflowMetrics metrics = new WorkflowMetrics(runtime, platform.clientConfig());
+    metrics.bindTo(meters);
+    // Workers serve metrics only; several on one machine take free ports unless told one.
+    ObservabilityServer server = http.serve(0, meters, null);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if (server != null) {
+        server.close();
+      }
+      metrics.close();
       runtime.close();
       registry.close();
       platform.close();
@@ -83,6 +99,9 @@ final class WorkerCommand implements Callable<Integer> {
     }));
     out.printf("workflow '%s' running (backfills: %s, live: %s); Ctrl-C stops it%n", workflow,
         backfills.isEmpty() ? "all" : backfills, liveTopics.isEmpty() ? "none" : liveTopics);
+    if (server != null) {
+      out.printf("metrics: %smetrics%n", server.url());
+    }
     out.flush();
     stopped.await();
     return 0;

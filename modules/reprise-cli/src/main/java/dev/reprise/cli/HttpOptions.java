@@ -1,0 +1,33 @@
+package dev.reprise.cli;
+
+import dev.reprise.observability.BackfillObserver;
+import dev.reprise.observability.ObservabilityServer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import picocli.CommandLine.Option;
+
+/**
+ * Where a long-running command serves {@code /metrics} (and, for the coordinator, {@code reprise
+ * up} and the demo, the dashboard at {@code /}). Each command sets its own default port with
+ * {@code defaultPort}, so {@code reprise up} and a coordinator on one machine do not collide.
+ */
+final class HttpOptions {
+
+  @Option(names = "--http-port", paramLabel = "PORT",
+      description = "Port for the dashboard and /metrics; 0 picks a free one, -1 serves nothing (default: the command's).")
+  Integer port;
+
+  @Option(names = "--http-host", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
+      description = "Address to listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 only inside a container whose port is"
+          + " published on the host's loopback).")
+  String host;
+
+  /** The server, started; {@code null} when {@code --http-port -1}. */
+  ObservabilityServer serve(int defaultPort, PrometheusMeterRegistry registry, BackfillObserver dashboard) {
+    int chosen = port == null ? defaultPort : port;
+    if (chosen < 0) {
+      return null;
+    }
+    return ObservabilityServer.builder().host(host).port(chosen).meterRegistry(registry).dashboard(dashboard).build()
+        .start();
+  }
+}

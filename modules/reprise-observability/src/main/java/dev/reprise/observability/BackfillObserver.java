@@ -1,0 +1,487 @@
+package dev.reprise.observability;
+
+import dev.reprise.backpressure.GroupLag;
+import dev.reprise.backpressure.GroupStatus;
+import dev.reprise.backpressure.LagMonitor;
+import dev.reprise.backpressure.PartitionLag;
+import dev.reprise.backpressure.WorkflowHealth;
+import dev.reprise.coordinator.BackfillClient;
+import dev.reprise.coordinator.BackfillCounters;
+import dev.reprise.coordinator.BackfillStatus;
+import dev.reprise.coordinator.ControlTopics;
+import dev.reprise.observability.internal.DashboardViews;
+import dev.reprise.observability.internal.DeadLetterTally;
+import dev.reprise.observability.internal.TimeSeries;
+import dev.reprise.registry.SchemaRegistryClient;
+import dev.reprise.workflow.WorkflowTopics;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.GroupListing;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Watches the platform from outside, the way an operator would: every backfill's committed status
+ * (from {@code reprise.status}), the lag of every workflow group and of the protected live groups,
+ * and the size of every workflow's dead-letter topic. Samples once a second on its own thread,
+ * keeps half an hour of history for the dashboard's charts, and exports the {@code
+ * reprise_backfill_*} and {@code reprise_consumer_*} metrics. Runs in the coordinator and in
+ * {@code reprise up}; it needs no coordinator in the same process.
+ *
+ * <pre>{@code
+ * try (var observer = BackfillObserver.create(clientConfig, registry, Set.of("orders-live"), Clock.systemUTC())) {
+ *   observer.bindTo(meterRegistry);
+ *   observer.start();
+ *   ObservabilityServer.builder().meterRegistry(meterRegistry).dashboard(observer).build().start();
+ * }
+ * }</pre>
+ */
+public final class BackfillObserver implements MeterBinder, AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(BackfillObserver.class);
+  /** Half an hour at one sample a second. */
+  static final int HISTORY = 1800;
+  private static final String WORKFLOW_GROUP_PREFIX = "reprise.workflow.";
+
+  private final BackfillClient client;
+  private final Admin admin;
+  private final LagMonitor lag;
+  private final WorkflowHealth.View health;
+  private final DeadLetterTally deadLetters;
+  private final Set<String> protectedGroups;
+  private final Clock clock;
+  private final Map<String, BackfillStatus> statuses = new ConcurrentHashMap<>();
+  private final Map<String, PublishRate> rates = new ConcurrentHashMap<>();
+  private final Map<String, TimeSeries> backfillSeries = new ConcurrentHashMap<>();
+  private final Map<String, GroupLag> groupLags = new ConcurrentHashMap<>();
+  private final Map<String, TimeSeries> lagSeries = new ConcurrentHashMap<>();
+  private final Set<String> workflowGroups = ConcurrentHashMap.newKeySet();
+  private final Set<String> countedBackfills = ConcurrentHashMap.newKeySet();
+  private volatile MeterRegistry meters;
+  private MultiGauge progress;
+  private MultiGauge planned;
+  private MultiGauge publishRate;
+  private MultiGauge throttleLimit;
+  private MultiGauge throttleInfo;
+  private MultiGauge inFlight;
+  private MultiGauge inFlightCap;
+  private MultiGauge eta;
+  private MultiGauge state;
+  private MultiGauge lagRecords;
+  private MultiGauge lagSeconds;
+  private MultiGauge groupStatus;
+  private MultiGauge workflowDeadLetters;
+  private ScheduledExecutorService sampler;
+  private long lastGroupListing;
+  private volatile long samples;
+
+  private BackfillObserver(Map<String, Object> clientConfig, SchemaRegistryClient registry, Set<String> protectedGroups,
+      Clock clock) {
+    this.clock = clock;
+    this.protectedGroups = Set.copyOf(protectedGroups);
+    this.client = BackfillClient.create(clientConfig, registry);
+    this.admin = Admin.create(clientConfig);
+    this.health = WorkflowHealth.view(clientConfig);
+    this.lag = LagMonitor.create(clientConfig, clock, Duration.ofSeconds(10), health);
+    this.deadLetters = new DeadLetterTally(clientConfig, admin,
+        topic -> topic.startsWith(WORKFLOW_GROUP_PREFIX) && topic.endsWith(".dlq"));
+  }
+
+  /**
+   * An observer of the cluster {@code clientConfig} connects to.
+   *
+   * @param protectedGroups live consumer groups to watch besides the workflows (the coordinator's
+   *     {@code --protect-group}s)
+   * @param clock stamps samples and measures time lag; operational time, not event time
+   */
+  public static BackfillObserver create(Map<String, Object> clientConfig, SchemaRegistryClient registry,
+      Set<String> protectedGroups, Clock clock) {
+    return new BackfillObserver(clientConfig, registry, protectedGroups, clock);
+  }
+
+  /** Starts sampling once a second. */
+  public synchronized BackfillObserver start() {
+    if (sampler == null) {
+      sampler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "reprise-observer");
+        thread.setDaemon(true);
+        return thread;
+      });
+      sampler.scheduleWithFixedDelay(this::sampleQuietly, 0, 1, TimeUnit.SECONDS);
+    }
+    return this;
+  }
+
+  private void sampleQuietly() {
+    try {
+      sample();
+    } catch (RuntimeException e) {
+      log.warn("observer: cannot sample the platform: {}", e.toString());
+    }
+  }
+
+  /** One sample: statuses, lag, dead letters; then the metrics. Called by the sampler thread. */
+  void sample() {
+    long now = clock.millis();
+    for (BackfillStatus status : client.statuses().values()) {
+      BackfillStatus previous = statuses.put(status.backfillId(), status);
+      PublishRate rate = rates.computeIfAbsent(status.backfillId(), id -> new PublishRate());
+      rate.update(status, now);
+      boolean wasLive = previous == null || !previous.state().isTerminal() || previous.updatedAt().isBefore(status.updatedAt());
+      if (!status.state().isTerminal() || wasLive) {
+        backfillSeries.computeIfAbsent(status.backfillId(), id -> new TimeSeries(HISTORY)).add(now, rate.perSecond(),
+            throttleLimit(status).orElse(Double.NaN),
+            status.throttle().flatMap(t -> t.inFlight().isPresent() ? Optional.of((double) t.inFlight().getAsLong())
+                : Optional.empty()).orElse(Double.NaN),
+            status.progress());
+      }
+    }
+    for (String group : watchedGroups(now)) {
+      try {
+        GroupLag groupLag = lag.lag(group);
+        groupLags.put(group, groupLag);
+        Map<String, double[]> perTopic = new TreeMap<>();
+        for (PartitionLag p : groupLag.partitions()) {
+          double[] sums = perTopic.computeIfAbsent(p.partition().topic(), t -> new double[] {0, Double.NaN});
+          sums[0] += p.records();
+          if (p.seconds().isPresent()) {
+            sums[1] = Double.isNaN(sums[1]) ? p.seconds().getAsDouble() : Math.max(sums[1], p.seconds().getAsDouble());
+          }
+        }
+        perTopic.forEach((topic, sums) -> lagSeries.computeIfAbsent(lagKey(group, topic), k -> new TimeSeries(HISTORY))
+            .add(now, sums[0], sums[1]));
+      } catch (RuntimeException e) {
+        log.debug("observer: no lag for group '{}': {}", group, e.toString());
+      }
+    }
+    deadLetters.refresh();
+    samples++;
+    publishMetrics();
+  }
+
+  private Set<String> watchedGroups(long now) {
+    if (now - lastGroupListing > 10_000 || workflowGroups.isEmpty()) {
+      lastGroupListing = now;
+      try {
+        for (GroupListing listing : admin.listGroups().all().get(10, TimeUnit.SECONDS)) {
+          String id = listing.groupId();
+          // Workflow applications, not their effect executors' groups (those read the outbox).
+          if (id.startsWith(WORKFLOW_GROUP_PREFIX) && !id.endsWith(".effects")) {
+            workflowGroups.add(id);
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (Exception e) {
+        log.debug("observer: cannot list groups: {}", e.toString());
+      }
+    }
+    Set<String> groups = new LinkedHashSet<>(workflowGroups);
+    statuses.values().forEach(s -> s.request().ifPresent(r -> r.workflows().forEach(w -> groups.add(ControlTopics.workflowGroup(w)))));
+    groups.addAll(protectedGroups);
+    return groups;
+  }
+
+  static String lagKey(String group, String topic) {
+    return group + "|" + topic;
+  }
+
+  /** The limit the publish rate is held to: the adaptive controller's, else the request's cap. */
+  static OptionalDouble throttleLimit(BackfillStatus status) {
+    if (status.throttle().isPresent()) {
+      return OptionalDouble.of(status.throttle().get().ratePerSecond());
+    }
+    return status.request().map(r -> r.maxRecordsPerSecond()).orElse(OptionalDouble.empty());
+  }
+
+  // ---- what the dashboard reads ----
+
+  /** The latest status of every backfill seen, by id. */
+  public Map<String, BackfillStatus> statuses() {
+    return Map.copyOf(statuses);
+  }
+
+  /** Records published per second by {@code backfillId}, smoothed over its last status updates. */
+  public double publishRate(String backfillId) {
+    PublishRate rate = rates.get(backfillId);
+    return rate == null ? 0 : rate.perSecond();
+  }
+
+  /** History of a backfill: columns time, publish rate, throttle limit, in-flight, progress. */
+  Optional<TimeSeries> backfillHistory(String backfillId) {
+    return Optional.ofNullable(backfillSeries.get(backfillId));
+  }
+
+  /** History of a group's lag on a topic: columns time, records, seconds. */
+  Optional<TimeSeries> lagHistory(String group, String topic) {
+    return Optional.ofNullable(lagSeries.get(lagKey(group, topic)));
+  }
+
+  /** The latest lag of every watched group. */
+  public Map<String, GroupLag> groupLags() {
+    return Map.copyOf(groupLags);
+  }
+
+  public Set<String> protectedGroups() {
+    return protectedGroups;
+  }
+
+  /** Dead letters of {@code workflow} from {@code backfillId}. */
+  public long workflowDeadLetters(String workflow, String backfillId) {
+    return deadLetters.ofBackfill(WorkflowTopics.deadLetters(workflow), backfillId);
+  }
+
+  /** The workflows (names, not groups) this observer has seen. */
+  public Set<String> workflows() {
+    Set<String> names = new TreeSet<>();
+    workflowGroups.forEach(group -> names.add(group.substring(WORKFLOW_GROUP_PREFIX.length())));
+    statuses.values().forEach(s -> s.request().ifPresent(r -> names.addAll(r.workflows())));
+    return names;
+  }
+
+  /** Samples taken so far: lets a caller wait for the first. */
+  public long samples() {
+    return samples;
+  }
+
+  /** What the dashboard's views read. */
+  DashboardViews.Source views() {
+    BackfillObserver observer = this;
+    return new DashboardViews.Source() {
+      @Override
+      public Map<String, BackfillStatus> statuses() {
+        return observer.statuses();
+      }
+
+      @Override
+      public double publishRate(String backfillId) {
+        return observer.publishRate(backfillId);
+      }
+
+      @Override
+      public Optional<TimeSeries> backfillHistory(String backfillId) {
+        return observer.backfillHistory(backfillId);
+      }
+
+      @Override
+      public Optional<TimeSeries> lagHistory(String group, String topic) {
+        return observer.lagHistory(group, topic);
+      }
+
+      @Override
+      public Map<String, GroupLag> groupLags() {
+        return observer.groupLags();
+      }
+
+      @Override
+      public Set<String> protectedGroups() {
+        return observer.protectedGroups();
+      }
+
+      @Override
+      public long workflowDeadLetters(String workflow, String backfillId) {
+        return observer.workflowDeadLetters(workflow, backfillId);
+      }
+    };
+  }
+
+  long now() {
+    return clock.millis();
+  }
+
+  /** Publishes control events for the dashboard's buttons. */
+  public BackfillClient client() {
+    return client;
+  }
+
+  // ---- metrics ----
+
+  @Override
+  public synchronized void bindTo(MeterRegistry registry) {
+    this.meters = registry;
+    progress = MultiGauge.builder("reprise.backfill.progress.ratio")
+        .description("Share of the backfill's planned source offsets read, 0 to 1").register(registry);
+    planned = MultiGauge.builder("reprise.backfill.planned.records")
+        .description("Source offsets in the backfill's plan").register(registry);
+    publishRate = MultiGauge.builder("reprise.backfill.publish.records.per.second")
+        .description("Records the backfill publishes per second, smoothed").register(registry);
+    throttleLimit = MultiGauge.builder("reprise.backfill.throttle.limit.records.per.second")
+        .description("The rate the adaptive controller (or the request) holds the backfill to; 0 while held")
+        .register(registry);
+    throttleInfo = MultiGauge.builder("reprise.backfill.throttle.info")
+        .description("1 for the controller's current mode and reason").register(registry);
+    inFlight = MultiGauge.builder("reprise.backfill.in.flight.records")
+        .description("Published and not yet processed by the slowest named workflow").register(registry);
+    inFlightCap = MultiGauge.builder("reprise.backfill.in.flight.cap.records")
+        .description("The in-flight window the backfill may not exceed").register(registry);
+    eta = MultiGauge.builder("reprise.backfill.eta.seconds")
+        .description("Remaining time at the current rate").register(registry);
+    state = MultiGauge.builder("reprise.backfill.state")
+        .description("1 for the backfill's current state, 0 for the others").register(registry);
+    lagRecords = MultiGauge.builder("reprise.consumer.lag.records")
+        .description("Records the group has yet to read, per partition (read_committed end minus committed)")
+        .register(registry);
+    lagSeconds = MultiGauge.builder("reprise.consumer.lag.seconds")
+        .description("Age of the next record the group has to read, per partition").register(registry);
+    groupStatus = MultiGauge.builder("reprise.consumer.group.status")
+        .description("1 for the group's current status (OK, FALLING_BEHIND, STALLED, STOPPED, ...), 0 for the others")
+        .register(registry);
+    workflowDeadLetters = MultiGauge.builder("reprise.backfill.workflow.dlq.records")
+        .description("Dead letters a workflow wrote for a backfill").register(registry);
+  }
+
+  private synchronized void publishMetrics() {
+    if (meters == null) {
+      return;
+    }
+    List<MultiGauge.Row<?>> progressRows = new ArrayList<>();
+    List<MultiGauge.Row<?>> plannedRows = new ArrayList<>();
+    List<MultiGauge.Row<?>> rateRows = new ArrayList<>();
+    List<MultiGauge.Row<?>> limitRows = new ArrayList<>();
+    List<MultiGauge.Row<?>> infoRows = new ArrayList<>();
+    List<MultiGauge.Row<?>> inFlightRows = new ArrayList<>();
+    List<MultiGauge.Row<?>> capRows = new ArrayList<>();
+    List<MultiGauge.Row<?>> etaRows = new ArrayList<>();
+    List<MultiGauge.Row<?>> stateRows = new ArrayList<>();
+    List<MultiGauge.Row<?>> dlqRows = new ArrayList<>();
+    for (BackfillStatus status : statuses.values()) {
+      String id = status.backfillId();
+      Tags tags = Tags.of("backfill", id);
+      registerCounters(id);
+      progressRows.add(MultiGauge.Row.of(tags, status.progress()));
+      plannedRows.add(MultiGauge.Row.of(tags, status.counter(BackfillCounters.PLANNED)));
+      rateRows.add(MultiGauge.Row.of(tags, publishRate(id)));
+      throttleLimit(status).ifPresent(limit -> limitRows.add(MultiGauge.Row.of(tags, limit)));
+      status.throttle().ifPresent(t -> {
+        infoRows.add(MultiGauge.Row.of(tags.and("mode", t.mode(), "reason", t.reason()), 1));
+        capRows.add(MultiGauge.Row.of(tags, t.inFlightCap()));
+        t.inFlight().ifPresent(n -> inFlightRows.add(MultiGauge.Row.of(tags, n)));
+      });
+      status.etaSeconds().ifPresent(s -> etaRows.add(MultiGauge.Row.of(tags, s)));
+      for (var candidate : dev.reprise.coordinator.BackfillState.values()) {
+        stateRows.add(MultiGauge.Row.of(tags.and("state", candidate.name()), candidate == status.state() ? 1 : 0));
+      }
+      status.request().ifPresent(r -> r.workflows().forEach(w -> dlqRows.add(
+          MultiGauge.Row.of(tags.and("workflow", w), workflowDeadLetters(w, id)))));
+    }
+    progress.register(progressRows, true);
+    planned.register(plannedRows, true);
+    publishRate.register(rateRows, true);
+    throttleLimit.register(limitRows, true);
+    throttleInfo.register(infoRows, true);
+    inFlight.register(inFlightRows, true);
+    inFlightCap.register(capRows, true);
+    eta.register(etaRows, true);
+    state.register(stateRows, true);
+    workflowDeadLetters.register(dlqRows, true);
+
+    List<MultiGauge.Row<?>> recordRows = new ArrayList<>();
+    List<MultiGauge.Row<?>> secondRows = new ArrayList<>();
+    List<MultiGauge.Row<?>> statusRows = new ArrayList<>();
+    for (GroupLag groupLag : groupLags.values()) {
+      for (PartitionLag p : groupLag.partitions()) {
+        Tags tags = Tags.of("group", groupLag.group(), "topic", p.partition().topic(), "partition",
+            Integer.toString(p.partition().partition()));
+        recordRows.add(MultiGauge.Row.of(tags, p.records()));
+        p.seconds().ifPresent(s -> secondRows.add(MultiGauge.Row.of(tags, s)));
+      }
+      String kind = protectedGroups.contains(groupLag.group()) ? "live" : "workflow";
+      for (GroupStatus candidate : GroupStatus.values()) {
+        statusRows.add(MultiGauge.Row.of(Tags.of("group", groupLag.group(), "kind", kind, "status", candidate.name()),
+            candidate == groupLag.status() ? 1 : 0));
+      }
+    }
+    lagRecords.register(recordRows, true);
+    lagSeconds.register(secondRows, true);
+    groupStatus.register(statusRows, true);
+  }
+
+  /** Counters are registered once per backfill and read the latest status on each scrape. */
+  private void registerCounters(String backfillId) {
+    if (!countedBackfills.add(backfillId)) {
+      return;
+    }
+    for (String counter : List.of(BackfillCounters.SCANNED, BackfillCounters.MATCHED, BackfillCounters.PUBLISHED,
+        BackfillCounters.FILTERED_OUT, BackfillCounters.TOMBSTONES, BackfillCounters.DEAD_LETTERED)) {
+      FunctionCounter.builder("reprise.backfill.records", statuses,
+              all -> all.containsKey(backfillId) ? all.get(backfillId).counter(counter) : 0)
+          .description("Source records of the backfill by outcome: scanned, then matched (published) or filtered out,"
+              + " tombstones, dead-lettered")
+          .tags("backfill", backfillId, "outcome", snake(counter))
+          .register(meters);
+    }
+  }
+
+  static String snake(String camel) {
+    return camel.replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
+  }
+
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (sampler != null) {
+        sampler.shutdownNow();
+        try {
+          sampler.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+    deadLetters.close();
+    lag.close();
+    health.close();
+    admin.close(Duration.ofSeconds(5));
+    client.close();
+  }
+
+  /**
+   * Published records per second from successive statuses: the published counter's change over
+   * the change of the status' own timestamp, so a slow sampler does not distort it. A running
+   * backfill whose status has not moved for 5 s publishes nothing.
+   */
+  static final class PublishRate {
+    private long lastUpdate = -1;
+    private long lastPublished;
+    private double perSecond;
+
+    synchronized void update(BackfillStatus status, long now) {
+      long updated = status.updatedAt().toEpochMilli();
+      long published = status.counter(BackfillCounters.PUBLISHED);
+      if (lastUpdate >= 0 && updated > lastUpdate) {
+        double instant = (published - lastPublished) * 1000.0 / (updated - lastUpdate);
+        perSecond = perSecond == 0 ? instant : 0.5 * perSecond + 0.5 * instant;
+      }
+      if (lastUpdate < 0 || updated > lastUpdate) {
+        lastUpdate = updated;
+        lastPublished = published;
+      }
+      if (status.state().isTerminal() || now - updated > 5_000) {
+        perSecond = 0;
+      }
+    }
+
+    synchronized double perSecond() {
+      return perSecond;
+    }
+  }
+}

@@ -1,0 +1,239 @@
+package dev.reprise.observability;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.reprise.observability.internal.DashboardViews;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP side of a Reprise process, on 127.0.0.1 by default: {@code /metrics} (Prometheus text
+ * format), and with a {@link BackfillObserver} the live dashboard at {@code /}, its JSON at {@code
+ * /api/...}, and the pause / resume / cancel actions.
+ *
+ * <pre>{@code
+ * var server = ObservabilityServer.builder()
+ *     .port(8080)                          // 0 picks a free port
+ *     .meterRegistry(registry)
+ *     .dashboard(observer)                 // optional: workers serve metrics only
+ *     .build().start();
+ * System.out.println("dashboard: " + server.url());
+ * }</pre>
+ *
+ * <p>The actions publish control events with this process' Kafka credentials and the server has no
+ * login: that is why it binds to loopback unless told otherwise, and why an action needs the
+ * {@value #ACTION_HEADER} header, which a browser only sends from the dashboard's own origin (a
+ * cross-site form or script cannot add it without a CORS preflight, which this server never
+ * grants).
+ */
+public final class ObservabilityServer implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(ObservabilityServer.class);
+  /** Required on every action request; see the class comment. */
+  public static final String ACTION_HEADER = "X-Reprise-Action";
+  private static final List<String> ACTIONS = List.of("pause", "resume", "cancel");
+
+  private final PrometheusMeterRegistry registry;
+  private final BackfillObserver observer;
+  private final ObjectMapper json = new ObjectMapper();
+  private final HttpServer server;
+  private final ExecutorService executor;
+  private final byte[] page;
+
+  private ObservabilityServer(Builder builder) {
+    this.registry = builder.registry;
+    this.observer = builder.observer;
+    this.page = observer == null ? metricsOnlyPage() : resource("dashboard.html");
+    try {
+      this.server = HttpServer.create(new InetSocketAddress(builder.host, builder.port), 0);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot listen on " + builder.host + ":" + builder.port + ": " + e.getMessage()
+          + " (choose another port with --http-port)", e);
+    }
+    this.executor = Executors.newFixedThreadPool(4, runnable -> {
+      Thread thread = new Thread(runnable, "reprise-http");
+      thread.setDaemon(true);
+      return thread;
+    });
+    server.setExecutor(executor);
+    server.createContext("/", this::handle);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public ObservabilityServer start() {
+    server.start();
+    log.info("serving {}metrics on {}", observer == null ? "" : "the dashboard and ", url());
+    return this;
+  }
+
+  /** The dashboard's address (the root); metrics are at {@code url().resolve("metrics")}. */
+  public URI url() {
+    InetSocketAddress address = server.getAddress();
+    return URI.create("http://" + address.getHostString() + ":" + address.getPort() + "/");
+  }
+
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  private void handle(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      String path = exchange.getRequestURI().getPath();
+      String method = exchange.getRequestMethod();
+      if (path.equals("/metrics") && method.equals("GET")) {
+        send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape().getBytes(StandardCharsets.UTF_8));
+      } else if (path.equals("/healthz")) {
+        send(exchange, 200, "text/plain; charset=utf-8", "ok\n".getBytes(StandardCharsets.UTF_8));
+      } else if ((path.equals("/") || path.equals("/index.html")) && method.equals("GET")) {
+        send(exchange, 200, "text/html; charset=utf-8", page);
+      } else if (observer != null && path.equals("/api/overview") && method.equals("GET")) {
+        sendJson(exchange, 200, DashboardViews.overview(observer.views(), observer.now()));
+      } else if (observer != null && path.startsWith("/api/backfills/")) {
+        backfill(exchange, path.substring("/api/backfills/".length()), method);
+      } else {
+        sendJson(exchange, 404, Map.of("error", "no such page: " + method + " " + path));
+      }
+    } catch (RuntimeException e) {
+      log.warn("http: {} {} failed: {}", exchange.getRequestMethod(), exchange.getRequestURI(), e.toString());
+    }
+  }
+
+  private void backfill(HttpExchange exchange, String rest, String method) throws IOException {
+    List<String> parts = new ArrayList<>(List.of(rest.split("/")));
+    String id = parts.get(0);
+    if (parts.size() == 1 && method.equals("GET")) {
+      Optional<Map<String, Object>> view = DashboardViews.backfill(observer.views(), id);
+      if (view.isPresent()) {
+        sendJson(exchange, 200, view.get());
+      } else {
+        sendJson(exchange, 404, Map.of("error", "there is no backfill '" + id + "'"));
+      }
+      return;
+    }
+    if (parts.size() != 2 || !method.equals("POST") || !ACTIONS.contains(parts.get(1))) {
+      sendJson(exchange, 404, Map.of("error", "actions are POST /api/backfills/{id}/" + String.join("|", ACTIONS)));
+      return;
+    }
+    if (exchange.getRequestHeaders().getFirst(ACTION_HEADER) == null) {
+      sendJson(exchange, 403, Map.of("error", "an action needs the " + ACTION_HEADER + " header"));
+      return;
+    }
+    if (!observer.statuses().containsKey(id)) {
+      sendJson(exchange, 404, Map.of("error", "there is no backfill '" + id + "'"));
+      return;
+    }
+    String action = parts.get(1);
+    switch (action) {
+      case "pause" -> observer.client().pause(id);
+      case "resume" -> observer.client().resume(id);
+      default -> observer.client().cancel(id);
+    }
+    log.info("dashboard: {} requested for backfill '{}'", action.toUpperCase(java.util.Locale.ROOT), id);
+    // Accepted, not done: the coordinator answers on the status topic, which the page shows.
+    sendJson(exchange, 202, Map.of("backfill", id, "command", action.toUpperCase(java.util.Locale.ROOT)));
+  }
+
+  private void sendJson(HttpExchange exchange, int code, Object body) throws IOException {
+    send(exchange, code, "application/json", json.writeValueAsBytes(body));
+  }
+
+  private static void send(HttpExchange exchange, int code, String type, byte[] body) throws IOException {
+    exchange.getResponseHeaders().set("Content-Type", type);
+    exchange.getResponseHeaders().set("Cache-Control", "no-store");
+    exchange.sendResponseHeaders(code, body.length == 0 ? -1 : body.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(body);
+    }
+  }
+
+  private static byte[] resource(String name) {
+    try (InputStream in = ObservabilityServer.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException("missing resource " + name);
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static byte[] metricsOnlyPage() {
+    return ("<!doctype html><title>Reprise</title><p>This Reprise process serves <a href=\"/metrics\">/metrics</a>."
+        + " The dashboard is served by the coordinator and by <code>reprise up</code>.").getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    executor.shutdownNow();
+  }
+
+  /** Configures an {@link ObservabilityServer}; validates at {@link #build()}. */
+  public static final class Builder {
+    private String host = "127.0.0.1";
+    private int port = 0;
+    private PrometheusMeterRegistry registry;
+    private BackfillObserver observer;
+
+    private Builder() {}
+
+    /** Address to bind; default 127.0.0.1 (in a container, 0.0.0.0 with the port published on the host's loopback). */
+    public Builder host(String host) {
+      this.host = host;
+      return this;
+    }
+
+    /** Port; 0 (the default) picks a free one. */
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    /** Required: what {@code /metrics} serves. */
+    public Builder meterRegistry(PrometheusMeterRegistry registry) {
+      this.registry = registry;
+      return this;
+    }
+
+    /** Serves the dashboard from this observer; without one, only metrics. */
+    public Builder dashboard(BackfillObserver observer) {
+      this.observer = observer;
+      return this;
+    }
+
+    public ObservabilityServer build() {
+      List<String> problems = new ArrayList<>();
+      if (host == null || host.isBlank()) {
+        problems.add("host must not be blank");
+      }
+      if (port < 0 || port > 65_535) {
+        problems.add("port must be 0..65535, was " + port);
+      }
+      if (registry == null) {
+        problems.add("meterRegistry is required");
+      }
+      if (!problems.isEmpty()) {
+        throw new IllegalArgumentException("invalid observability server: " + String.join("; ", problems));
+      }
+      return new ObservabilityServer(this);
+    }
+  }
+}

@@ -178,8 +178,15 @@ public final class BackfillObserver implements MeterBinder, AutoCloseable {
     publishMetrics();
   }
 
+  /**
+   * Every second: the workflows named by backfills still in flight, any other group last seen
+   * reading such a backfill's topic, and the protected live groups. Every 10 s also every other
+   * workflow group: a busy cluster has many, and measuring each one each second would slow the
+   * sampling of the backfills being watched.
+   */
   private Set<String> watchedGroups(long now) {
-    if (now - lastGroupListing > 10_000 || workflowGroups.isEmpty()) {
+    boolean full = now - lastGroupListing > 10_000 || workflowGroups.isEmpty();
+    if (full) {
       lastGroupListing = now;
       try {
         for (GroupListing listing : admin.listGroups().all().get(10, TimeUnit.SECONDS)) {
@@ -195,9 +202,23 @@ public final class BackfillObserver implements MeterBinder, AutoCloseable {
         log.debug("observer: cannot list groups: {}", e.toString());
       }
     }
-    Set<String> groups = new LinkedHashSet<>(workflowGroups);
-    statuses.values().forEach(s -> s.request().ifPresent(r -> r.workflows().forEach(w -> groups.add(ControlTopics.workflowGroup(w)))));
+    Set<String> activeTopics = new java.util.HashSet<>();
+    Set<String> groups = new LinkedHashSet<>();
+    for (BackfillStatus status : statuses.values()) {
+      if (!status.state().isTerminal()) {
+        activeTopics.add(ControlTopics.backfillTopic(status.backfillId()));
+        status.request().ifPresent(r -> r.workflows().forEach(w -> groups.add(ControlTopics.workflowGroup(w))));
+      }
+    }
+    groupLags.values().forEach(g -> {
+      if (g.partitions().stream().anyMatch(p -> activeTopics.contains(p.partition().topic()))) {
+        groups.add(g.group());
+      }
+    });
     groups.addAll(protectedGroups);
+    if (full) {
+      groups.addAll(workflowGroups);
+    }
     return groups;
   }
 
@@ -456,8 +477,8 @@ public final class BackfillObserver implements MeterBinder, AutoCloseable {
 
   /**
    * Published records per second from successive statuses: the published counter's change over
-   * the change of the status' own timestamp, so a slow sampler does not distort it. A running
-   * backfill whose status has not moved for 5 s publishes nothing.
+   * the change of the status' own timestamp, so a slow sampler does not distort it. A backfill
+   * that is not RUNNING, or whose status has not moved for 5 s, publishes nothing.
    */
   static final class PublishRate {
     private long lastUpdate = -1;
@@ -475,7 +496,7 @@ public final class BackfillObserver implements MeterBinder, AutoCloseable {
         lastUpdate = updated;
         lastPublished = published;
       }
-      if (status.state().isTerminal() || now - updated > 5_000) {
+      if (status.state() != dev.reprise.coordinator.BackfillState.RUNNING || now - updated > 5_000) {
         perSecond = 0;
       }
     }

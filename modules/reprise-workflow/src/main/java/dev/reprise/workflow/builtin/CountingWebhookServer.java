@@ -33,8 +33,14 @@ public final class CountingWebhookServer implements AutoCloseable {
   private final AtomicBoolean down = new AtomicBoolean();
   private final Set<String> rejected = ConcurrentHashMap.newKeySet();
 
+  /** On 127.0.0.1, on a free port. */
   public CountingWebhookServer() throws IOException {
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    this("127.0.0.1", 0);
+  }
+
+  /** On {@code host}:{@code port} (0 picks a free one): {@code reprise webhook} in a container listens on 0.0.0.0. */
+  public CountingWebhookServer(String host, int port) throws IOException {
+    server = HttpServer.create(new InetSocketAddress(host, port), 0);
     server.createContext("/keys/", exchange -> {
       String key = java.net.URLDecoder.decode(exchange.getRequestURI().getPath().substring("/keys/".length()),
           java.nio.charset.StandardCharsets.UTF_8);

@@ -1,0 +1,48 @@
+package dev.reprise.cli;
+
+import dev.reprise.workflow.builtin.CountingWebhookServer;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code reprise webhook}: a stand-in for a real notification endpoint, so {@code notify} can be
+ * tried without one (the compose stack runs it). Accepts {@code POST /hook}, counts each {@code
+ * Idempotency-Key}, and answers {@code GET /keys/KEY} with 200 (seen) or 404 for effects in doubt.
+ */
+@Command(name = "webhook", mixinStandardHelpOptions = true,
+    description = {"Run a local webhook receiver for the notify workflow until Ctrl-C: POST /hook counts each"
+        + " Idempotency-Key, GET /keys/KEY answers 200 (seen) or 404."})
+final class WebhookCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--http-host", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
+      description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+  String host;
+
+  @Option(names = "--port", defaultValue = "9000", description = "Port (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    CountingWebhookServer server = new CountingWebhookServer(host, port);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      out.printf("webhook: %,d calls for %,d distinct keys%n",
+          server.accepted().values().stream().mapToInt(Integer::intValue).sum(), server.accepted().size());
+      out.flush();
+      server.close();
+      stopped.countDown();
+    }));
+    out.printf("webhook receiver on %s:%d: POST /hook, GET /keys/KEY. Ctrl-C stops it.%n", host, port);
+    out.flush();
+    stopped.await();
+    return 0;
+  }
+}

@@ -1,0 +1,52 @@
+package dev.reprise.observability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.micrometer.core.instrument.Counter;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import org.junit.jupiter.api.Test;
+
+class ObservabilityServerTest {
+
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @Test
+  void shouldServePrometheusTextOnLoopbackAndNoDashboardWithoutAnObserver() throws Exception {
+    var registry = RepriseMetrics.registry("test");
+    Counter.builder("reprise.test.things").tag("kind", "a").register(registry).increment(3);
+    try (var server = ObservabilityServer.builder().meterRegistry(registry).build().start()) {
+      assertThat(server.url().getHost()).isEqualTo("127.0.0.1");
+
+      HttpResponse<String> metrics = get(server.url().resolve("/metrics"));
+      assertThat(metrics.statusCode()).isEqualTo(200);
+      assertThat(metrics.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
+      assertThat(metrics.body()).contains("reprise_test_things_total{component=\"test\",kind=\"a\"} 3.0")
+          .contains("jvm_memory_used_bytes");
+      assertThat(get(server.url()).body()).contains("/metrics");
+      assertThat(get(server.url().resolve("/api/overview")).statusCode()).isEqualTo(404);
+      assertThat(get(server.url().resolve("/healthz")).body()).isEqualTo("ok\n");
+    }
+  }
+
+  @Test
+  void shouldNameEveryWrongSettingAndABusyPort() throws Exception {
+    assertThatThrownBy(() -> ObservabilityServer.builder().host(" ").port(70_000).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("host must not be blank").hasMessageContaining("port must be 0..65535, was 70000")
+        .hasMessageContaining("meterRegistry is required");
+    try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      assertThatThrownBy(() -> ObservabilityServer.builder().meterRegistry(RepriseMetrics.registry("test"))
+          .port(taken.getLocalPort()).build())
+          .hasMessageContaining("cannot listen on 127.0.0.1:" + taken.getLocalPort()).hasMessageContaining("--http-port");
+    }
+  }
+
+  private HttpResponse<String> get(URI uri) throws Exception {
+    return http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+  }
+}

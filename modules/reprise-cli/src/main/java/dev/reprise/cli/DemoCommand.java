@@ -98,19 +98,27 @@ final class DemoCommand implements Callable<Integer> {
 
   private PrintWriter out;
   private PrometheusMeterRegistry meters;
+  private long began;
+  private String source;
+  private String previewId;
+  private String backfillId;
+  private NotifyWorkflow notify;
+  private FormDailyStatsWorkflow stats;
+  private List<Workflow> workflows;
+  private Path state;
 
   @Override
   public Integer call() throws Exception {
     out = spec.commandLine().getOut();
-    long began = System.nanoTime();
+    began = System.nanoTime();
     String run = UUID.randomUUID().toString().substring(0, 8);
-    String source = "demo.submissions." + run;
-    String previewId = "demo-" + run + "-preview";
-    String backfillId = "demo-" + run;
-    NotifyWorkflow notify = new NotifyWorkflow("notify-" + run);
-    FormDailyStatsWorkflow stats = new FormDailyStatsWorkflow("form-daily-stats-" + run);
-    List<Workflow> workflows = List.of(notify, stats);
-    Path state = Files.createTempDirectory("reprise-demo");
+    source = "demo.submissions." + run;
+    previewId = "demo-" + run + "-preview";
+    backfillId = "demo-" + run;
+    notify = new NotifyWorkflow("notify-" + run);
+    stats = new FormDailyStatsWorkflow("form-daily-stats-" + run);
+    workflows = List.of(notify, stats);
+    state = Files.createTempDirectory("reprise-demo");
     meters = RepriseMetrics.registry("demo");
     try (var platform = connection.connect();
         var registry = ConfluentSchemaRegistryClient.create(platform.schemaRegistryUrl());
@@ -128,8 +136,7 @@ final class DemoCommand implements Callable<Integer> {
           say("    dashboard: %s (metrics: %smetrics)%s", server.url(), server.url(),
               keepOpen ? "" : "; --keep-open keeps it up after the report");
         }
-        int exit = run(platform, registry, client, webhook, clientConfig, began, source, previewId, backfillId, notify,
-            stats, workflows, state);
+        int exit = run(platform, registry, client, webhook, clientConfig);
         if (keepOpen && server != null) {
           say("Dashboard still up at %s; Ctrl-C stops it.", server.url());
           CountDownLatch stopped = new CountDownLatch(1);
@@ -147,108 +154,105 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
+  /** Seeds, previews, executes, follows, verifies and reports; the exit code. */
   private int run(ConnectionOptions.Connection platform, ConfluentSchemaRegistryClient registry, BackfillClient client,
-      CountingWebhookServer webhook, Map<String, Object> clientConfig, long began, String source, String previewId,
-      String backfillId, NotifyWorkflow notify, FormDailyStatsWorkflow stats, List<Workflow> workflows, Path state)
-      throws Exception {
-    {
-      HistoryGenerator history = new HistoryGenerator(HistorySpec.builder().events(events).seed(42).build());
-      HistorySummary written = new HistoryWriter(clientConfig, registry).write(source, 3, history);
-      say("    seeded %,d records of history into '%s': per schema version %s, %,d corrections, %,d unreadable",
-          events, source, new java.util.TreeMap<>(written.recordsPerVersion()), written.revisions(), written.unreadable());
+      CountingWebhookServer webhook, Map<String, Object> clientConfig) throws Exception {
+    HistoryGenerator history = new HistoryGenerator(HistorySpec.builder().events(events).seed(42).build());
+    HistorySummary written = new HistoryWriter(clientConfig, registry).write(source, 3, history);
+    say("    seeded %,d records of history into '%s': per schema version %s, %,d corrections, %,d unreadable",
+        events, source, new java.util.TreeMap<>(written.recordsPerVersion()), written.revisions(), written.unreadable());
 
-      try (var coordinator = ReplayCoordinator.builder().bootstrapServers(platform.bootstrapServers())
-          .kafkaProperties(platform.properties()).clientObserver(RepriseMetrics.kafkaClients(meters))
-          .schemaRegistry(registry).allowedSourceTopics(Set.of(source))
-          .knownWorkflows(Set.of(notify.name(), stats.name())).build().start()) {
-        Instant rangeFrom = RequestCommand.instant("--from", from);
-        Instant rangeTo = RequestCommand.instant("--to", to);
-        List<String> names = List.of(notify.name(), stats.name());
+    try (var coordinator = ReplayCoordinator.builder().bootstrapServers(platform.bootstrapServers())
+        .kafkaProperties(platform.properties()).clientObserver(RepriseMetrics.kafkaClients(meters))
+        .schemaRegistry(registry).allowedSourceTopics(Set.of(source))
+        .knownWorkflows(Set.of(notify.name(), stats.name())).build().start()) {
+      Instant rangeFrom = RequestCommand.instant("--from", from);
+      Instant rangeTo = RequestCommand.instant("--to", to);
+      List<String> names = List.of(notify.name(), stats.name());
 
-        say("2/6 PREVIEW %s .. %s (nothing is published; a ~1%% pilot is replayed for real to estimate)", from, to);
-        client.submit(request(previewId, source, rangeFrom, rangeTo, Mode.PREVIEW, names));
-        BackfillStatus preview = await(client, previewId, s -> s.state().isTerminal(), Duration.ofMinutes(5));
-        PreviewCommand.describe(preview, out);
+      say("2/6 PREVIEW %s .. %s (nothing is published; a ~1%% pilot is replayed for real to estimate)", from, to);
+      client.submit(request(previewId, source, rangeFrom, rangeTo, Mode.PREVIEW, names));
+      BackfillStatus preview = await(client, previewId, s -> s.state().isTerminal(), Duration.ofMinutes(5));
+      PreviewCommand.describe(preview, out);
 
-        say("3/6 EXECUTE '%s' with effects ENABLED: notify posts each submission to %s", backfillId, webhook.url());
-        BackfillRequest execute = request(backfillId, source, rangeFrom, rangeTo, Mode.EXECUTE, names);
-        if (maxRate != null) {
-          execute = new BackfillRequest(execute.backfillId(), execute.sourceTopic(), execute.from(), execute.to(),
-              execute.formIds(), execute.tenantIds(), execute.targetSchemaVersion(), execute.mode(), execute.workflows(),
-              OptionalDouble.of(maxRate), execute.effectsPolicy(), execute.requestedBy(), execute.reason());
+      say("3/6 EXECUTE '%s' with effects ENABLED: notify posts each submission to %s", backfillId, webhook.url());
+      BackfillRequest execute = request(backfillId, source, rangeFrom, rangeTo, Mode.EXECUTE, names);
+      if (maxRate != null) {
+        execute = new BackfillRequest(execute.backfillId(), execute.sourceTopic(), execute.from(), execute.to(),
+            execute.formIds(), execute.tenantIds(), execute.targetSchemaVersion(), execute.mode(), execute.workflows(),
+            OptionalDouble.of(maxRate), execute.effectsPolicy(), execute.requestedBy(), execute.reason());
+      }
+      client.submit(execute);
+      await(client, backfillId, s -> s.state() != BackfillState.ACCEPTED, Duration.ofMinutes(1));
+      List<WorkflowRuntime> runtimes = new ArrayList<>();
+      List<WorkflowMetrics> workflowMetrics = new ArrayList<>();
+      try (var lag = LagMonitor.create(clientConfig, Clock.systemUTC())) {
+        // Started once the backfill topic exists: Streams starts with it instead of restarting for it.
+        runtimes.add(WorkflowRuntime.builder().bootstrapServers(platform.bootstrapServers())
+            .clientObserver(RepriseMetrics.kafkaClients(meters))
+            .kafkaProperties(platform.properties()).schemaRegistry(registry).workflow(notify).sink(new HttpWebhookSink(NotifyWorkflow.SINK, webhook.url(), webhook.lookupUrl()),
+                // A local sink takes thousands of calls a second; a real one sets its own limit.
+                SinkResilience.builder().maxCallsPerSecond(10_000).maxConcurrentCalls(1).build())
+            .backfills(Set.of(backfillId)).stateDirectory(state.resolve("notify")).build().start());
+        runtimes.add(WorkflowRuntime.builder().bootstrapServers(platform.bootstrapServers())
+            .clientObserver(RepriseMetrics.kafkaClients(meters))
+            .kafkaProperties(platform.properties()).schemaRegistry(registry).workflow(stats).backfills(Set.of(backfillId)).stateDirectory(state.resolve("stats")).build().start());
+
+        for (WorkflowRuntime runtime : runtimes) {
+          WorkflowMetrics metrics = new WorkflowMetrics(runtime, clientConfig);
+          metrics.bindTo(meters);
+          workflowMetrics.add(metrics);
         }
-        client.submit(execute);
-        await(client, backfillId, s -> s.state() != BackfillState.ACCEPTED, Duration.ofMinutes(1));
-        List<WorkflowRuntime> runtimes = new ArrayList<>();
-        List<WorkflowMetrics> workflowMetrics = new ArrayList<>();
-        try (var lag = LagMonitor.create(clientConfig, Clock.systemUTC())) {
-          // Started once the backfill topic exists: Streams starts with it instead of restarting for it.
-          runtimes.add(WorkflowRuntime.builder().bootstrapServers(platform.bootstrapServers())
-              .clientObserver(RepriseMetrics.kafkaClients(meters))
-              .kafkaProperties(platform.properties()).schemaRegistry(registry).workflow(notify).sink(new HttpWebhookSink(NotifyWorkflow.SINK, webhook.url(), webhook.lookupUrl()),
-                  // A local sink takes thousands of calls a second; a real one sets its own limit.
-                  SinkResilience.builder().maxCallsPerSecond(10_000).maxConcurrentCalls(1).build())
-              .backfills(Set.of(backfillId)).stateDirectory(state.resolve("notify")).build().start());
-          runtimes.add(WorkflowRuntime.builder().bootstrapServers(platform.bootstrapServers())
-              .clientObserver(RepriseMetrics.kafkaClients(meters))
-              .kafkaProperties(platform.properties()).schemaRegistry(registry).workflow(stats).backfills(Set.of(backfillId)).stateDirectory(state.resolve("stats")).build().start());
-
-          for (WorkflowRuntime runtime : runtimes) {
-            WorkflowMetrics metrics = new WorkflowMetrics(runtime, clientConfig);
-            metrics.bindTo(meters);
-            workflowMetrics.add(metrics);
-          }
-          say("4/6 Progress and consumer lag");
-          BackfillStatus done = follow(client, backfillId, lag, names);
-          Map<String, WorkflowTally> tallies = new LinkedHashMap<>();
-          long published = done.counter(BackfillCounters.PUBLISHED);
-          long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-          for (Workflow workflow : workflows) {
-            WorkflowTally tally;
-            do {
-              tally = tally(clientConfig, registry, workflow.name(), backfillId, published);
-            } while (tally.processed() < published && System.nanoTime() < deadline && pause());
-            tallies.put(workflow.name(), tally);
-          }
-          workflowMetrics.forEach(WorkflowMetrics::close);
-          workflowMetrics.clear();
-          runtimes.forEach(WorkflowRuntime::close);
-          runtimes.clear();
-          int duplicateCalls = webhook.accepted().values().stream().mapToInt(c -> Math.max(0, c - 1)).sum();
-          tallies.computeIfPresent(notify.name(), (k, t) -> t.withDuplicates(t.duplicates() + duplicateCalls));
-
-          say("5/6 Verify: per day, source vs backfill topic vs each workflow's receipts; 1,000 records field by field");
-          VerificationReport report = new BackfillVerifier(clientConfig, registry, client).verify(backfillId);
-          BackfillStatus verified = await(client, backfillId, s -> s.state().canBeVerified() && s.state() != BackfillState.COMPLETED,
-              Duration.ofSeconds(30));
-
-          double actual = Duration.between(done.startedAt().orElse(done.updatedAt()), done.updatedAt()).toMillis() / 1000.0;
-          OptionalDouble estimate = preview.estimatedSeconds().isPresent()
-              ? OptionalDouble.of(preview.estimatedSeconds().getAsLong()) : OptionalDouble.empty();
-          say("6/6 Report");
-          say("    backfill %s: %s", backfillId, verified.state());
-          say("    in range %,d | published %,d | filtered out %,d | dead-lettered %,d | tombstones %,d",
-              done.counter(BackfillCounters.MATCHED), published, done.counter(BackfillCounters.FILTERED_OUT),
-              done.counter(BackfillCounters.DEAD_LETTERED), done.counter(BackfillCounters.TOMBSTONES));
-          tallies.forEach((name, t) -> say("    workflow %-28s expected %,d processed %,d duplicates %d missing %d", name,
-              t.expected(), t.processed(), t.duplicates(), t.missing()));
-          say("    webhook: %,d calls for %,d distinct submissions", webhook.accepted().values().stream().mapToInt(i -> i).sum(),
-              webhook.accepted().size());
-          say("    verification: %s", report.verified() ? String.format(Locale.ROOT,
-              "%,d days match on every side, %,d sampled records identical", report.days().size(), report.sampled())
-              : report.failures());
-          say("    duration: estimated %s, actual %.1f s; demo %.0f s in all",
-              estimate.isPresent() ? String.format(Locale.ROOT, "%.0f s", estimate.getAsDouble()) : "n/a", actual,
-              (System.nanoTime() - began) / 1e9);
-          if (json) {
-            out.println(json(backfillId, verified, report, done, tallies, estimate, actual));
-          }
-          out.flush();
-          return report.verified() ? 0 : 1;
-        } finally {
-          workflowMetrics.forEach(WorkflowMetrics::close);
-          runtimes.forEach(WorkflowRuntime::close);
+        say("4/6 Progress and consumer lag");
+        BackfillStatus done = follow(client, backfillId, lag, names);
+        Map<String, WorkflowTally> tallies = new LinkedHashMap<>();
+        long published = done.counter(BackfillCounters.PUBLISHED);
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        for (Workflow workflow : workflows) {
+          WorkflowTally tally;
+          do {
+            tally = tally(clientConfig, registry, workflow.name(), backfillId, published);
+          } while (tally.processed() < published && System.nanoTime() < deadline && pause());
+          tallies.put(workflow.name(), tally);
         }
+        workflowMetrics.forEach(WorkflowMetrics::close);
+        workflowMetrics.clear();
+        runtimes.forEach(WorkflowRuntime::close);
+        runtimes.clear();
+        int duplicateCalls = webhook.accepted().values().stream().mapToInt(c -> Math.max(0, c - 1)).sum();
+        tallies.computeIfPresent(notify.name(), (k, t) -> t.withDuplicates(t.duplicates() + duplicateCalls));
+
+        say("5/6 Verify: per day, source vs backfill topic vs each workflow's receipts; 1,000 records field by field");
+        VerificationReport report = new BackfillVerifier(clientConfig, registry, client).verify(backfillId);
+        BackfillStatus verified = await(client, backfillId, s -> s.state().canBeVerified() && s.state() != BackfillState.COMPLETED,
+            Duration.ofSeconds(30));
+
+        double actual = Duration.between(done.startedAt().orElse(done.updatedAt()), done.updatedAt()).toMillis() / 1000.0;
+        OptionalDouble estimate = preview.estimatedSeconds().isPresent()
+            ? OptionalDouble.of(preview.estimatedSeconds().getAsLong()) : OptionalDouble.empty();
+        say("6/6 Report");
+        say("    backfill %s: %s", backfillId, verified.state());
+        say("    in range %,d | published %,d | filtered out %,d | dead-lettered %,d | tombstones %,d",
+            done.counter(BackfillCounters.MATCHED), published, done.counter(BackfillCounters.FILTERED_OUT),
+            done.counter(BackfillCounters.DEAD_LETTERED), done.counter(BackfillCounters.TOMBSTONES));
+        tallies.forEach((name, t) -> say("    workflow %-28s expected %,d processed %,d duplicates %d missing %d", name,
+            t.expected(), t.processed(), t.duplicates(), t.missing()));
+        say("    webhook: %,d calls for %,d distinct submissions", webhook.accepted().values().stream().mapToInt(i -> i).sum(),
+            webhook.accepted().size());
+        say("    verification: %s", report.verified() ? String.format(Locale.ROOT,
+            "%,d days match on every side, %,d sampled records identical", report.days().size(), report.sampled())
+            : report.failures());
+        say("    duration: estimated %s, actual %.1f s; demo %.0f s in all",
+            estimate.isPresent() ? String.format(Locale.ROOT, "%.0f s", estimate.getAsDouble()) : "n/a", actual,
+            (System.nanoTime() - began) / 1e9);
+        if (json) {
+          out.println(json(backfillId, verified, report, done, tallies, estimate, actual));
+        }
+        out.flush();
+        return report.verified() ? 0 : 1;
+      } finally {
+        workflowMetrics.forEach(WorkflowMetrics::close);
+        runtimes.forEach(WorkflowRuntime::close);
       }
     }
   }

@@ -150,6 +150,8 @@ class ObservabilityIT {
               assertThat(value(metrics, "reprise_backfill_workflow_dlq_records", b, w)).isZero();
               assertThat(value(metrics, "kafka_producer_record_send_total",
                   "client_id=\"reprise-replay-" + backfill + "\"")).isPositive();
+              assertThat(value(metrics, "kafka_producer_record_send_total",
+                  "client_id=\"reprise-effects-" + workflow + "\"")).isPositive();
               assertThat(metrics).contains("kafka_stream_thread_");
               assertThat(values(metrics, "jvm_memory_used_bytes", "area=\"heap\"")).isNotEmpty().allMatch(v -> v >= 0);
             });

@@ -231,7 +231,8 @@ public final class WorkflowRuntime implements AutoCloseable {
       watcher.scheduleWithFixedDelay(this::followBackfillTopics, 2, 2, TimeUnit.SECONDS);
     }
     if (!sinks.isEmpty()) {
-      executor = new EffectExecutor(config.workflow.name(), config.clientConfig, config.registry, sinks, outcomes).start();
+      executor = new EffectExecutor(config.workflow.name(), config.clientConfig, config.registry, sinks, outcomes,
+          config.clientObserver).start();
     }
     log.info("workflow '{}' started (backfills: {}, live: {})", config.workflow.name(), config.allBackfills,
         config.liveTopics);
@@ -548,7 +549,8 @@ public final class WorkflowRuntime implements AutoCloseable {
     /** Replication factor of internal and output topics; default the broker's. */
     /**
      * Told of every {@code KafkaStreams} instance this runtime starts (it starts a new one when its
-     * set of backfill topics changes): for client metrics, e.g. Micrometer's {@code KafkaStreamsMetrics}.
+     * set of backfill topics changes) and of the effect executor's consumer and producer: for
+     * client metrics, e.g. Micrometer's {@code KafkaStreamsMetrics} and {@code KafkaClientMetrics}.
      */
     public Builder clientObserver(KafkaClientObserver observer) {
       this.clientObserver = java.util.Objects.requireNonNull(observer, "clientObserver");

@@ -1,6 +1,7 @@
 package dev.reprise.workflow.internal;
 
 import dev.reprise.coordinator.ReplayHeaders;
+import dev.reprise.core.KafkaClientObserver;
 import dev.reprise.registry.SchemaRegistryClient;
 import dev.reprise.workflow.Effect;
 import dev.reprise.workflow.EffectLookup;
@@ -80,6 +81,9 @@ public final class EffectExecutor implements AutoCloseable {
   private final Map<TopicPartition, Long> inDoubtUntil = new HashMap<>();
   private final Set<TopicPartition> revoked = new HashSet<>();
   private final OutcomeCounter outcomes;
+  private final KafkaClientObserver clients;
+  private AutoCloseable consumerMetrics;
+  private AutoCloseable producerMetrics;
   private final AtomicLong performed = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong inDoubtConfirmed = new AtomicLong();
@@ -93,8 +97,9 @@ public final class EffectExecutor implements AutoCloseable {
   private Batch current;
 
   public EffectExecutor(String workflow, Map<String, Object> clientConfig, SchemaRegistryClient registry,
-      Map<String, GuardedSink> sinks, OutcomeCounter outcomes) {
+      Map<String, GuardedSink> sinks, OutcomeCounter outcomes, KafkaClientObserver clients) {
     this.workflow = workflow;
+    this.clients = clients;
     this.outcomes = outcomes;
     this.clientConfig = Map.copyOf(clientConfig);
     this.sinks = Map.copyOf(sinks);
@@ -117,6 +122,7 @@ public final class EffectExecutor implements AutoCloseable {
     try (Admin admin = Admin.create(clientConfig)) {
       redrive = new RedrivePartitions(admin, WorkflowTopics.redrive(workflow));
       consumer = new KafkaConsumer<>(consumerConfig());
+      consumerMetrics = clients.opened(consumer);
       producer = newProducer();
       consumer.subscribe(List.of(outbox), new Rebalance());
       while (!closing) {
@@ -150,6 +156,8 @@ public final class EffectExecutor implements AutoCloseable {
     } catch (RuntimeException e) {
       log.error("workflow '{}': effect executor failed; effects stop until the workflow restarts", workflow, e);
     } finally {
+      KafkaClientObserver.closeQuietly(producerMetrics);
+      KafkaClientObserver.closeQuietly(consumerMetrics);
       if (producer != null) {
         producer.close(Duration.ofSeconds(5));
       }
@@ -408,6 +416,8 @@ public final class EffectExecutor implements AutoCloseable {
     config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
     config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
     KafkaProducer<byte[], byte[]> created = new KafkaProducer<>(config);
+    KafkaClientObserver.closeQuietly(producerMetrics);
+    producerMetrics = clients.opened(created);
     created.initTransactions();
     return created;
   }

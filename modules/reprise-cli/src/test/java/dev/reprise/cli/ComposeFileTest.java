@@ -147,6 +147,12 @@ class ComposeFileTest {
       served.put(service, service + ":" + option(command, "--http-port"));
     }
     assertThat(targets).containsExactlyInAnyOrderElementsOf(served.values());
+    // Alert rules: loaded from a file mounted into the container, with at least one rule.
+    assertThat(prometheus.get("rule_files")).isNotEmpty();
+    for (JsonNode ruleFile : prometheus.get("rule_files")) {
+      JsonNode rules = YAML.readTree(root.resolve(mountSource("prometheus", ruleFile.asText())).toFile());
+      assertThat(rules.get("groups").get(0).get("rules")).isNotEmpty();
+    }
   }
 
   @Test

@@ -53,7 +53,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code /metrics}, the dashboard's JSON and its actions, served by one process running a real
  * coordinator, a real workflow and the observer against the real broker and registry, checked
  * while a backfill runs; then every query of the Grafana dashboard is checked against what was
- * really exported.
+ * really exported, and so is every alert rule's.
  */
 @RepriseIntegrationTest
 class ObservabilityIT {
@@ -196,17 +196,29 @@ class ObservabilityIT {
     while (series.find()) {
       exported.add(series.group(1));
     }
-    Set<String> queried = GrafanaQueries.metricNames(dashboard());
+    Set<String> queried = GrafanaQueries.metricNames(new ObjectMapper().readTree(deployFile("grafana/dashboards/reprise.json").toFile()));
     assertThat(queried).hasSizeGreaterThan(15);
     assertThat(exported).containsAll(queried);
+
+    // And so does every alert rule, but for Prometheus' own `up`.
+    JsonNode rules = new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+        .readTree(deployFile("prometheus/alerts.yml").toFile());
+    Set<String> alerted = new TreeSet<>();
+    rules.get("groups").forEach(group -> group.get("rules").forEach(rule -> {
+      assertThat(rule.get("alert").asText()).startsWith("Reprise");
+      alerted.addAll(GrafanaQueries.metricNames(rule.get("expr").asText()));
+    }));
+    assertThat(alerted).contains("up").hasSizeGreaterThan(5);
+    alerted.remove("up");
+    assertThat(exported).containsAll(alerted);
   }
 
-  private static JsonNode dashboard() throws java.io.IOException {
+  private static Path deployFile(String name) {
     Path root = Path.of("").toAbsolutePath();
-    while (!Files.exists(root.resolve("deploy/grafana/dashboards/reprise.json"))) {
+    while (!Files.exists(root.resolve("deploy").resolve(name))) {
       root = root.getParent();
     }
-    return new ObjectMapper().readTree(root.resolve("deploy/grafana/dashboards/reprise.json").toFile());
+    return root.resolve("deploy").resolve(name);
   }
 
   /** The value of the one series of {@code name} whose labels contain every fragment. */

@@ -20,12 +20,17 @@ final class VerifyCommand extends ClientCommand {
   @Option(names = "--sample", defaultValue = "1000", description = "Records compared field by field (default: ${DEFAULT-VALUE}).")
   int sample;
 
+  @Option(names = "--wait", paramLabel = "SECONDS", defaultValue = "300",
+      description = "How long to wait for the workflows the backfill names to catch up before checking; if they have"
+          + " not, nothing is recorded (default: ${DEFAULT-VALUE}).")
+  long waitSeconds;
+
   @Override
   int run(Session session) {
     var verifier = new BackfillVerifier(session.clientConfig(), session.registry(), session.client(),
         dev.reprise.submissions.upcast.UpcasterChain.DEFAULT_TENANT,
         dev.reprise.submissions.upcast.UpcasterChain.DEFAULT_MISSING_ZONE, Clock.systemUTC(), sample);
-    VerificationReport report = verifier.verify(backfillId);
+    VerificationReport report = verifier.verify(backfillId, java.time.Duration.ofSeconds(waitSeconds));
     long records = report.days().stream().mapToLong(d -> d.expected().count()).sum();
     if (report.verified()) {
       session.out().printf("VERIFIED '%s': %,d records over %d days match on every side; %,d sampled records identical%n",

@@ -1,5 +1,9 @@
 package dev.reprise.verify;
 
+import dev.reprise.backpressure.GroupLag;
+import dev.reprise.backpressure.LagMonitor;
+import dev.reprise.backpressure.LagUnavailableException;
+import dev.reprise.backpressure.PartitionLag;
 import dev.reprise.coordinator.BackfillClient;
 import dev.reprise.coordinator.BackfillRequest;
 import dev.reprise.coordinator.BackfillStatus;
@@ -16,6 +20,7 @@ import dev.reprise.verify.VerificationReport.DayCheck;
 import dev.reprise.verify.VerificationReport.Side;
 import dev.reprise.workflow.Receipt;
 import dev.reprise.workflow.WorkflowReceipts;
+import dev.reprise.workflow.WorkflowTopics;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -31,9 +36,11 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -95,18 +102,98 @@ public final class BackfillVerifier {
   }
 
   /**
-   * Verifies {@code backfillId} and records the outcome in its status.
-   *
-   * @throws IllegalArgumentException if it does not exist, is a PREVIEW, or has not completed
+   * Verifies {@code backfillId} and records the outcome in its status, if every workflow it names
+   * has caught up; see {@link #verify(String, Duration)}.
    */
   public VerificationReport verify(String backfillId) {
+    return verify(backfillId, Duration.ZERO);
+  }
+
+  /**
+   * Verifies {@code backfillId} and records the outcome in its status, once every workflow the
+   * request names has read the whole backfill topic and performed the effects it asked for:
+   * comparing receipts while a workflow is still at work would record a failure that is not one.
+   *
+   * @param waitForWorkflows how long to wait for them to catch up
+   * @throws WorkflowsBehindException if they have not caught up in time; nothing is recorded
+   * @throws IllegalArgumentException if it does not exist, is a PREVIEW, or has not completed
+   */
+  public VerificationReport verify(String backfillId, Duration waitForWorkflows) {
     BackfillStatus status = client.status(backfillId)
         .orElseThrow(() -> new IllegalArgumentException("there is no backfill '" + backfillId + "'"));
+    awaitWorkflows(status, waitForWorkflows);
     VerificationReport report = check(status);
     client.publishVerification(status.withVerification(
         report.verified() ? Optional.empty() : Optional.of(report.failures()),
         report.failedDays().stream().map(VerificationReport.DayCheck::day).toList(), clock.instant()));
     return report;
+  }
+
+  private void awaitWorkflows(BackfillStatus status, Duration timeout) {
+    List<String> workflows = status.request().map(BackfillRequest::workflows).orElse(List.of());
+    if (workflows.isEmpty() || !status.state().canBeVerified()) {
+      return;
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try (LagMonitor lag = LagMonitor.create(clientConfig, clock)) {
+      while (true) {
+        List<String> behind = behind(lag, status.backfillId(), workflows);
+        if (behind.isEmpty()) {
+          return;
+        }
+        if (System.nanoTime() >= deadline) {
+          throw new WorkflowsBehindException(status.backfillId(), behind);
+        }
+        LockSupport.parkNanos(Duration.ofMillis(500).toNanos());
+      }
+    }
+  }
+
+  /** What each named workflow still has to do for this backfill, one line each; empty when none. */
+  private List<String> behind(LagMonitor lag, String backfillId, List<String> workflows) {
+    List<String> behind = new ArrayList<>();
+    String topic = ControlTopics.backfillTopic(backfillId);
+    for (String workflow : workflows) {
+      long records = pending(lag.lag(ControlTopics.workflowGroup(workflow), List.of(topic)));
+      if (records > 0) {
+        behind.add("workflow '" + workflow + "' has " + records + " record(s) of " + topic + " to read");
+      }
+      String outbox = WorkflowTopics.effects(workflow);
+      if (exists(outbox)) {
+        long effects = pending(lag.lag(WorkflowTopics.effectsGroup(workflow), List.of(outbox)));
+        if (effects > 0) {
+          behind.add("workflow '" + workflow + "' has " + effects + " effect request(s) to perform");
+        }
+      }
+    }
+    return behind;
+  }
+
+  /**
+   * Records still to read: a partition whose only lag is a transaction marker (no readable record
+   * ahead, so no time lag) is caught up; one never read counts whole.
+   */
+  private static long pending(GroupLag lag) {
+    long pending = 0;
+    for (PartitionLag p : lag.partitions()) {
+      if (p.committed().isEmpty()) {
+        pending += p.endOffset();
+      } else if (p.records() > 0 && p.seconds().isPresent()) {
+        pending += p.records();
+      }
+    }
+    return pending;
+  }
+
+  private boolean exists(String topic) {
+    try (Admin admin = Admin.create(clientConfig)) {
+      return admin.listTopics().names().get(30, java.util.concurrent.TimeUnit.SECONDS).contains(topic);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while listing topics", e);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new LagUnavailableException("cannot list topics: " + e, e);
+    }
   }
 
   /** Verifies without recording anything. */

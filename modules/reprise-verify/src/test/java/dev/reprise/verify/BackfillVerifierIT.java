@@ -1,6 +1,7 @@
 package dev.reprise.verify;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.reprise.coordinator.BackfillClient;
@@ -124,6 +125,44 @@ class BackfillVerifierIT {
       assertThat(failed.reason()).hasValueSatisfying(reason -> assertThat(reason)
           .contains(removedDay.toString()).contains(receiptDay.toString()).contains("workflow " + workflow));
       assertThat(failed.failedDays()).containsExactlyInAnyOrder(removedDay, receiptDay);
+    }
+  }
+
+  @Test
+  void shouldRefuseToVerifyWhileANamedWorkflowIsBehindAndWaitForItWhenAsked(RepriseTestEnvironment env) throws Exception {
+    String source = env.uniqueName("submissions");
+    String workflow = env.uniqueName("late");
+    String id = env.uniqueName("early");
+    Map<String, Object> clientConfig = Map.of("bootstrap.servers", env.bootstrapServers());
+    try (var registry = ConfluentSchemaRegistryClient.create(env.schemaRegistryUrl());
+        var client = BackfillClient.create(clientConfig, registry)) {
+      new HistoryWriter(env.producerConfig(), registry).write(source, 2,
+          new HistoryGenerator(HistorySpec.builder().events(600).seed(82).build()));
+      try (var coordinator = ReplayCoordinator.builder().bootstrapServers(env.bootstrapServers()).schemaRegistry(registry)
+          .allowedSourceTopics(Set.of(source)).knownWorkflows(Set.of(workflow)).build().start()) {
+        client.submit(new BackfillRequest(id, source, Instant.parse("2020-01-01T00:00:00Z"),
+            Instant.parse("2026-01-01T00:00:00Z"), Set.of(), Set.of(), OptionalInt.empty(), Mode.EXECUTE,
+            List.of(workflow), OptionalDouble.empty(), EffectsPolicy.SUPPRESS, Optional.of("it"), Optional.empty()));
+        await().atMost(Duration.ofSeconds(60)).until(() -> client.status(id).map(s -> s.state() == BackfillState.COMPLETED)
+            .orElse(false));
+      }
+      BackfillVerifier verifier = new BackfillVerifier(clientConfig, registry, client);
+
+      // The named workflow has not read a record: not a failed verification, not verified, nothing recorded.
+      assertThatThrownBy(() -> verifier.verify(id))
+          .isInstanceOf(WorkflowsBehindException.class)
+          .hasMessageContaining("workflow '" + workflow + "' has")
+          .hasMessageContaining("record(s) of " + ControlTopics.backfillTopic(id) + " to read")
+          .hasMessageContaining("Nothing was recorded");
+      assertThat(client.status(id).orElseThrow().state()).isEqualTo(BackfillState.COMPLETED);
+
+      try (var runtime = WorkflowRuntime.builder().bootstrapServers(env.bootstrapServers()).schemaRegistry(registry)
+          .workflow(new FormDailyStatsWorkflow(workflow)).backfills(Set.of(id)).stateDirectory(state).build().start()) {
+        VerificationReport report = verifier.verify(id, Duration.ofMinutes(2));
+        assertThat(report.failures()).isEmpty();
+        assertThat(report.verified()).isTrue();
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> client.status(id).orElseThrow().state() == BackfillState.VERIFIED);
     }
   }
 

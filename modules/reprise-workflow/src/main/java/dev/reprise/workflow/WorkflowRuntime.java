@@ -95,7 +95,7 @@ public final class WorkflowRuntime implements AutoCloseable {
   private Set<String> backfillTopics = Set.of();
   private java.util.concurrent.ScheduledExecutorService watcher;
   private volatile boolean closed;
-  private EffectExecutor executor;
+  private volatile EffectExecutor executor;
   private WorkflowHealth.Publisher health;
 
   private WorkflowRuntime(Builder config) {
@@ -108,7 +108,17 @@ public final class WorkflowRuntime implements AutoCloseable {
    * Pauses consumption while any sink's breaker is open, rather than spinning through retries;
    * resumes when none is (half-open lets trial calls through).
    */
-  private synchronized void onBreaker(String sink, CircuitBreaker.State state) {
+  private void onBreaker(String sink, CircuitBreaker.State state) {
+    if (closed) {
+      // Shutting down: nothing to pause or resume, and close() may hold the lock.
+      return;
+    }
+    synchronized (this) {
+      onBreakerLocked(sink, state);
+    }
+  }
+
+  private void onBreakerLocked(String sink, CircuitBreaker.State state) {
     if (state == CircuitBreaker.State.OPEN || state == CircuitBreaker.State.FORCED_OPEN) {
       if (openSinks.add(sink) && streams != null) {
         log.warn("workflow '{}': effect sink '{}' is {}; paused by backpressure", config.workflow.name(), sink, state);
@@ -431,10 +441,21 @@ public final class WorkflowRuntime implements AutoCloseable {
     closeResources();
   }
 
-  private synchronized void closeResources() {
-    if (executor != null) {
-      executor.close();
+  private void closeResources() {
+    EffectExecutor stopping;
+    synchronized (this) {
+      stopping = executor;
+      executor = null;
     }
+    // Outside the lock: the executor's thread may be in onBreaker (a sink failing during shutdown
+    // opens its breaker), which takes this lock; holding it here would deadlock the two.
+    if (stopping != null) {
+      stopping.close();
+    }
+    closeStreamsAndClients();
+  }
+
+  private synchronized void closeStreamsAndClients() {
     KafkaClientObserver.closeQuietly(streamsMetrics);
     streamsMetrics = null;
     if (streams != null) {

@@ -1,11 +1,8 @@
 package dev.reprise.cli;
 
 import dev.reprise.coordinator.ReplayCoordinator;
-import dev.reprise.observability.BackfillObserver;
-import dev.reprise.observability.ObservabilityServer;
 import dev.reprise.observability.RepriseMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.time.Clock;
 import dev.reprise.registry.ConfluentSchemaRegistryClient;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -97,17 +94,11 @@ final class CoordinatorCommand implements Callable<Integer> {
       builder.instanceId(instanceId);
     }
     ReplayCoordinator coordinator = builder.build().start();
-    BackfillObserver observer = BackfillObserver.create(platform.clientConfig(), registry,
-        new LinkedHashSet<>(protectedGroups), Clock.systemUTC());
-    observer.bindTo(meters);
-    observer.start();
-    ObservabilityServer server = http.serve(DEFAULT_HTTP_PORT, meters, observer);
+    HttpOptions.Dashboard dashboard = http.serveDashboard(DEFAULT_HTTP_PORT, meters, platform.clientConfig(), registry,
+        new LinkedHashSet<>(protectedGroups));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      if (server != null) {
-        server.close();
-      }
-      observer.close();
+      dashboard.close();
       coordinator.close();
       registry.close();
       platform.close();
@@ -119,9 +110,7 @@ final class CoordinatorCommand implements Callable<Integer> {
     }, "reprise-coordinator-shutdown"));
     out.printf("Coordinator %s serving %s on %s (allowed source topics: %s). Ctrl-C to stop.%n",
         coordinator.instanceId(), "reprise.requests", platform.bootstrapServers(), allowedTopics);
-    if (server != null) {
-      out.printf("Dashboard: %s   metrics: %smetrics%n", server.url(), server.url());
-    }
+    out.println(dashboard.describe());
     out.flush();
     stopped.await();
     return 0;

@@ -15,7 +15,6 @@ import dev.reprise.history.HistoryGenerator;
 import dev.reprise.history.HistorySpec;
 import dev.reprise.history.HistorySummary;
 import dev.reprise.history.HistoryWriter;
-import dev.reprise.observability.BackfillObserver;
 import dev.reprise.observability.ObservabilityServer;
 import dev.reprise.observability.RepriseMetrics;
 import dev.reprise.observability.WorkflowMetrics;
@@ -124,31 +123,23 @@ final class DemoCommand implements Callable<Integer> {
         var registry = ConfluentSchemaRegistryClient.create(platform.schemaRegistryUrl());
         var client = BackfillClient.create(platform.clientConfig(), registry);
         var webhook = new CountingWebhookServer();
-        var observer = BackfillObserver.create(platform.clientConfig(), registry, Set.of(), Clock.systemUTC())) {
+        var dashboard = http.serveDashboard(0, meters, platform.clientConfig(), registry, Set.of())) {
       Map<String, Object> clientConfig = platform.clientConfig();
       say("1/6 Platform: Kafka %s, schema registry %s%s", platform.bootstrapServers(), platform.schemaRegistryUrl(),
           platform.isEmbedded() ? " (embedded, started for this demo)" : "");
-      observer.bindTo(meters);
-      observer.start();
-      ObservabilityServer server = http.serve(0, meters, observer);
-      try {
-        if (server != null) {
-          say("    dashboard: %s (metrics: %smetrics)%s", server.url(), server.url(),
-              keepOpen ? "" : "; --keep-open keeps it up after the report");
-        }
-        int exit = run(platform, registry, client, webhook, clientConfig);
-        if (keepOpen && server != null) {
-          say("Dashboard still up at %s; Ctrl-C stops it.", server.url());
-          CountDownLatch stopped = new CountDownLatch(1);
-          Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
-          stopped.await();
-        }
-        return exit;
-      } finally {
-        if (server != null) {
-          server.close();
-        }
+      ObservabilityServer server = dashboard.server();
+      if (server != null) {
+        say("    dashboard: %s (metrics: %smetrics)%s", server.url(), server.url(),
+            keepOpen ? "" : "; --keep-open keeps it up after the report");
       }
+      int exit = run(platform, registry, client, webhook, clientConfig);
+      if (keepOpen && server != null) {
+        say("Dashboard still up at %s; Ctrl-C stops it.", server.url());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
+        stopped.await();
+      }
+      return exit;
     } finally {
       BenchSupport.deleteQuietly(state);
     }

@@ -2,7 +2,11 @@ package dev.reprise.cli;
 
 import dev.reprise.observability.BackfillObserver;
 import dev.reprise.observability.ObservabilityServer;
+import dev.reprise.registry.SchemaRegistryClient;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Set;
 import picocli.CommandLine.Option;
 
 /**
@@ -20,6 +24,40 @@ final class HttpOptions {
       description = "Address to listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 only inside a container whose port is"
           + " published on the host's loopback).")
   String host;
+
+  /**
+   * Observes the cluster {@code clientConfig} names (statuses, lag, dead letters; bound to {@code
+   * meters}) and serves the dashboard for it; {@link Dashboard#close()} stops both.
+   */
+  Dashboard serveDashboard(int defaultPort, PrometheusMeterRegistry meters, Map<String, Object> clientConfig,
+      SchemaRegistryClient registry, Set<String> protectedGroups) {
+    BackfillObserver observer = BackfillObserver.create(clientConfig, registry, protectedGroups, Clock.systemUTC());
+    observer.bindTo(meters);
+    observer.start();
+    try {
+      return new Dashboard(observer, serve(defaultPort, meters, observer));
+    } catch (RuntimeException e) {
+      observer.close();
+      throw e;
+    }
+  }
+
+  /** An observer and the server showing it ({@code null} with {@code --http-port -1}). */
+  record Dashboard(BackfillObserver observer, ObservabilityServer server) implements AutoCloseable {
+
+    /** "Dashboard: URL   metrics: URL/metrics", or nothing when not served. */
+    String describe() {
+      return server == null ? "" : "Dashboard: " + server.url() + "   metrics: " + server.url() + "metrics";
+    }
+
+    @Override
+    public void close() {
+      if (server != null) {
+        server.close();
+      }
+      observer.close();
+    }
+  }
 
   /** The server, started; {@code null} when {@code --http-port -1}. */
   ObservabilityServer serve(int defaultPort, PrometheusMeterRegistry registry, BackfillObserver dashboard) {

@@ -1,12 +1,9 @@
 package dev.reprise.cli;
 
 import dev.reprise.embedded.EmbeddedPlatform;
-import dev.reprise.observability.BackfillObserver;
-import dev.reprise.observability.ObservabilityServer;
 import dev.reprise.observability.RepriseMetrics;
 import dev.reprise.registry.ConfluentSchemaRegistryClient;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.time.Clock;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -48,26 +45,19 @@ final class UpCommand implements Callable<Integer> {
     EmbeddedPlatform platform = EmbeddedPlatform.start(dataDirectory);
     PrometheusMeterRegistry meters = RepriseMetrics.registry("up");
     ConfluentSchemaRegistryClient registry = ConfluentSchemaRegistryClient.create(platform.schemaRegistryUrl());
-    BackfillObserver observer = BackfillObserver.create(
-        java.util.Map.of("bootstrap.servers", platform.bootstrapServers()), registry,
-        new java.util.LinkedHashSet<>(protectedGroups), Clock.systemUTC());
-    observer.bindTo(meters);
-    observer.start();
-    ObservabilityServer server;
+    HttpOptions.Dashboard dashboard;
     try {
-      server = http.serve(DEFAULT_HTTP_PORT, meters, observer);
+      dashboard = http.serveDashboard(DEFAULT_HTTP_PORT, meters,
+          java.util.Map.of("bootstrap.servers", platform.bootstrapServers()), registry,
+          new java.util.LinkedHashSet<>(protectedGroups));
     } catch (RuntimeException e) {
-      observer.close();
       registry.close();
       platform.close();
       throw e;
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      if (server != null) {
-        server.close();
-      }
-      observer.close();
+      dashboard.close();
       registry.close();
       platform.close();
       stopped.countDown();
@@ -75,9 +65,7 @@ final class UpCommand implements Callable<Integer> {
     out.printf("Reprise embedded platform up (data in %s)%n  Kafka:           %s%n  Schema registry: %s%n"
         + "Other commands on this data dir use it. Ctrl-C stops it.%n", dataDirectory, platform.bootstrapServers(),
         platform.schemaRegistryUrl());
-    if (server != null) {
-      out.printf("  Dashboard:       %s%n  Metrics:         %smetrics%n", server.url(), server.url());
-    }
+    out.println(dashboard.describe());
     out.flush();
     stopped.await();
     return 0;

@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -96,8 +95,7 @@ final class CoordinatorCommand implements Callable<Integer> {
     ReplayCoordinator coordinator = builder.build().start();
     HttpOptions.Dashboard dashboard = http.serveDashboard(DEFAULT_HTTP_PORT, meters, platform.clientConfig(), registry,
         new LinkedHashSet<>(protectedGroups));
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+    UntilStopped running = UntilStopped.onStop("reprise-coordinator-shutdown", () -> {
       dashboard.close();
       coordinator.close();
       registry.close();
@@ -106,13 +104,12 @@ final class CoordinatorCommand implements Callable<Integer> {
         out.println(heap.json());
       }
       out.flush();
-      stopped.countDown();
-    }, "reprise-coordinator-shutdown"));
+    });
     out.printf("Coordinator %s serving %s on %s (allowed source topics: %s). Ctrl-C to stop.%n",
         coordinator.instanceId(), "reprise.requests", platform.bootstrapServers(), allowedTopics);
     out.println(dashboard.describe());
     out.flush();
-    stopped.await();
+    running.await();
     return 0;
   }
 }

@@ -7,7 +7,6 @@ import java.io.PrintWriter;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -45,16 +44,14 @@ final class DashboardCommand implements Callable<Integer> {
     PrometheusMeterRegistry meters = RepriseMetrics.registry("dashboard");
     HttpOptions.Dashboard dashboard = http.serveDashboard(DEFAULT_HTTP_PORT, meters, platform.clientConfig(), registry,
         new LinkedHashSet<>(protectedGroups));
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+    UntilStopped running = UntilStopped.onStop("reprise-dashboard-shutdown", () -> {
       dashboard.close();
       registry.close();
       platform.close();
-      stopped.countDown();
-    }, "reprise-dashboard-shutdown"));
+    });
     out.printf("Watching %s. Ctrl-C stops it.%n%s%n", platform.bootstrapServers(), dashboard.describe());
     out.flush();
-    stopped.await();
+    running.await();
     return 0;
   }
 }

@@ -20,7 +20,6 @@ import dev.reprise.observability.RepriseMetrics;
 import dev.reprise.observability.WorkflowMetrics;
 import dev.reprise.registry.ConfluentSchemaRegistryClient;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.util.concurrent.CountDownLatch;
 import dev.reprise.verify.BackfillVerifier;
 import dev.reprise.verify.VerificationReport;
 import dev.reprise.workflow.HttpWebhookSink;
@@ -135,9 +134,7 @@ final class DemoCommand implements Callable<Integer> {
       int exit = run(platform, registry, client, webhook, clientConfig);
       if (keepOpen && server != null) {
         say("Dashboard still up at %s; Ctrl-C stops it.", server.url());
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
-        stopped.await();
+        UntilStopped.onStop("reprise-demo-shutdown", () -> { }).await();
       }
       return exit;
     } finally {

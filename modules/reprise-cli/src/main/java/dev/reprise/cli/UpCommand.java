@@ -6,7 +6,6 @@ import dev.reprise.registry.ConfluentSchemaRegistryClient;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -55,19 +54,17 @@ final class UpCommand implements Callable<Integer> {
       platform.close();
       throw e;
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+    UntilStopped running = UntilStopped.onStop("reprise-up-shutdown", () -> {
       dashboard.close();
       registry.close();
       platform.close();
-      stopped.countDown();
-    }));
+    });
     out.printf("Reprise embedded platform up (data in %s)%n  Kafka:           %s%n  Schema registry: %s%n"
         + "Other commands on this data dir use it. Ctrl-C stops it.%n", dataDirectory, platform.bootstrapServers(),
         platform.schemaRegistryUrl());
     out.println(dashboard.describe());
     out.flush();
-    stopped.await();
+    running.await();
     return 0;
   }
 }

@@ -3,7 +3,6 @@ package dev.reprise.cli;
 import dev.reprise.workflow.builtin.CountingWebhookServer;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -32,17 +31,15 @@ final class WebhookCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     CountingWebhookServer server = new CountingWebhookServer(host, port);
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+    UntilStopped running = UntilStopped.onStop("reprise-webhook-shutdown", () -> {
       out.printf("webhook: %,d calls for %,d distinct keys%n",
           server.accepted().values().stream().mapToInt(Integer::intValue).sum(), server.accepted().size());
       out.flush();
       server.close();
-      stopped.countDown();
-    }));
+    });
     out.printf("webhook receiver on %s:%d: POST /hook, GET /keys/KEY. Ctrl-C stops it.%n", host, port);
     out.flush();
-    stopped.await();
+    running.await();
     return 0;
   }
 }

@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -86,8 +85,7 @@ final class WorkerCommand implements Callable<Integer> {
     metrics.bindTo(meters);
     // Workers serve metrics only; several on one machine take free ports unless told one.
     ObservabilityServer server = http.serve(0, meters, null);
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+    UntilStopped running = UntilStopped.onStop("reprise-worker-shutdown", () -> {
       if (server != null) {
         server.close();
       }
@@ -95,15 +93,14 @@ final class WorkerCommand implements Callable<Integer> {
       runtime.close();
       registry.close();
       platform.close();
-      stopped.countDown();
-    }));
+    });
     out.printf("workflow '%s' running (backfills: %s, live: %s); Ctrl-C stops it%n", workflow,
         backfills.isEmpty() ? "all" : backfills, liveTopics.isEmpty() ? "none" : liveTopics);
     if (server != null) {
       out.printf("metrics: %smetrics%n", server.url());
     }
     out.flush();
-    stopped.await();
+    running.await();
     return 0;
   }
 }

@@ -9,9 +9,8 @@ import dev.reprise.coordinator.BackfillClient;
 import dev.reprise.coordinator.BackfillCounters;
 import dev.reprise.coordinator.BackfillStatus;
 import dev.reprise.coordinator.ControlTopics;
-import dev.reprise.observability.internal.DashboardViews;
 import dev.reprise.observability.internal.DeadLetterTally;
-import dev.reprise.observability.internal.TimeSeries;
+import dev.reprise.observability.internal.ObserverHistory;
 import dev.reprise.registry.SchemaRegistryClient;
 import dev.reprise.workflow.WorkflowTopics;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -29,7 +28,6 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -58,8 +56,6 @@ import org.slf4j.LoggerFactory;
 public final class BackfillObserver implements MeterBinder, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(BackfillObserver.class);
-  /** Half an hour at one sample a second. */
-  static final int HISTORY = 1800;
   private static final String WORKFLOW_GROUP_PREFIX = "reprise.workflow.";
 
   private final BackfillClient client;
@@ -71,9 +67,8 @@ public final class BackfillObserver implements MeterBinder, AutoCloseable {
   private final Clock clock;
   private final Map<String, BackfillStatus> statuses = new ConcurrentHashMap<>();
   private final Map<String, PublishRate> rates = new ConcurrentHashMap<>();
-  private final Map<String, TimeSeries> backfillSeries = new ConcurrentHashMap<>();
+  private final ObserverHistory history = new ObserverHistory();
   private final Map<String, GroupLag> groupLags = new ConcurrentHashMap<>();
-  private final Map<String, TimeSeries> lagSeries = new ConcurrentHashMap<>();
   private final Set<String> workflowGroups = ConcurrentHashMap.newKeySet();
   private final Set<String> countedBackfills = ConcurrentHashMap.newKeySet();
   private volatile MeterRegistry meters;
@@ -92,7 +87,6 @@ public final class BackfillObserver implements MeterBinder, AutoCloseable {
   private MultiGauge workflowDeadLetters;
   private ScheduledExecutorService sampler;
   private long lastGroupListing;
-  private volatile long samples;
 
   private BackfillObserver(Map<String, Object> clientConfig, SchemaRegistryClient registry, Set<String> protectedGroups,
       Clock clock) {
@@ -146,12 +140,12 @@ public final class BackfillObserver implements MeterBinder, AutoCloseable {
       BackfillStatus previous = statuses.put(status.backfillId(), status);
       PublishRate rate = rates.computeIfAbsent(status.backfillId(), id -> new PublishRate());
       rate.update(status, now);
-      boolean wasLive = previous == null || !previous.state().isTerminal() || previous.updatedAt().isBefore(status.updatedAt());
-      if (!status.state().isTerminal() || wasLive) {
-        backfillSeries.computeIfAbsent(status.backfillId(), id -> new TimeSeries(HISTORY)).add(now, rate.perSecond(),
-            throttleLimit(status).orElse(Double.NaN),
-            status.throttle().flatMap(t -> t.inFlight().isPresent() ? Optional.of((double) t.inFlight().getAsLong())
-                : Optional.empty()).orElse(Double.NaN),
+      // A finished backfill gets a point only when its status changes (e.g. verified), not every second.
+      boolean changed = previous == null || previous.updatedAt().isBefore(status.updatedAt());
+      if (!status.state().isTerminal() || changed) {
+        history.addBackfill(status.backfillId(), now, rate.perSecond(), throttleLimit(status).orElse(Double.NaN),
+            status.throttle().filter(t -> t.inFlight().isPresent()).map(t -> (double) t.inFlight().getAsLong())
+                .orElse(Double.NaN),
             status.progress());
       }
     }
@@ -167,14 +161,12 @@ public final class BackfillObserver implements MeterBinder, AutoCloseable {
             sums[1] = Double.isNaN(sums[1]) ? p.seconds().getAsDouble() : Math.max(sums[1], p.seconds().getAsDouble());
           }
         }
-        perTopic.forEach((topic, sums) -> lagSeries.computeIfAbsent(lagKey(group, topic), k -> new TimeSeries(HISTORY))
-            .add(now, sums[0], sums[1]));
+        perTopic.forEach((topic, sums) -> history.addLag(group, topic, now, sums[0], sums[1]));
       } catch (RuntimeException e) {
         log.debug("observer: no lag for group '{}': {}", group, e.toString());
       }
     }
     deadLetters.refresh();
-    samples++;
     publishMetrics();
   }
 
@@ -222,10 +214,6 @@ public final class BackfillObserver implements MeterBinder, AutoCloseable {
     return groups;
   }
 
-  static String lagKey(String group, String topic) {
-    return group + "|" + topic;
-  }
-
   /** The limit the publish rate is held to: the adaptive controller's, else the request's cap. */
   static OptionalDouble throttleLimit(BackfillStatus status) {
     if (status.throttle().isPresent()) {
@@ -247,16 +235,6 @@ public final class BackfillObserver implements MeterBinder, AutoCloseable {
     return rate == null ? 0 : rate.perSecond();
   }
 
-  /** History of a backfill: columns time, publish rate, throttle limit, in-flight, progress. */
-  Optional<TimeSeries> backfillHistory(String backfillId) {
-    return Optional.ofNullable(backfillSeries.get(backfillId));
-  }
-
-  /** History of a group's lag on a topic: columns time, records, seconds. */
-  Optional<TimeSeries> lagHistory(String group, String topic) {
-    return Optional.ofNullable(lagSeries.get(lagKey(group, topic)));
-  }
-
   /** The latest lag of every watched group. */
   public Map<String, GroupLag> groupLags() {
     return Map.copyOf(groupLags);
@@ -271,58 +249,9 @@ public final class BackfillObserver implements MeterBinder, AutoCloseable {
     return deadLetters.ofBackfill(WorkflowTopics.deadLetters(workflow), backfillId);
   }
 
-  /** The workflows (names, not groups) this observer has seen. */
-  public Set<String> workflows() {
-    Set<String> names = new TreeSet<>();
-    workflowGroups.forEach(group -> names.add(group.substring(WORKFLOW_GROUP_PREFIX.length())));
-    statuses.values().forEach(s -> s.request().ifPresent(r -> names.addAll(r.workflows())));
-    return names;
-  }
-
-  /** Samples taken so far: lets a caller wait for the first. */
-  public long samples() {
-    return samples;
-  }
-
-  /** What the dashboard's views read. */
-  DashboardViews.Source views() {
-    BackfillObserver observer = this;
-    return new DashboardViews.Source() {
-      @Override
-      public Map<String, BackfillStatus> statuses() {
-        return observer.statuses();
-      }
-
-      @Override
-      public double publishRate(String backfillId) {
-        return observer.publishRate(backfillId);
-      }
-
-      @Override
-      public Optional<TimeSeries> backfillHistory(String backfillId) {
-        return observer.backfillHistory(backfillId);
-      }
-
-      @Override
-      public Optional<TimeSeries> lagHistory(String group, String topic) {
-        return observer.lagHistory(group, topic);
-      }
-
-      @Override
-      public Map<String, GroupLag> groupLags() {
-        return observer.groupLags();
-      }
-
-      @Override
-      public Set<String> protectedGroups() {
-        return observer.protectedGroups();
-      }
-
-      @Override
-      public long workflowDeadLetters(String workflow, String backfillId) {
-        return observer.workflowDeadLetters(workflow, backfillId);
-      }
-    };
+  /** What the dashboard's charts draw. */
+  ObserverHistory history() {
+    return history;
   }
 
   long now() {

@@ -105,7 +105,7 @@ public final class ObservabilityServer implements AutoCloseable {
       } else if ((path.equals("/") || path.equals("/index.html")) && method.equals("GET")) {
         send(exchange, 200, "text/html; charset=utf-8", page);
       } else if (observer != null && path.equals("/api/overview") && method.equals("GET")) {
-        sendJson(exchange, 200, DashboardViews.overview(observer.views(), observer.now()));
+        sendJson(exchange, 200, DashboardViews.overview(observer, observer.now()));
       } else if (observer != null && path.startsWith("/api/backfills/")) {
         backfill(exchange, path.substring("/api/backfills/".length()), method);
       } else {
@@ -117,10 +117,10 @@ public final class ObservabilityServer implements AutoCloseable {
   }
 
   private void backfill(HttpExchange exchange, String rest, String method) throws IOException {
-    List<String> parts = new ArrayList<>(List.of(rest.split("/")));
-    String id = parts.get(0);
-    if (parts.size() == 1 && method.equals("GET")) {
-      Optional<Map<String, Object>> view = DashboardViews.backfill(observer.views(), id);
+    String[] parts = rest.split("/");
+    String id = parts[0];
+    if (parts.length == 1 && method.equals("GET")) {
+      Optional<Map<String, Object>> view = DashboardViews.backfill(observer, observer.history(), id);
       if (view.isPresent()) {
         sendJson(exchange, 200, view.get());
       } else {
@@ -128,7 +128,7 @@ public final class ObservabilityServer implements AutoCloseable {
       }
       return;
     }
-    if (parts.size() != 2 || !method.equals("POST") || !ACTIONS.contains(parts.get(1))) {
+    if (parts.length != 2 || !method.equals("POST") || !ACTIONS.contains(parts[1])) {
       sendJson(exchange, 404, Map.of("error", "actions are POST /api/backfills/{id}/" + String.join("|", ACTIONS)));
       return;
     }
@@ -140,7 +140,7 @@ public final class ObservabilityServer implements AutoCloseable {
       sendJson(exchange, 404, Map.of("error", "there is no backfill '" + id + "'"));
       return;
     }
-    String action = parts.get(1);
+    String action = parts[1];
     switch (action) {
       case "pause" -> observer.client().pause(id);
       case "resume" -> observer.client().resume(id);

@@ -34,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.locks.LockSupport;
@@ -135,9 +136,9 @@ public final class BackfillVerifier {
       return;
     }
     long deadline = System.nanoTime() + timeout.toNanos();
-    try (LagMonitor lag = LagMonitor.create(clientConfig, clock)) {
+    try (LagMonitor lag = LagMonitor.create(clientConfig, clock); Admin admin = Admin.create(clientConfig)) {
       while (true) {
-        List<String> behind = behind(lag, status.backfillId(), workflows);
+        List<String> behind = behind(lag, admin, status.backfillId(), workflows);
         if (behind.isEmpty()) {
           return;
         }
@@ -150,16 +151,17 @@ public final class BackfillVerifier {
   }
 
   /** What each named workflow still has to do for this backfill, one line each; empty when none. */
-  private List<String> behind(LagMonitor lag, String backfillId, List<String> workflows) {
+  private List<String> behind(LagMonitor lag, Admin admin, String backfillId, List<String> workflows) {
     List<String> behind = new ArrayList<>();
     String topic = ControlTopics.backfillTopic(backfillId);
+    Set<String> topics = topics(admin);
     for (String workflow : workflows) {
       long records = pending(lag.lag(ControlTopics.workflowGroup(workflow), List.of(topic)));
       if (records > 0) {
         behind.add("workflow '" + workflow + "' has " + records + " record(s) of " + topic + " to read");
       }
       String outbox = WorkflowTopics.effects(workflow);
-      if (exists(outbox)) {
+      if (topics.contains(outbox)) {
         long effects = pending(lag.lag(WorkflowTopics.effectsGroup(workflow), List.of(outbox)));
         if (effects > 0) {
           behind.add("workflow '" + workflow + "' has " + effects + " effect request(s) to perform");
@@ -185,9 +187,9 @@ public final class BackfillVerifier {
     return pending;
   }
 
-  private boolean exists(String topic) {
-    try (Admin admin = Admin.create(clientConfig)) {
-      return admin.listTopics().names().get(30, java.util.concurrent.TimeUnit.SECONDS).contains(topic);
+  private static Set<String> topics(Admin admin) {
+    try {
+      return admin.listTopics().names().get(30, java.util.concurrent.TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while listing topics", e);

@@ -7,6 +7,7 @@ import dev.reprise.coordinator.BackfillRequest;
 import dev.reprise.coordinator.BackfillState;
 import dev.reprise.coordinator.BackfillStatus;
 import dev.reprise.coordinator.ControlTopics;
+import dev.reprise.observability.BackfillObserver;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -27,27 +28,10 @@ public final class DashboardViews {
   /** Day cells beyond this are not drawn one by one (a ten-year range is 3,650 cells). */
   static final int MAX_DAYS = 3_700;
 
-  /** What one backfill's detail view needs from the observer. */
-  public interface Source {
-    Map<String, BackfillStatus> statuses();
-
-    double publishRate(String backfillId);
-
-    Optional<TimeSeries> backfillHistory(String backfillId);
-
-    Optional<TimeSeries> lagHistory(String group, String topic);
-
-    Map<String, GroupLag> groupLags();
-
-    Set<String> protectedGroups();
-
-    long workflowDeadLetters(String workflow, String backfillId);
-  }
-
   private DashboardViews() {}
 
   /** The list of backfills, newest first. */
-  public static Map<String, Object> overview(Source source, long now) {
+  public static Map<String, Object> overview(BackfillObserver source, long now) {
     List<Map<String, Object>> backfills = new ArrayList<>();
     source.statuses().values().stream()
         .sorted(Comparator.comparing((BackfillStatus s) -> s.startedAt().orElse(s.updatedAt())).reversed())
@@ -58,7 +42,7 @@ public final class DashboardViews {
     return view;
   }
 
-  private static Map<String, Object> summary(Source source, BackfillStatus status) {
+  private static Map<String, Object> summary(BackfillObserver source, BackfillStatus status) {
     Map<String, Object> view = new LinkedHashMap<>();
     view.put("id", status.backfillId());
     view.put("state", status.state().name());
@@ -78,7 +62,7 @@ public final class DashboardViews {
   }
 
   /** Everything the detail panel shows for one backfill. */
-  public static Optional<Map<String, Object>> backfill(Source source, String backfillId) {
+  public static Optional<Map<String, Object>> backfill(BackfillObserver source, ObserverHistory history, String backfillId) {
     BackfillStatus status = source.statuses().get(backfillId);
     if (status == null) {
       return Optional.empty();
@@ -101,16 +85,16 @@ public final class DashboardViews {
     view.put("days", days(status));
     view.put("verification", verification(status));
     view.put("rejectedCommand", status.rejectedCommand().orElse(null));
-    view.put("history", source.backfillHistory(backfillId).map(h -> {
-      Map<String, Object> history = new LinkedHashMap<>();
-      history.put("t", h.column(0));
-      history.put("publishRate", h.column(1));
-      history.put("throttleLimit", h.column(2));
-      history.put("inFlight", h.column(3));
-      history.put("progress", h.column(4));
-      return history;
+    view.put("history", history.backfill(backfillId).map(h -> {
+      Map<String, Object> columns = new LinkedHashMap<>();
+      columns.put("t", h.column(0));
+      columns.put("publishRate", h.column(1));
+      columns.put("throttleLimit", h.column(2));
+      columns.put("inFlight", h.column(3));
+      columns.put("progress", h.column(4));
+      return columns;
     }).orElse(null));
-    view.put("lag", lag(source, status));
+    view.put("lag", lag(source, history, status));
     Map<String, Long> deadLetters = new LinkedHashMap<>();
     deadLetters.put("coordinator", status.counter(BackfillCounters.DEAD_LETTERED));
     status.request().ifPresent(r -> r.workflows().forEach(w -> deadLetters.put(w, source.workflowDeadLetters(w, backfillId))));
@@ -194,7 +178,7 @@ public final class DashboardViews {
   }
 
   /** The named workflows' groups on the backfill topic, then the protected live groups on their topics. */
-  private static List<Map<String, Object>> lag(Source source, BackfillStatus status) {
+  private static List<Map<String, Object>> lag(BackfillObserver source, ObserverHistory history, BackfillStatus status) {
     List<Map<String, Object>> groups = new ArrayList<>();
     String topic = ControlTopics.backfillTopic(status.backfillId());
     Map<String, GroupLag> lags = source.groupLags();
@@ -207,7 +191,7 @@ public final class DashboardViews {
       }
     });
     for (String group : workflowGroups) {
-      groups.add(groupLag(source, group, "workflow", Set.of(topic), lags.get(group)));
+      groups.add(groupLag(history, group, "workflow", Set.of(topic), lags.get(group)));
     }
     for (String group : source.protectedGroups()) {
       GroupLag groupLag = lags.get(group);
@@ -215,12 +199,12 @@ public final class DashboardViews {
       if (groupLag != null) {
         groupLag.partitions().forEach(p -> topics.add(p.partition().topic()));
       }
-      groups.add(groupLag(source, group, "live", topics, groupLag));
+      groups.add(groupLag(history, group, "live", topics, groupLag));
     }
     return groups;
   }
 
-  private static Map<String, Object> groupLag(Source source, String group, String kind, Set<String> topics,
+  private static Map<String, Object> groupLag(ObserverHistory history, String group, String kind, Set<String> topics,
       GroupLag groupLag) {
     Map<String, Object> view = new LinkedHashMap<>();
     view.put("group", group);
@@ -241,7 +225,7 @@ public final class DashboardViews {
     view.put("records", records);
     view.put("seconds", seconds);
     // A live group may read several topics: its chart is the sum (records) and the worst (seconds).
-    List<TimeSeries> histories = topics.stream().map(t -> source.lagHistory(group, t)).flatMap(Optional::stream).toList();
+    List<TimeSeries> histories = topics.stream().map(t -> history.lag(group, t)).flatMap(Optional::stream).toList();
     if (histories.size() == 1) {
       TimeSeries h = histories.get(0);
       view.put("history", Map.of("t", h.column(0), "records", h.column(1), "seconds", h.column(2)));
@@ -253,16 +237,19 @@ public final class DashboardViews {
 
   private static Map<String, Object> merged(List<TimeSeries> histories) {
     TimeSeries shortest = histories.stream().min(Comparator.comparingInt(TimeSeries::size)).orElseThrow();
-    int n = shortest.size();
     List<Double> t = shortest.column(0);
+    int n = t.size();
     List<Double> records = new ArrayList<>();
     List<Double> seconds = new ArrayList<>();
+    // Each column copied once, not once per point.
+    List<List<Double>> recordColumns = histories.stream().map(h -> h.column(1)).toList();
+    List<List<Double>> secondColumns = histories.stream().map(h -> h.column(2)).toList();
     for (int i = 0; i < n; i++) {
       double r = 0;
       Double s = null;
-      for (TimeSeries h : histories) {
-        List<Double> rc = h.column(1);
-        List<Double> sc = h.column(2);
+      for (int k = 0; k < histories.size(); k++) {
+        List<Double> rc = recordColumns.get(k);
+        List<Double> sc = secondColumns.get(k);
         int index = rc.size() - n + i;
         r += rc.get(index) == null ? 0 : rc.get(index);
         if (sc.get(index) != null) {

@@ -25,6 +25,22 @@ public record GroupLag(String group, Instant at, List<PartitionLag> partitions, 
     return partitions.stream().filter(p -> p.seconds().isPresent()).mapToDouble(p -> p.seconds().getAsDouble()).max();
   }
 
+  /**
+   * Records still to read: a partition whose only lag is a transaction marker (no readable record
+   * ahead, so no time lag) counts as read; one never read counts whole.
+   */
+  public long unread() {
+    long unread = 0;
+    for (PartitionLag p : partitions) {
+      if (p.committed().isEmpty()) {
+        unread += p.endOffset();
+      } else if (p.records() > 0 && p.seconds().isPresent()) {
+        unread += p.records();
+      }
+    }
+    return unread;
+  }
+
   /** Whether every partition is caught up. */
   public boolean caughtUp() {
     return !partitions.isEmpty() && partitions.stream().allMatch(PartitionLag::caughtUp);

@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -33,6 +34,7 @@ public final class BackfillRequestValidator {
 
   private final Set<String> allowedSourceTopics;
   private final Set<String> knownWorkflows;
+  private final WorkflowDeclarations declarations;
   private final Clock clock;
 
   /**
@@ -41,8 +43,18 @@ public final class BackfillRequestValidator {
    * @param clock wall time, only to refuse ranges ending in the future
    */
   public BackfillRequestValidator(Set<String> allowedSourceTopics, Set<String> knownWorkflows, Clock clock) {
+    this(allowedSourceTopics, knownWorkflows, WorkflowDeclarations.NONE, clock);
+  }
+
+  /**
+   * @param declarations what workflows declared about themselves (their replay rules), consulted
+   *     for every workflow a request names
+   */
+  public BackfillRequestValidator(Set<String> allowedSourceTopics, Set<String> knownWorkflows,
+      WorkflowDeclarations declarations, Clock clock) {
     this.allowedSourceTopics = Set.copyOf(allowedSourceTopics);
     this.knownWorkflows = Set.copyOf(knownWorkflows);
+    this.declarations = Objects.requireNonNull(declarations, "declarations");
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
@@ -66,11 +78,21 @@ public final class BackfillRequestValidator {
     } else if (!allowedSourceTopics.contains(topic)) {
       problems.add("source topic '" + topic + "' is not on the coordinator's allowlist " + sorted(allowedSourceTopics));
     }
-    if (request.from() == null) {
-      problems.add("missing field 'from'");
-    }
-    if (request.to() == null) {
-      problems.add("missing field 'to'");
+    if (request.isHandover()) {
+      // The handover point (offsets) bounds the history: a record before it with a later event
+      // time would reach the workflow neither through the backfill nor live.
+      if (request.to() != null) {
+        problems.add("'to' must be empty for a handover to " + request.handoverWorkflows() + ": the workflows' live"
+            + " position bounds the history, and records before it with a later event time would reach them neither"
+            + " way");
+      }
+    } else {
+      if (request.from() == null) {
+        problems.add("missing field 'from'");
+      }
+      if (request.to() == null) {
+        problems.add("missing field 'to'");
+      }
     }
     if (request.from() != null && request.to() != null) {
       if (!request.from().isBefore(request.to())) {
@@ -88,8 +110,14 @@ public final class BackfillRequestValidator {
       }
     });
     for (String workflow : request.workflows()) {
-      if (!knownWorkflows.contains(workflow)) {
-        problems.add("unknown workflow '" + workflow + "'; known: " + sorted(knownWorkflows));
+      Optional<WorkflowDeclaration> declared = declarations.declaration(workflow);
+      if (!knownWorkflows.contains(workflow) && declared.isEmpty()) {
+        problems.add("unknown workflow '" + workflow + "'; known: " + sorted(knownWorkflows)
+            + " and those that declared themselves on " + WorkflowDeclarations.TOPIC);
+      } else if (request.effectsPolicy() == BackfillRequest.EffectsPolicy.ENABLE) {
+        declared.filter(d -> !d.effectsAllowedInReplay()).ifPresent(d ->
+            problems.add("workflow '" + workflow + "' forbids effects in replays (" + d.reason().orElse("no reason given")
+                + "): effectsPolicy ENABLE refused; its history can only be replayed with SUPPRESS"));
       }
     }
     request.maxRecordsPerSecond().ifPresent(rate -> {

@@ -98,6 +98,7 @@ public final class ControlCodec {
           bare.put("formIds", List.of());
           bare.put("tenantIds", List.of());
           bare.put("workflows", List.of());
+          bare.put("handoverWorkflows", List.of());
           bare.put("mode", symbol("mode", "EXECUTE"));
           bare.put("effectsPolicy", symbol("effectsPolicy", "SUPPRESS"));
           return bare;
@@ -127,6 +128,7 @@ public final class ControlCodec {
     avro.put("effectsPolicy", symbol("effectsPolicy", request.effectsPolicy().name()));
     avro.put("requestedBy", request.requestedBy().orElse(null));
     avro.put("reason", request.reason().orElse(null));
+    avro.put("handoverWorkflows", request.handoverWorkflows());
     return avro;
   }
 
@@ -161,7 +163,8 @@ public final class ControlCodec {
         rate == null ? OptionalDouble.empty() : OptionalDouble.of(rate),
         BackfillRequest.EffectsPolicy.valueOf(avro.get("effectsPolicy").toString()),
         Optional.ofNullable(string(avro.get("requestedBy"))),
-        Optional.ofNullable(string(avro.get("reason"))));
+        Optional.ofNullable(string(avro.get("reason"))),
+        strings(avro.get("handoverWorkflows")));
   }
 
   static GenericRecord toAvro(BackfillStatus status) {

@@ -101,6 +101,7 @@ public final class ReplayCoordinator implements AutoCloseable {
   private final Admin admin;
   private final ControlCodec codec;
   private final StatusStore statusStore;
+  private final WorkflowDeclarations.Reader declarations;
   private final RunContext runContext;
   private final ThrottleTicker ticker;
   private final KafkaClientObserver clientObserver;
@@ -121,7 +122,10 @@ public final class ReplayCoordinator implements AutoCloseable {
     this.registry = builder.registry;
     this.allowedSourceTopics = Set.copyOf(builder.allowedSourceTopics);
     this.clock = builder.clock;
-    this.validator = new BackfillRequestValidator(builder.allowedSourceTopics, builder.knownWorkflows, clock);
+    // Reads reprise.workflows lazily, on the first request that names a workflow.
+    this.declarations = WorkflowDeclarations.reader(clientConfig, registry);
+    this.validator = new BackfillRequestValidator(builder.allowedSourceTopics, builder.knownWorkflows, declarations,
+        clock);
     this.instanceId = builder.instanceId;
     this.controlTopicPartitions = builder.controlTopicPartitions;
     this.replicationFactor = builder.replicationFactor;
@@ -506,6 +510,7 @@ public final class ReplayCoordinator implements AutoCloseable {
       answers.close(Duration.ofSeconds(5));
     }
     statusStore.close();
+    declarations.close();
     ticker.close();
     if (health != null) {
       health.close();

@@ -204,7 +204,7 @@ public final class HistoryGenerator implements Iterable<GeneratedRecord> {
 
     private Live newSubmission(Instant submittedAt) {
       sequence++;
-      String id = String.format("s-%08d", sequence);
+      String id = spec.idPrefix() + String.format("%08d", sequence);
       // A few forms get most submissions: the square skews the pick towards low numbers.
       double f = random.nextDouble();
       String formId = "form-" + (1 + (int) (f * f * spec.forms()));

@@ -23,6 +23,8 @@ import java.time.LocalDate;
  *     unparseable amount, or in v1 an unknown zone id)
  * @param missingZoneShare share of v1 submissions without a zone id
  * @param corruptShare share of records whose bytes are not readable Avro at all
+ * @param idPrefix submission ids are this prefix and a sequence number ({@code s-00000001}); another
+ *     prefix gives another generator's records ids of their own (live traffic after history)
  */
 public record HistorySpec(
     long events,
@@ -37,7 +39,8 @@ public record HistorySpec(
     double tombstoneShare,
     double dirtyShare,
     double missingZoneShare,
-    double corruptShare) {
+    double corruptShare,
+    String idPrefix) {
 
   /** Three years: v1 until the end of 2022, v2 from 2023, v3 (current) from July 2025. */
   public static final LocalDate DEFAULT_FROM = LocalDate.of(2022, 10, 1);
@@ -72,6 +75,7 @@ public record HistorySpec(
     private double dirtyShare = 0.01;
     private double missingZoneShare = 0.05;
     private double corruptShare = 0.001;
+    private String idPrefix = "s-";
 
     private Builder() {}
 
@@ -88,6 +92,7 @@ public record HistorySpec(
     public Builder dirtyShare(double share) { this.dirtyShare = share; return this; }
     public Builder missingZoneShare(double share) { this.missingZoneShare = share; return this; }
     public Builder corruptShare(double share) { this.corruptShare = share; return this; }
+    public Builder idPrefix(String prefix) { this.idPrefix = prefix; return this; }
 
     public HistorySpec build() {
       if (events < 1) {
@@ -113,8 +118,11 @@ public record HistorySpec(
       if (revisionShare + tombstoneShare + corruptShare >= 1) {
         throw new IllegalArgumentException("revisionShare + tombstoneShare + corruptShare must be below 1");
       }
+      if (idPrefix == null || idPrefix.isEmpty()) {
+        throw new IllegalArgumentException("idPrefix must not be empty");
+      }
       return new HistorySpec(events, seed, from, to, v2Since, v3Since, forms, tenants, revisionShare,
-          tombstoneShare, dirtyShare, missingZoneShare, corruptShare);
+          tombstoneShare, dirtyShare, missingZoneShare, corruptShare, idPrefix);
     }
 
     private static void share(String name, double value) {

@@ -1,9 +1,7 @@
 package dev.reprise.verify;
 
-import dev.reprise.backpressure.GroupLag;
 import dev.reprise.backpressure.LagMonitor;
 import dev.reprise.backpressure.LagUnavailableException;
-import dev.reprise.backpressure.PartitionLag;
 import dev.reprise.coordinator.BackfillClient;
 import dev.reprise.coordinator.BackfillRequest;
 import dev.reprise.coordinator.BackfillStatus;
@@ -156,35 +154,19 @@ public final class BackfillVerifier {
     String topic = ControlTopics.backfillTopic(backfillId);
     Set<String> topics = topics(admin);
     for (String workflow : workflows) {
-      long records = pending(lag.lag(ControlTopics.workflowGroup(workflow), List.of(topic)));
+      long records = lag.lag(ControlTopics.workflowGroup(workflow), List.of(topic)).unread();
       if (records > 0) {
         behind.add("workflow '" + workflow + "' has " + records + " record(s) of " + topic + " to read");
       }
       String outbox = WorkflowTopics.effects(workflow);
       if (topics.contains(outbox)) {
-        long effects = pending(lag.lag(WorkflowTopics.effectsGroup(workflow), List.of(outbox)));
+        long effects = lag.lag(WorkflowTopics.effectsGroup(workflow), List.of(outbox)).unread();
         if (effects > 0) {
           behind.add("workflow '" + workflow + "' has " + effects + " effect request(s) to perform");
         }
       }
     }
     return behind;
-  }
-
-  /**
-   * Records still to read: a partition whose only lag is a transaction marker (no readable record
-   * ahead, so no time lag) is caught up; one never read counts whole.
-   */
-  private static long pending(GroupLag lag) {
-    long pending = 0;
-    for (PartitionLag p : lag.partitions()) {
-      if (p.committed().isEmpty()) {
-        pending += p.endOffset();
-      } else if (p.records() > 0 && p.seconds().isPresent()) {
-        pending += p.records();
-      }
-    }
-    return pending;
   }
 
   private static Set<String> topics(Admin admin) {
@@ -295,7 +277,7 @@ public final class BackfillVerifier {
     long at = (Long) upcast.get("submittedAt");
     String formId = Objects.toString(upcast.get("formId"), null);
     Object tenant = upcast.getSchema().getField("tenantId") == null ? null : upcast.get("tenantId");
-    boolean inRange = at >= request.from().toEpochMilli() && at < request.to().toEpochMilli();
+    boolean inRange = at >= request.fromMillis() && at < request.toMillis();
     boolean forms = request.formIds().isEmpty() || request.formIds().contains(formId);
     boolean tenants = request.tenantIds().isEmpty() || request.tenantIds().contains(Objects.toString(tenant, null));
     return inRange && forms && tenants ? upcast : null;

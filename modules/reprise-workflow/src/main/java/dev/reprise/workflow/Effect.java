@@ -13,8 +13,23 @@ import java.util.Objects;
  * @param sink the name of the {@link EffectSink} that performs it
  * @param description what it does, for receipts ("would have done X" during a replay)
  * @param payload what the sink sends; its format is the sink's business
+ * @param liveOnly never performed for a replayed event, whatever the backfill's effects policy
+ *     (Axon's {@code @DisallowReplay}): "charge the card" must happen once, when it happened
  */
-public record Effect(String sink, String idempotencyKey, String description, String payload) {
+public record Effect(String sink, String idempotencyKey, String description, String payload, boolean liveOnly) {
+
+  /** An effect a replay with effects enabled performs too. */
+  public Effect(String sink, String idempotencyKey, String description, String payload) {
+    this(sink, idempotencyKey, description, payload, false);
+  }
+
+  /**
+   * This effect, never performed in a replay: {@code context.perform(Effect.of("payments", id,
+   * "charge").asLiveOnly())}.
+   */
+  public Effect asLiveOnly() {
+    return new Effect(sink, idempotencyKey, description, payload, true);
+  }
 
   public Effect {
     Objects.requireNonNull(sink, "sink");

@@ -45,6 +45,22 @@ public interface Workflow {
    */
   default void deriveViews(StreamsBuilder builder, String viewTopic) {}
 
+  /**
+   * Whether this workflow's effects may run for replayed events; default: when the backfill
+   * enables them. See {@link ReplayRules}.
+   */
+  default ReplayRules replayRules() {
+    return ReplayRules.allowEffects();
+  }
+
+  /**
+   * Called once per runtime instance when a backfill that hands a live topic's history over to
+   * this workflow is complete and the workflow's group has read all of it: e.g. to mark a view
+   * rebuilt ("rebuilding" → "live"). It runs on the runtime's watcher thread, outside any stream
+   * task, and again after a restart: make it idempotent.
+   */
+  default void onHistoryComplete(HistoryComplete history) {}
+
   /** The output topics of {@link #deriveViews}. */
   default List<String> derivedViewTopics() {
     return List.of();

@@ -5,6 +5,11 @@ import dev.reprise.coordinator.BackfillClient;
 import dev.reprise.coordinator.BackfillRequest;
 import dev.reprise.coordinator.BackfillRequest.EffectsPolicy;
 import dev.reprise.coordinator.BackfillStatus;
+import dev.reprise.coordinator.BackfillState;
+import dev.reprise.coordinator.LivePositions;
+import dev.reprise.coordinator.WorkflowDeclaration;
+import dev.reprise.coordinator.WorkflowDeclarations;
+import dev.reprise.backpressure.LagMonitor;
 import dev.reprise.registry.SchemaRegistryClient;
 import dev.reprise.core.KafkaClientObserver;
 import dev.reprise.workflow.internal.EffectExecutor;
@@ -34,6 +39,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.AutoOffsetReset;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
@@ -89,6 +95,9 @@ public final class WorkflowRuntime implements AutoCloseable {
   private final Map<String, GuardedSink> sinks = new HashMap<>();
   private final Set<String> openSinks = ConcurrentHashMap.newKeySet();
   private final OutcomeCounter outcomes = new OutcomeCounter();
+  private final Map<String, LivePositions.Handover> livePositions = new ConcurrentHashMap<>();
+  private final Set<String> historyComplete = ConcurrentHashMap.newKeySet();
+  private LagMonitor lagMonitor;
   private KafkaStreams streams;
   private AutoCloseable streamsMetrics;
   private Properties streamsProperties;
@@ -182,8 +191,10 @@ public final class WorkflowRuntime implements AutoCloseable {
       sources.add("backfills");
     }
     if (!config.liveTopics.isEmpty()) {
-      topology.addSource("live", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
-          config.liveTopics.toArray(String[]::new));
+      // Never earliest: history is not live. start() commits each live partition's handover point
+      // before Streams first reads it; this reset only serves a partition that appears later.
+      topology.addSource(AutoOffsetReset.latest(), "live", Serdes.ByteArray().deserializer(),
+          Serdes.ByteArray().deserializer(), config.liveTopics.toArray(String[]::new));
       sources.add("live");
     }
     topology.addSource("redrive", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
@@ -213,6 +224,8 @@ public final class WorkflowRuntime implements AutoCloseable {
       throw new IllegalStateException("workflow '" + config.workflow.name() + "' is already started");
     }
     createTopics();
+    joinLiveTopics();
+    declare();
     health = WorkflowHealth.publisher(config.clientConfig);
     // Clears what a crashed predecessor may have left ("paused") before this instance starts.
     publishHealth();
@@ -232,13 +245,14 @@ public final class WorkflowRuntime implements AutoCloseable {
     backfillTopics = config.allBackfills ? matchingBackfillTopics() : Set.of();
     streams = newStreams();
     streams.start();
+    watcher = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "reprise-workflow-watcher-" + config.workflow.name());
+      thread.setDaemon(true);
+      return thread;
+    });
     if (config.allBackfills) {
-      watcher = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "reprise-workflow-topics-" + config.workflow.name());
-        thread.setDaemon(true);
-        return thread;
-      });
       watcher.scheduleWithFixedDelay(this::followBackfillTopics, 2, 2, TimeUnit.SECONDS);
+      watcher.scheduleWithFixedDelay(this::watchHandovers, 1, 2, TimeUnit.SECONDS);
     }
     if (!sinks.isEmpty()) {
       executor = new EffectExecutor(config.workflow.name(), config.clientConfig, config.registry, sinks, outcomes,
@@ -247,6 +261,104 @@ public final class WorkflowRuntime implements AutoCloseable {
     log.info("workflow '{}' started (backfills: {}, live: {})", config.workflow.name(), config.allBackfills,
         config.liveTopics);
     return this;
+  }
+
+  /**
+   * Commits the handover point of every live partition this workflow's group has no position on
+   * yet: the topic's end now. Records before it are history and reach the workflow only through a
+   * backfill (under that backfill's effects policy); {@code reprise onboard} sets the point to a
+   * backfill's end instead, before the first start.
+   */
+  private void joinLiveTopics() {
+    if (config.liveTopics.isEmpty()) {
+      return;
+    }
+    String name = config.workflow.name();
+    String group = WorkflowTopics.applicationId(name);
+    try (Admin admin = Admin.create(config.clientConfig)) {
+      for (String topic : config.liveTopics) {
+        LivePositions.Handover joined;
+        try {
+          joined = LivePositions.establish(admin, group, topic, LivePositions.endOffsets(admin, topic));
+        } catch (LivePositions.GroupBusyException e) {
+          // Other instances run without a position on some partitions (a live topic new to this
+          // instance's configuration): they are read from their end when Streams assigns them.
+          log.warn("workflow '{}': {}; those partitions start at their end when assigned", name, e.getMessage());
+          continue;
+        }
+        livePositions.put(topic, joined);
+        if (joined.set().isEmpty()) {
+          log.info("workflow '{}' continues live topic '{}' from its committed positions {}", name, topic,
+              joined.positions());
+        } else {
+          log.info("workflow '{}' joins live topic '{}' at {} (partitions {} had no position): records before it"
+              + " are history and reach '{}' only through a backfill", name, topic, joined.positions(), joined.set(),
+              name);
+        }
+      }
+    }
+  }
+
+  /**
+   * Where this instance found or set its position on each live topic when it started: the handover
+   * point for partitions it {@linkplain LivePositions.Handover#set() set}, the committed position
+   * for the others.
+   */
+  public Map<String, LivePositions.Handover> livePositions() {
+    return Map.copyOf(livePositions);
+  }
+
+  /** Tells the coordinator (and anyone looking) this workflow's replay rule and live topics. */
+  private void declare() {
+    ReplayRules rules = config.workflow.replayRules();
+    WorkflowDeclarations.publish(config.clientConfig, config.registry, new WorkflowDeclaration(config.workflow.name(),
+        rules.effectsAllowed(), rules.reason(), List.copyOf(config.liveTopics), java.time.Instant.now()));
+  }
+
+  /**
+   * Watches the backfills that hand a live topic's history over to this workflow: once one is
+   * complete and this workflow's group has read all of its topic, the history is done and the
+   * workflow is told ({@link Workflow#onHistoryComplete}), once per runtime instance.
+   */
+  private void watchHandovers() {
+    String name = config.workflow.name();
+    try {
+      for (BackfillStatus status : backfills.statuses().values()) {
+        String id = status.backfillId();
+        boolean ours = status.request().map(r -> r.handoverWorkflows().contains(name)).orElse(false);
+        boolean complete = status.state() == BackfillState.COMPLETED || status.state() == BackfillState.VERIFIED
+            || status.state() == BackfillState.VERIFICATION_FAILED;
+        if (!ours || !complete || historyComplete.contains(id)) {
+          continue;
+        }
+        if (lagMonitor == null) {
+          lagMonitor = LagMonitor.create(config.clientConfig, java.time.Clock.systemUTC());
+        }
+        long unread = lagMonitor.lag(WorkflowTopics.applicationId(name),
+            List.of(dev.reprise.coordinator.ControlTopics.backfillTopic(id))).unread();
+        if (unread > 0) {
+          continue;
+        }
+        Map<Integer, Long> handover = new java.util.TreeMap<>();
+        status.partitions().forEach(p -> handover.put(p.partition(), p.endOffset()));
+        HistoryComplete done = new HistoryComplete(id, status.request().get().sourceTopic(), handover);
+        historyComplete.add(id);
+        log.info("workflow '{}': history of '{}' before {} is done (backfill '{}'); live from there on", name,
+            done.sourceTopic(), handover, id);
+        try {
+          config.workflow.onHistoryComplete(done);
+        } catch (RuntimeException e) {
+          log.warn("workflow '{}': onHistoryComplete for backfill '{}' failed: {}", name, id, e.toString());
+        }
+      }
+    } catch (RuntimeException e) {
+      log.warn("workflow '{}': cannot watch handover backfills: {}", name, e.toString());
+    }
+  }
+
+  /** The handover backfills whose history this instance has seen complete ({@link Workflow#onHistoryComplete}). */
+  public Set<String> historyComplete() {
+    return Set.copyOf(historyComplete);
   }
 
   private KafkaStreams newStreams() {
@@ -463,6 +575,9 @@ public final class WorkflowRuntime implements AutoCloseable {
     }
     if (health != null) {
       health.close();
+    }
+    if (lagMonitor != null) {
+      lagMonitor.close();
     }
     backfills.close();
   }

@@ -45,6 +45,7 @@ class WorkflowBackpressureIT {
         var health = WorkflowHealth.view(client);
         var monitor = LagMonitor.create(client, Clock.systemUTC(), Duration.ofSeconds(5), health)) {
       server.down(true);
+      LiveTopics.subscribedBeforeWriting(env, name, source, 2);
       new HistoryWriter(env.producerConfig(), registry).write(source, 2, history);
       SinkResilience resilience = SinkResilience.builder().maxAttempts(3).minimumCalls(3)
           .initialBackoff(Duration.ofMillis(20)).maxBackoff(Duration.ofMillis(100))

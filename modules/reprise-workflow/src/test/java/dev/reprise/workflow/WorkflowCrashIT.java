@@ -42,6 +42,7 @@ class WorkflowCrashIT {
 
     try (var registry = ConfluentSchemaRegistryClient.create(env.schemaRegistryUrl());
         var sink = new CountingWebhookServer()) {
+      LiveTopics.subscribedBeforeWriting(env, name, source, 3);
       new HistoryWriter(env.producerConfig(), registry).write(source, 3, history);
       // 400 calls/s: about 7 s of effects, so the kill lands mid-run (and, with batches of up to
       // 100 effects, almost surely mid-batch: effects in doubt).

@@ -67,9 +67,10 @@ class WorkflowRuntimeIT {
   void shouldHandleEachEventOnceAcrossLiveTrafficAndRepeatedBackfills() throws Exception {
     String source = env.uniqueName("submissions");
     HistoryGenerator history = new HistoryGenerator(HistorySpec.builder().events(800).seed(41).build());
+    String workflow = env.uniqueName("counting");
+    LiveTopics.subscribedBeforeWriting(env, workflow, source, 2);
     new HistoryWriter(env.producerConfig(), registry).write(source, 2, history);
     Set<String> valid = eventIds(history);
-    String workflow = env.uniqueName("counting");
     String suppressed = env.uniqueName("again");
     String enabled = env.uniqueName("enabled");
 

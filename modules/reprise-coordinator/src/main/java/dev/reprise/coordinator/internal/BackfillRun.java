@@ -7,6 +7,7 @@ import dev.reprise.coordinator.BackfillThrottle;
 import dev.reprise.coordinator.BackfillStatus.PartitionProgress;
 import dev.reprise.coordinator.BackfillStatus.UpcastSample;
 import dev.reprise.coordinator.ControlTopics;
+import dev.reprise.coordinator.LivePositions;
 import dev.reprise.coordinator.IllegalBackfillTransitionException;
 import dev.reprise.coordinator.ReplayCommand;
 import dev.reprise.coordinator.ReplayHeaders;
@@ -352,6 +353,9 @@ public final class BackfillRun implements Runnable {
       start[tp.partition()] = startOffsets.get(tp);
       end[tp.partition()] = endOffsets.get(tp);
     }
+    if (request.isHandover()) {
+      handOver();
+    }
     if (execute) {
       Map<String, String> configs = Map.of(
           TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
@@ -375,6 +379,47 @@ public final class BackfillRun implements Runnable {
     commit(BackfillState.PLANNED);
     log.info("backfill '{}' planned: {} offsets in {} partitions of '{}'", backfillId, planned(), partitionCount,
         request.sourceTopic());
+  }
+
+  /**
+   * Ends the plan at the handover workflows' live positions on the source instead of the snapshot:
+   * the history of a workflow is exactly what it will not read live. A workflow without a position
+   * gets the snapshot as its position first (before it ever reads the topic), so everything from
+   * there on is live to it and everything before is this backfill's. With several workflows, the
+   * plan ends at the furthest position: a record one of them already handled live comes again
+   * through the backfill, and its dedup store answers DUPLICATE (no gap, no second effect).
+   *
+   * <p>Done before the PLANNED status is committed; a coordinator that dies in between plans again
+   * and finds the positions it set (or the workflow's progress since), which is just as gapless.
+   * A PREVIEW sets nothing: it reports where the handover would be now.
+   */
+  private void handOver() {
+    Map<Integer, Long> snapshot = new HashMap<>();
+    for (int p = 0; p < partitionCount; p++) {
+      snapshot.put(p, end[p]);
+    }
+    long[] handover = new long[partitionCount];
+    for (String workflow : request.handoverWorkflows()) {
+      String group = ControlTopics.workflowGroup(workflow);
+      Map<Integer, Long> positions;
+      if (execute) {
+        LivePositions.Handover set = LivePositions.establish(ctx.admin(), group, request.sourceTopic(), snapshot);
+        positions = set.positions();
+        log.info("backfill '{}': workflow '{}' reads '{}' live from {} ({}); this backfill is its history before that",
+            backfillId, workflow, request.sourceTopic(), positions,
+            set.set().isEmpty() ? "its committed positions" : "set now on partitions " + set.set());
+      } else {
+        positions = new HashMap<>(snapshot);
+        positions.putAll(LivePositions.committed(ctx.admin(), group, request.sourceTopic()));
+      }
+      for (int p = 0; p < partitionCount; p++) {
+        handover[p] = Math.max(handover[p], positions.getOrDefault(p, snapshot.get(p)));
+      }
+    }
+    for (int p = 0; p < partitionCount; p++) {
+      // A position below the log start (compaction, retention) has nothing before it to replay.
+      end[p] = Math.max(start[p], handover[p]);
+    }
   }
 
   /** Builds what reading and replaying need, once the plan is known. */

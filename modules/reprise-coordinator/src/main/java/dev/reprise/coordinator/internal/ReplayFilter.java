@@ -12,7 +12,7 @@ import java.util.Set;
 record ReplayFilter(long fromMillis, long toMillis, Set<String> formIds, Set<String> tenantIds) {
 
   static ReplayFilter of(BackfillRequest request) {
-    return new ReplayFilter(request.from().toEpochMilli(), request.to().toEpochMilli(), request.formIds(),
+    return new ReplayFilter(request.fromMillis(), request.toMillis(), request.formIds(),
         request.tenantIds());
   }
 

@@ -47,8 +47,8 @@ public final class DashboardViews {
     view.put("id", status.backfillId());
     view.put("state", status.state().name());
     view.put("mode", status.request().map(r -> r.mode().name()).orElse(null));
-    view.put("from", status.request().map(r -> r.from().toString()).orElse(null));
-    view.put("to", status.request().map(r -> r.to().toString()).orElse(null));
+    view.put("from", status.request().map(r -> r.from()).map(Object::toString).orElse(null));
+    view.put("to", status.request().map(r -> r.to()).map(Object::toString).orElse(null));
     view.put("progress", status.progress());
     view.put("planned", status.counter(BackfillCounters.PLANNED));
     view.put("matched", status.counter(BackfillCounters.MATCHED));
@@ -105,8 +105,10 @@ public final class DashboardViews {
   private static Map<String, Object> request(BackfillRequest request) {
     Map<String, Object> view = new LinkedHashMap<>();
     view.put("sourceTopic", request.sourceTopic());
-    view.put("from", request.from().toString());
-    view.put("to", request.to().toString());
+    // A handover has no 'to' (its workflows' live positions bound it) and may have no 'from'.
+    view.put("from", request.from() == null ? null : request.from().toString());
+    view.put("to", request.to() == null ? null : request.to().toString());
+    view.put("handoverWorkflows", request.handoverWorkflows());
     view.put("formIds", request.formIds());
     view.put("tenantIds", request.tenantIds());
     view.put("targetSchemaVersion", request.targetSchemaVersion().isPresent() ? request.targetSchemaVersion().getAsInt() : null);
@@ -132,8 +134,15 @@ public final class DashboardViews {
       return view;
     }
     BackfillRequest request = status.request().get();
-    LocalDate first = LocalDate.ofInstant(request.from(), ZoneOffset.UTC);
-    LocalDate last = LocalDate.ofInstant(request.to().minusMillis(1), ZoneOffset.UTC);
+    // A handover's range is open; its days are those it has found so far.
+    LocalDate first = request.from() != null ? LocalDate.ofInstant(request.from(), ZoneOffset.UTC)
+        : status.countsPerDay().keySet().stream().min(LocalDate::compareTo).orElse(null);
+    LocalDate last = request.to() != null ? LocalDate.ofInstant(request.to().minusMillis(1), ZoneOffset.UTC)
+        : status.countsPerDay().keySet().stream().max(LocalDate::compareTo).orElse(null);
+    if (first == null || last == null) {
+      view.put("cells", cells);
+      return view;
+    }
     Set<LocalDate> failed = new HashSet<>(status.failedDays());
     BackfillState state = status.state();
     boolean preview = request.mode() == BackfillRequest.Mode.PREVIEW;

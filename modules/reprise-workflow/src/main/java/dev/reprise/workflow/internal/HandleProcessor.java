@@ -76,6 +76,7 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
   private final Function<String, EffectsPolicy> policies;
   private final Duration retention;
   private final String redriveTopic;
+  private final boolean replayEffectsAllowed;
   private final UpcasterChain chain = UpcasterChain.forSubmissions().build();
   private final SubmissionChecksum checksums = new SubmissionChecksum();
   private ProcessorContext<byte[], byte[]> context;
@@ -101,6 +102,7 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
     this.policies = policies;
     this.retention = retention;
     this.redriveTopic = WorkflowTopics.redrive(workflow.name());
+    this.replayEffectsAllowed = workflow.replayRules().effectsAllowed();
   }
 
   @Override
@@ -149,7 +151,9 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
           Optional.empty()));
       return;
     }
-    boolean effectsEnabled = backfillId.map(b -> policies.apply(b) == EffectsPolicy.ENABLE).orElse(true);
+    // A replayed event's effects run only if the backfill enables them and the workflow allows it.
+    boolean effectsEnabled = backfillId.map(b -> replayEffectsAllowed && policies.apply(b) == EffectsPolicy.ENABLE)
+        .orElse(true);
     Context handlerContext = new Context(backfillId, event.logicalDate(), effectsEnabled);
     try {
       workflow.handle(event, handlerContext);
@@ -159,15 +163,19 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
     }
     handlerContext.apply();
     handled.put(id.asKey(), context.currentSystemTimeMs());
-    if (effectsEnabled && !handlerContext.effects.isEmpty()) {
+    List<Effect> performed = backfillId.isEmpty() ? handlerContext.effects
+        : handlerContext.effects.stream().filter(e -> !e.liveOnly()).toList();
+    if (effectsEnabled && !performed.isEmpty()) {
       EffectRequest request = new EffectRequest(workflow.name(), backfillId, id.asKey(), day, checksum,
-          input.topic(), input.partition(), input.offset(), record.value(), handlerContext.effects);
+          input.topic(), input.partition(), input.offset(), record.value(), performed);
       context.forward(new Record<>(id.asKey().getBytes(StandardCharsets.UTF_8), requests.encode(request),
           context.currentSystemTimeMs()), EFFECTS);
       return;
     }
+    // Suppressed: what it would have done, live-only effects among them.
+    boolean suppressed = !effectsEnabled || performed.size() < handlerContext.effects.size();
     emit(new Receipt(workflow.name(), backfillId, id.asKey(), day, checksum,
-        effectsEnabled ? ReceiptOutcome.PROCESSED : ReceiptOutcome.SUPPRESSED,
+        suppressed ? ReceiptOutcome.SUPPRESSED : ReceiptOutcome.PROCESSED,
         handlerContext.effects.stream().map(e -> e.sink() + ": " + e.description()).toList(), Optional.empty()));
   }
 

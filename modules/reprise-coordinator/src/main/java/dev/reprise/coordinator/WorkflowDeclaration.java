@@ -1,0 +1,30 @@
+package dev.reprise.coordinator;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What a workflow declares about itself ({@code schemas/control/workflow-declaration-v1.avsc}), on
+ * {@link WorkflowDeclarations#TOPIC}: its replay rule and its live topics. Workflow runtimes publish
+ * it when they start; the coordinator reads it to refuse a request that would make a workflow
+ * perform effects it forbids in replays.
+ *
+ * <pre>{@code
+ * new WorkflowDeclaration("charge", false, Optional.of("charges cards"), List.of("orders"), clock.instant());
+ * }</pre>
+ *
+ * @param effectsAllowedInReplay false: the workflow's effects never run for a replayed event
+ * @param reason why they are forbidden (empty when allowed)
+ */
+public record WorkflowDeclaration(String workflow, boolean effectsAllowedInReplay, Optional<String> reason,
+    List<String> liveTopics, Instant declaredAt) {
+
+  public WorkflowDeclaration {
+    Objects.requireNonNull(workflow, "workflow");
+    reason = reason == null ? Optional.empty() : reason;
+    liveTopics = liveTopics == null ? List.of() : List.copyOf(liveTopics);
+    Objects.requireNonNull(declaredAt, "declaredAt");
+  }
+}

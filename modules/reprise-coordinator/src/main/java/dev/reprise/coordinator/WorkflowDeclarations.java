@@ -1,0 +1,216 @@
+package dev.reprise.coordinator;
+
+import dev.reprise.core.RepriseRetriableException;
+import dev.reprise.registry.SchemaRegistryClient;
+import dev.reprise.registry.serde.AvroWireFormat;
+import dev.reprise.registry.serde.RegistryAvroSerdeConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where workflows' {@link WorkflowDeclaration}s are found: the compacted topic {@link #TOPIC}, one
+ * record per workflow name, in the registry's Avro wire format.
+ *
+ * <pre>{@code
+ * WorkflowDeclarations.publish(clientConfig, registry, declaration);   // a runtime, at start
+ * try (var declarations = WorkflowDeclarations.reader(clientConfig, registry)) {
+ *   declarations.declaration("charge").map(WorkflowDeclaration::effectsAllowedInReplay);
+ * }
+ * }</pre>
+ *
+ * <p>A workflow that never started has declared nothing; the runtime enforces its own rule anyway
+ * (a forbidden effect is never performed for a replayed event), the coordinator's refusal is the
+ * early, explicit answer.
+ */
+@FunctionalInterface
+public interface WorkflowDeclarations {
+
+  /** Compacted, one partition, keyed by workflow name. */
+  String TOPIC = "reprise.workflows";
+
+  /** Nothing declared. */
+  WorkflowDeclarations NONE = workflow -> Optional.empty();
+
+  /** The latest declaration of {@code workflow}. */
+  Optional<WorkflowDeclaration> declaration(String workflow);
+
+  /** Publishes {@code declaration} (creating {@link #TOPIC} if missing) and waits for the broker to have it. */
+  static void publish(Map<String, Object> clientConfig, SchemaRegistryClient registry, WorkflowDeclaration declaration) {
+    Codec.ensureTopic(clientConfig);
+    Map<String, Object> config = new HashMap<>(clientConfig);
+    config.put(ProducerConfig.ACKS_CONFIG, "all");
+    config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    try (var producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
+      producer.send(new ProducerRecord<>(TOPIC, declaration.workflow().getBytes(StandardCharsets.UTF_8),
+          new Codec(registry).encode(declaration))).get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RepriseRetriableException("interrupted while publishing the declaration of '" + declaration.workflow() + "'", e);
+    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new RepriseRetriableException("cannot publish the declaration of '" + declaration.workflow() + "': " + e, e);
+    }
+  }
+
+  /** A reader that catches up with {@link #TOPIC} on every look-up (requests are rare; declarations change rarely). */
+  static Reader reader(Map<String, Object> clientConfig, SchemaRegistryClient registry) {
+    return new Reader(clientConfig, registry);
+  }
+
+  /** Reads {@link #TOPIC}; thread-safe. */
+  final class Reader implements WorkflowDeclarations, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Reader.class);
+    private static final TopicPartition PARTITION = new TopicPartition(TOPIC, 0);
+
+    private final Map<String, Object> clientConfig;
+    private final Codec codec;
+    private final Map<String, WorkflowDeclaration> latest = new HashMap<>();
+    private KafkaConsumer<byte[], byte[]> consumer;
+
+    private Reader(Map<String, Object> clientConfig, SchemaRegistryClient registry) {
+      this.clientConfig = Map.copyOf(clientConfig);
+      this.codec = new Codec(registry);
+    }
+
+    @Override
+    public synchronized Optional<WorkflowDeclaration> declaration(String workflow) {
+      catchUp(Duration.ofSeconds(10));
+      return Optional.ofNullable(latest.get(workflow));
+    }
+
+    private void catchUp(Duration timeout) {
+      if (consumer == null) {
+        Codec.ensureTopic(clientConfig);
+        Map<String, Object> config = new HashMap<>(clientConfig);
+        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "reprise-workflow-declarations");
+        consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        consumer.assign(List.of(PARTITION));
+        consumer.seekToBeginning(List.of(PARTITION));
+      }
+      long end = consumer.endOffsets(List.of(PARTITION), timeout).get(PARTITION);
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (consumer.position(PARTITION, timeout) < end) {
+        if (System.nanoTime() > deadline) {
+          throw new RepriseRetriableException("could not read " + TOPIC + " up to offset " + end + " within " + timeout);
+        }
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+          if (record.key() == null) {
+            continue;
+          }
+          String workflow = new String(record.key(), StandardCharsets.UTF_8);
+          if (record.value() == null) {
+            latest.remove(workflow);
+            continue;
+          }
+          try {
+            latest.put(workflow, codec.decode(record.value()));
+          } catch (RepriseRetriableException e) {
+            throw e;
+          } catch (RuntimeException e) {
+            log.warn("ignoring unreadable declaration of '{}' at {}@{}: {}", workflow, TOPIC, record.offset(), e.toString());
+          }
+        }
+      }
+    }
+
+    @Override
+    public synchronized void close() {
+      if (consumer != null) {
+        consumer.close();
+      }
+    }
+  }
+
+  /** The Avro side of {@link WorkflowDeclaration}. */
+  final class Codec {
+    static final Schema SCHEMA;
+
+    static {
+      try (InputStream in = ControlCodec.class.getResourceAsStream("schemas/workflow-declaration-v1.avsc")) {
+        if (in == null) {
+          throw new IllegalStateException("schema resource workflow-declaration-v1.avsc is missing from the classpath");
+        }
+        SCHEMA = new Schema.Parser().parse(in);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read schema workflow-declaration-v1.avsc", e);
+      }
+    }
+
+    private final SchemaRegistryClient registry;
+    private volatile int schemaId = -1;
+
+    Codec(SchemaRegistryClient registry) {
+      this.registry = registry;
+    }
+
+    byte[] encode(WorkflowDeclaration declaration) {
+      if (schemaId < 0) {
+        schemaId = registry.register(RegistryAvroSerdeConfig.subject(TOPIC, false), SCHEMA);
+      }
+      GenericRecord avro = new GenericData.Record(SCHEMA);
+      avro.put("workflow", declaration.workflow());
+      avro.put("effectsInReplay", new GenericData.EnumSymbol(SCHEMA.getField("effectsInReplay").schema(),
+          declaration.effectsAllowedInReplay() ? "ALLOWED" : "FORBIDDEN"));
+      avro.put("reason", declaration.reason().orElse(null));
+      avro.put("liveTopics", declaration.liveTopics());
+      avro.put("declaredAt", declaration.declaredAt().toEpochMilli());
+      return AvroWireFormat.encode(schemaId, avro);
+    }
+
+    WorkflowDeclaration decode(byte[] bytes) {
+      GenericRecord avro = AvroWireFormat.decode(bytes, registry.schemaById(AvroWireFormat.schemaId(bytes)), SCHEMA);
+      Object reason = avro.get("reason");
+      return new WorkflowDeclaration(avro.get("workflow").toString(),
+          "ALLOWED".equals(avro.get("effectsInReplay").toString()),
+          Optional.ofNullable(reason == null ? null : reason.toString()),
+          ((java.util.Collection<?>) avro.get("liveTopics")).stream().map(Object::toString).toList(),
+          Instant.ofEpochMilli((Long) avro.get("declaredAt")));
+    }
+
+    static void ensureTopic(Map<String, Object> clientConfig) {
+      try (Admin admin = Admin.create(clientConfig)) {
+        admin.createTopics(List.of(new NewTopic(TOPIC, Optional.of(1), Optional.empty())
+            .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT))))
+            .all().get(30, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof TopicExistsException)) {
+          throw new RepriseRetriableException("cannot create '" + TOPIC + "': " + e.getCause(), e.getCause());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new RepriseRetriableException("interrupted while creating '" + TOPIC + "'", e);
+      } catch (java.util.concurrent.TimeoutException e) {
+        throw new RepriseRetriableException("cannot create '" + TOPIC + "' within 30 s", e);
+      }
+    }
+  }
+}

@@ -20,7 +20,7 @@ import picocli.CommandLine.Command;
     version = "reprise 0.1.0-SNAPSHOT",
     description = "Safe, verified replays of Kafka event history (backfills).",
     subcommands = {DemoCommand.class, UpCommand.class, SeedCommand.class, CoordinatorCommand.class, WorkerCommand.class,
-        RequestCommand.class, PreviewCommand.class, StatusCommand.class, ControlCommands.Pause.class, ControlCommands.Resume.class,
+        RequestCommand.class, OnboardCommand.class, PreviewCommand.class, StatusCommand.class, ControlCommands.Pause.class, ControlCommands.Resume.class,
         ControlCommands.Cancel.class, ControlCommands.Throttle.class, RetryCommand.class, VerifyCommand.class,
         LagCommand.class, DashboardCommand.class, WebhookCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class RepriseCli {

@@ -50,6 +50,7 @@ final class StatusCommand extends ClientCommand {
     }
     if (!follow) {
       session.out().print(detail(status.get()));
+      session.out().print(HandoverView.lines(session.clientConfig(), status.get()));
       return 0;
     }
     boolean terminal = System.console() != null;

@@ -69,6 +69,17 @@ public final class HistoryWriter {
 
   /** Creates the topic if needed, writes every record and waits until all are acknowledged. */
   public HistorySummary write(String topic, int partitions, HistoryGenerator generator) {
+    return write(topic, partitions, generator, 0, () -> true);
+  }
+
+  /**
+   * Writes {@code generator}'s records as live traffic: at most {@code recordsPerSecond} (0: as
+   * fast as possible), until all are written or {@code keepGoing} says stop; waits until every
+   * record sent is acknowledged. The summary counts what was written, the generator's first
+   * {@code summary.records()} records.
+   */
+  public HistorySummary write(String topic, int partitions, HistoryGenerator generator, double recordsPerSecond,
+      java.util.function.BooleanSupplier keepGoing) {
     ensureCompactedTopic(topic, partitions);
     int[] schemaIds = registerSchemas(topic);
     HistorySummary.Accumulator summary = new HistorySummary.Accumulator();
@@ -80,10 +91,22 @@ public final class HistoryWriter {
     config.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
     AtomicReference<Exception> failure = new AtomicReference<>();
     try (var producer = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
+      long startNanos = System.nanoTime();
+      long sent = 0;
       for (GeneratedRecord record : generator) {
-        if (failure.get() != null) {
+        if (failure.get() != null || !keepGoing.getAsBoolean()) {
           break;
         }
+        if (recordsPerSecond > 0) {
+          long due = startNanos + (long) (sent * 1e9 / recordsPerSecond);
+          long wait = due - System.nanoTime();
+          if (wait > 0) {
+            // Pacing, not waiting for a condition: the rate is the point.
+            producer.flush();
+            java.util.concurrent.locks.LockSupport.parkNanos(wait);
+          }
+        }
+        sent++;
         byte[] value = bytes(record, schemaIds);
         producer.send(new ProducerRecord<>(topic, record.key(), value), (metadata, e) -> {
           if (e != null) {

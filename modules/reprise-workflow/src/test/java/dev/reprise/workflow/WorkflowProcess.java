@@ -11,7 +11,8 @@ import java.util.concurrent.CountDownLatch;
  * ({@code destroyForcibly}): effects performed and not yet recorded, transactions left open.
  *
  * <p>Arguments: bootstrap servers, registry URL, live topic, workflow name, webhook URL, lookup
- * URL, state directory, calls per second.
+ * URL, state directory, calls per second, and optionally the backfill ids to follow too
+ * (comma-separated; default none).
  */
 public final class WorkflowProcess {
 
@@ -19,11 +20,12 @@ public final class WorkflowProcess {
 
   public static void main(String[] args) throws InterruptedException {
     var registry = ConfluentSchemaRegistryClient.create(args[1]);
+    Set<String> backfills = args.length > 8 ? Set.of(args[8].split(",")) : Set.of();
     WorkflowRuntime.builder()
         .bootstrapServers(args[0])
         .schemaRegistry(registry)
         .liveTopics(Set.of(args[2]))
-        .allBackfills(false)
+        .backfills(backfills)
         .workflow(new WebhookWorkflow(args[3]))
         .sink(new HttpWebhookSink("webhook", URI.create(args[4]), URI.create(args[5])),
             SinkResilience.builder().maxCallsPerSecond(Double.parseDouble(args[7])).build())

@@ -59,13 +59,17 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code reprise demo}: the whole story on one machine. Seeds three years of mixed-version history,
- * runs the coordinator, the two built-in workflows and a local webhook, publishes a PREVIEW (with
- * its pilot estimate) and an EXECUTE with effects enabled, shows progress and lag, verifies, and
- * reports. Exit 0 only if verified.
+ * runs the coordinator and a local webhook, keeps live submissions arriving, and onboards the two
+ * built-in workflows onto the live topic: a PREVIEW (with its pilot estimate) of the handover, then
+ * the handover itself (history since {@code --from} through a backfill with effects enabled,
+ * everything after the handover point live), shows progress and lag, verifies, and reports the
+ * history and the live records each handled once. Exit 0 only if verified and every live record
+ * after the handover point got exactly one webhook call.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = {"Seed history, run the coordinator, the notify and form-daily-stats workflows and a local webhook,"
-        + " PREVIEW then EXECUTE a backfill, show progress and lag, verify, and report. Exit 0 only if verified."})
+        + " onboard them onto the live topic while live submissions arrive (PREVIEW, then history through a backfill and"
+        + " the rest live), show progress and lag, verify, and report. Exit 0 only if verified."})
 final class DemoCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -75,11 +79,13 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--events", defaultValue = "20000", description = "History to seed (default: ${DEFAULT-VALUE}).")
   long events;
 
-  @Option(names = "--from", defaultValue = "2023-01-01", description = "Backfill range start, UTC (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--from", defaultValue = "2023-01-01",
+      description = "The history the workflows get: from this UTC date to the handover point (default: ${DEFAULT-VALUE}).")
   String from;
 
-  @Option(names = "--to", defaultValue = "2025-01-01", description = "Backfill range end, UTC, exclusive (default: ${DEFAULT-VALUE}).")
-  String to;
+  @Option(names = "--live-rate", paramLabel = "RECORDS_PER_S", defaultValue = "50",
+      description = "Live submissions per second written during the demo (default: ${DEFAULT-VALUE}).")
+  double liveRate;
 
   @Option(names = "--json", description = "Print a machine-readable report as the last line.")
   boolean json;
@@ -146,32 +152,54 @@ final class DemoCommand implements Callable<Integer> {
   private int run(ConnectionOptions.Connection platform, ConfluentSchemaRegistryClient registry, BackfillClient client,
       CountingWebhookServer webhook, Map<String, Object> clientConfig) throws Exception {
     HistoryGenerator history = new HistoryGenerator(HistorySpec.builder().events(events).seed(42).build());
-    HistorySummary written = new HistoryWriter(clientConfig, registry).write(source, 3, history);
+    HistoryWriter writer = new HistoryWriter(clientConfig, registry);
+    HistorySummary written = writer.write(source, 3, history);
+    Map<Integer, Long> seededEnd;
+    try (var admin = org.apache.kafka.clients.admin.Admin.create(clientConfig)) {
+      seededEnd = dev.reprise.coordinator.LivePositions.endOffsets(admin, source);
+    }
     say("    seeded %,d records of history into '%s': per schema version %s, %,d corrections, %,d unreadable",
         events, source, new java.util.TreeMap<>(written.recordsPerVersion()), written.revisions(), written.unreadable());
+    // Live submissions keep arriving during the whole onboarding: new ids, all readable.
+    HistoryGenerator liveTraffic = new HistoryGenerator(HistorySpec.builder().events(1_000_000).seed(7).idPrefix("live-")
+        .corruptShare(0).dirtyShare(0).tombstoneShare(0).build());
+    java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+    java.util.concurrent.CompletableFuture<HistorySummary> live = java.util.concurrent.CompletableFuture.supplyAsync(
+        () -> writer.write(source, 3, liveTraffic, liveRate, writing::get));
+    try {
+      return onboard(platform, registry, client, webhook, clientConfig, liveTraffic, seededEnd, live, writing);
+    } finally {
+      writing.set(false);
+    }
+  }
+
+  private int onboard(ConnectionOptions.Connection platform, ConfluentSchemaRegistryClient registry, BackfillClient client,
+      CountingWebhookServer webhook, Map<String, Object> clientConfig, HistoryGenerator liveTraffic,
+      Map<Integer, Long> seededEnd, java.util.concurrent.CompletableFuture<HistorySummary> live,
+      java.util.concurrent.atomic.AtomicBoolean writing)
+      throws Exception {
 
     try (var coordinator = ReplayCoordinator.builder().bootstrapServers(platform.bootstrapServers())
         .kafkaProperties(platform.properties()).clientObserver(RepriseMetrics.kafkaClients(meters))
         .schemaRegistry(registry).allowedSourceTopics(Set.of(source))
         .knownWorkflows(Set.of(notify.name(), stats.name())).build().start()) {
       Instant rangeFrom = RequestCommand.instant("--from", from);
-      Instant rangeTo = RequestCommand.instant("--to", to);
       List<String> names = List.of(notify.name(), stats.name());
 
-      say("2/6 PREVIEW %s .. %s (nothing is published; a ~1%% pilot is replayed for real to estimate)", from, to);
-      client.submit(request(previewId, source, rangeFrom, rangeTo, Mode.PREVIEW, names));
+      say("2/6 PREVIEW of onboarding %s onto live '%s': history since %s up to their live position (nothing is"
+          + " published; a ~1%% pilot is replayed for real to estimate)", names, source, from);
+      client.submit(request(previewId, source, rangeFrom, Mode.PREVIEW, names, OptionalDouble.empty()));
       BackfillStatus preview = await(client, previewId, s -> s.state().isTerminal(), Duration.ofMinutes(5));
       PreviewCommand.describe(preview, out);
 
-      say("3/6 EXECUTE '%s' with effects ENABLED: notify posts each submission to %s", backfillId, webhook.url());
-      BackfillRequest execute = request(backfillId, source, rangeFrom, rangeTo, Mode.EXECUTE, names);
-      if (maxRate != null) {
-        execute = new BackfillRequest(execute.backfillId(), execute.sourceTopic(), execute.from(), execute.to(),
-            execute.formIds(), execute.tenantIds(), execute.targetSchemaVersion(), execute.mode(), execute.workflows(),
-            OptionalDouble.of(maxRate), execute.effectsPolicy(), execute.requestedBy(), execute.reason());
-      }
-      client.submit(execute);
-      await(client, backfillId, s -> s.state() != BackfillState.ACCEPTED, Duration.ofMinutes(1));
+      say("3/6 EXECUTE '%s': onboard %s with effects ENABLED for the history (notify posts each submission to %s);"
+          + " live submissions keep arriving at %.0f/s", backfillId, names, webhook.url(), liveRate);
+      client.submit(request(backfillId, source, rangeFrom, Mode.EXECUTE, names,
+          maxRate == null ? OptionalDouble.empty() : OptionalDouble.of(maxRate)));
+      BackfillStatus planned = await(client, backfillId, s -> s.state() != BackfillState.ACCEPTED, Duration.ofMinutes(1));
+      Map<Integer, Long> handover = new java.util.TreeMap<>();
+      planned.partitions().forEach(p -> handover.put(p.partition(), p.endOffset()));
+      say("    handover point %s: records before it are the backfill's, from it on live", handover);
       List<WorkflowRuntime> runtimes = new ArrayList<>();
       List<WorkflowMetrics> workflowMetrics = new ArrayList<>();
       try (var lag = LagMonitor.create(clientConfig, Clock.systemUTC())) {
@@ -181,10 +209,11 @@ final class DemoCommand implements Callable<Integer> {
             .kafkaProperties(platform.properties()).schemaRegistry(registry).workflow(notify).sink(new HttpWebhookSink(NotifyWorkflow.SINK, webhook.url(), webhook.lookupUrl()),
                 // A local sink takes thousands of calls a second; a real one sets its own limit.
                 SinkResilience.builder().maxCallsPerSecond(10_000).maxConcurrentCalls(1).build())
-            .backfills(Set.of(backfillId)).stateDirectory(state.resolve("notify")).build().start());
+            .backfills(Set.of(backfillId)).liveTopics(Set.of(source)).stateDirectory(state.resolve("notify")).build().start());
         runtimes.add(WorkflowRuntime.builder().bootstrapServers(platform.bootstrapServers())
             .clientObserver(RepriseMetrics.kafkaClients(meters))
-            .kafkaProperties(platform.properties()).schemaRegistry(registry).workflow(stats).backfills(Set.of(backfillId)).stateDirectory(state.resolve("stats")).build().start());
+            .kafkaProperties(platform.properties()).schemaRegistry(registry).workflow(stats).backfills(Set.of(backfillId))
+            .liveTopics(Set.of(source)).stateDirectory(state.resolve("stats")).build().start());
 
         for (WorkflowRuntime runtime : runtimes) {
           WorkflowMetrics metrics = new WorkflowMetrics(runtime, clientConfig);
@@ -202,6 +231,14 @@ final class DemoCommand implements Callable<Integer> {
             tally = tally(clientConfig, registry, workflow.name(), backfillId, published);
           } while (tally.processed() < published && System.nanoTime() < deadline && pause());
           tallies.put(workflow.name(), tally);
+        }
+        // The history is handled: stop the live traffic and wait for what was written after the point.
+        writing.set(false);
+        long liveWritten = live.get(1, TimeUnit.MINUTES).records();
+        Set<String> liveIds = liveAfter(liveTraffic, liveWritten, seededEnd, handover);
+        LiveTally liveTally = liveTally(clientConfig, registry, notify.name(), liveIds, webhook);
+        while (!liveTally.caughtUp() && System.nanoTime() < deadline && pause()) {
+          liveTally = liveTally(clientConfig, registry, notify.name(), liveIds, webhook);
         }
         workflowMetrics.forEach(WorkflowMetrics::close);
         workflowMetrics.clear();
@@ -225,8 +262,11 @@ final class DemoCommand implements Callable<Integer> {
             done.counter(BackfillCounters.DEAD_LETTERED), done.counter(BackfillCounters.TOMBSTONES));
         tallies.forEach((name, t) -> say("    workflow %-28s expected %,d processed %,d duplicates %d missing %d", name,
             t.expected(), t.processed(), t.duplicates(), t.missing()));
-        say("    webhook: %,d calls for %,d distinct submissions", webhook.accepted().values().stream().mapToInt(i -> i).sum(),
-            webhook.accepted().size());
+        say("    live: %,d submissions written during the demo, %,d of them after the handover point: %,d handled live"
+            + " by %s, %,d webhook calls for them, %d repeated, %d missing", liveWritten, liveTally.expected(),
+            liveTally.handled(), notify.name(), liveTally.calls(), liveTally.repeated(), liveTally.missing());
+        say("    webhook: %,d calls for %,d distinct submissions (history with effects enabled, and live)",
+            webhook.accepted().values().stream().mapToInt(i -> i).sum(), webhook.accepted().size());
         say("    verification: %s", report.verified() ? String.format(Locale.ROOT,
             "%,d days match on every side, %,d sampled records identical", report.days().size(), report.sampled())
             : report.failures());
@@ -234,10 +274,10 @@ final class DemoCommand implements Callable<Integer> {
             estimate.isPresent() ? String.format(Locale.ROOT, "%.0f s", estimate.getAsDouble()) : "n/a", actual,
             (System.nanoTime() - began) / 1e9);
         if (json) {
-          out.println(json(backfillId, verified, report, done, tallies, estimate, actual));
+          out.println(json(backfillId, verified, report, done, tallies, liveTally, estimate, actual));
         }
         out.flush();
-        return report.verified() ? 0 : 1;
+        return report.verified() && liveTally.exact() ? 0 : 1;
       } finally {
         workflowMetrics.forEach(WorkflowMetrics::close);
         runtimes.forEach(WorkflowRuntime::close);
@@ -245,9 +285,61 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  private BackfillRequest request(String id, String source, Instant from, Instant to, Mode mode, List<String> workflows) {
-    return new BackfillRequest(id, source, from, to, Set.of(), Set.of(), OptionalInt.empty(), mode, workflows,
-        OptionalDouble.empty(), EffectsPolicy.ENABLE, Optional.of("reprise demo"), Optional.of("the demo"));
+  /** A handover of {@code workflows} onto {@code source}: its history since {@code from}, the rest live. */
+  private BackfillRequest request(String id, String source, Instant from, Mode mode, List<String> workflows,
+      OptionalDouble rate) {
+    return new BackfillRequest(id, source, from, null, Set.of(), Set.of(), OptionalInt.empty(), mode, workflows,
+        rate, EffectsPolicy.ENABLE, Optional.of("reprise demo"), Optional.of("the demo: onboard " + workflows), workflows);
+  }
+
+  /**
+   * The ids of the live records written after the handover point: the live generator's first
+   * {@code written} records, placed as the writer placed them (its partitioner, after the seeded
+   * history's end offsets).
+   */
+  private static Set<String> liveAfter(HistoryGenerator traffic, long written, Map<Integer, Long> seededEnd,
+      Map<Integer, Long> handover) {
+    Set<String> after = new java.util.HashSet<>();
+    Map<Integer, Long> next = new java.util.HashMap<>(seededEnd);
+    long seen = 0;
+    for (dev.reprise.history.GeneratedRecord record : traffic) {
+      if (seen++ == written) {
+        break;
+      }
+      int partition = HistoryWriter.partitionOf(record.key(), next.size());
+      long offset = next.merge(partition, 1L, Long::sum) - 1;
+      if (offset >= handover.get(partition)) {
+        after.add(record.truth().submissionId() + "#" + record.truth().revision());
+      }
+    }
+    return after;
+  }
+
+  private static LiveTally liveTally(Map<String, Object> clientConfig, ConfluentSchemaRegistryClient registry,
+      String workflow, Set<String> expected, CountingWebhookServer webhook) {
+    Map<String, List<Receipt>> live = WorkflowReceipts.live(clientConfig, registry, workflow);
+    long handled = expected.stream().filter(id -> live.containsKey(id) && live.get(id).stream()
+        .anyMatch(r -> r.outcome() == ReceiptOutcome.PROCESSED)).count();
+    Map<String, Integer> accepted = webhook.accepted();
+    long calls = expected.stream().mapToLong(id -> accepted.getOrDefault(id, 0)).sum();
+    long repeated = expected.stream().mapToLong(id -> Math.max(0, accepted.getOrDefault(id, 0) - 1)).sum();
+    // Live receipts or calls for anything but these would be history handled as live.
+    long stray = live.keySet().stream().filter(id -> !expected.contains(id)).count();
+    return new LiveTally(expected.size(), handled, calls, repeated + stray, expected.size() - handled);
+  }
+
+  /**
+   * What the live path did with the records written after the handover point: handled live by
+   * {@code workflow} (a PROCESSED receipt without backfill) and called at the webhook once.
+   */
+  record LiveTally(long expected, long handled, long calls, long repeated, long missing) {
+    boolean caughtUp() {
+      return handled >= expected && calls >= expected;
+    }
+
+    boolean exact() {
+      return handled == expected && calls == expected && repeated == 0 && missing == 0;
+    }
   }
 
   private BackfillStatus follow(BackfillClient client, String id, LagMonitor lag, List<String> workflows)
@@ -312,17 +404,19 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private String json(String backfillId, BackfillStatus verified, VerificationReport report, BackfillStatus done,
-      Map<String, WorkflowTally> tallies, OptionalDouble estimate, double actual) {
+      Map<String, WorkflowTally> tallies, LiveTally live, OptionalDouble estimate, double actual) {
     StringBuilder workflows = new StringBuilder();
     tallies.forEach((name, t) -> workflows.append(workflows.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT,
         "\"%s\": {\"expected\": %d, \"processed\": %d, \"duplicates\": %d, \"missing\": %d}", name, t.expected(),
         t.processed(), t.duplicates(), t.missing())));
     return String.format(Locale.ROOT, "{\"backfillId\": \"%s\", \"state\": \"%s\", \"verified\": %s, \"counts\":"
             + " {\"inRange\": %d, \"published\": %d, \"filtered\": %d, \"deadLettered\": %d}, \"workflows\": {%s},"
+            + " \"live\": {\"expected\": %d, \"handled\": %d, \"calls\": %d, \"repeated\": %d, \"missing\": %d},"
             + " \"estimatedSeconds\": %s, \"actualSeconds\": %.2f}",
         backfillId, verified.state(), report.verified(), done.counter(BackfillCounters.MATCHED),
         done.counter(BackfillCounters.PUBLISHED), done.counter(BackfillCounters.FILTERED_OUT),
-        done.counter(BackfillCounters.DEAD_LETTERED), workflows,
+        done.counter(BackfillCounters.DEAD_LETTERED), workflows, live.expected(), live.handled(), live.calls(),
+        live.repeated(), live.missing(),
         estimate.isPresent() ? String.format(Locale.ROOT, "%.0f", estimate.getAsDouble()) : "null", actual);
   }
 

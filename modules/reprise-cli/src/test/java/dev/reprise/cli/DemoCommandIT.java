@@ -48,6 +48,12 @@ class DemoCommandIT {
       assertThat(workflow.get("duplicates").asLong()).isZero();
       assertThat(workflow.get("missing").asLong()).isZero();
     });
+    JsonNode live = report.get("live");
+    assertThat(live.get("expected").asLong()).as("live submissions after the handover point").isPositive();
+    assertThat(live.get("handled").asLong()).isEqualTo(live.get("expected").asLong());
+    assertThat(live.get("calls").asLong()).as("one webhook call each").isEqualTo(live.get("expected").asLong());
+    assertThat(live.get("repeated").asLong()).isZero();
+    assertThat(live.get("missing").asLong()).isZero();
     assertThat(report.get("estimatedSeconds").isNumber()).isTrue();
     assertThat(report.get("actualSeconds").asDouble()).isPositive();
 

@@ -123,6 +123,16 @@ public final class HistoryWriter {
     return summary.summary();
   }
 
+  /**
+   * The partition a record with {@code key} goes to among {@code partitions}: Kafka's default
+   * partitioner for a keyed record (murmur2 of the key's UTF-8 bytes), which this writer uses. With
+   * the order of writes, it tells where each generated record landed.
+   */
+  public static int partitionOf(String key, int partitions) {
+    return org.apache.kafka.common.utils.Utils.toPositive(
+        org.apache.kafka.common.utils.Utils.murmur2(key.getBytes(java.nio.charset.StandardCharsets.UTF_8))) % partitions;
+  }
+
   static byte[] bytes(GeneratedRecord record, int[] schemaIds) {
     if (record.kind() == Kind.TOMBSTONE) {
       return null;

@@ -9,7 +9,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A workflow's receipts for one backfill, by event: what verification and reports count.
+ * A workflow's receipts for one backfill (or for live traffic), by event: what verification and
+ * reports count. A receipt says which path handled its event: the backfill's id, or none for live.
  *
  * <pre>{@code
  * Map<String, List<Receipt>> byEvent = WorkflowReceipts.of(clientConfig, registry, "notify", "orders-2023");
@@ -22,11 +23,22 @@ public final class WorkflowReceipts {
   /** Every receipt of {@code backfillId} on the workflow's receipts topic, per event id, oldest first. */
   public static Map<String, List<Receipt>> of(Map<String, ?> clientConfig, SchemaRegistryClient registry,
       String workflow, String backfillId) {
+    return of(clientConfig, registry, workflow, java.util.Optional.of(backfillId));
+  }
+
+  /** Every receipt of live traffic (no backfill) on the workflow's receipts topic, per event id, oldest first. */
+  public static Map<String, List<Receipt>> live(Map<String, ?> clientConfig, SchemaRegistryClient registry,
+      String workflow) {
+    return of(clientConfig, registry, workflow, java.util.Optional.empty());
+  }
+
+  private static Map<String, List<Receipt>> of(Map<String, ?> clientConfig, SchemaRegistryClient registry,
+      String workflow, java.util.Optional<String> path) {
     ReceiptCodec codec = new ReceiptCodec(registry, workflow);
     Map<String, List<Receipt>> byEvent = new LinkedHashMap<>();
     CommittedTopic.read(clientConfig, WorkflowTopics.receipts(workflow)).forEach(record -> {
       Receipt receipt = codec.decode(record.value());
-      if (receipt.backfillId().filter(backfillId::equals).isPresent()) {
+      if (receipt.backfillId().equals(path)) {
         byEvent.computeIfAbsent(receipt.eventId(), id -> new ArrayList<>()).add(receipt);
       }
     });

@@ -21,7 +21,6 @@ import dev.reprise.testing.RepriseIntegrationTest;
 import dev.reprise.testing.RepriseTestEnvironment;
 import dev.reprise.workflow.builtin.CountingWebhookServer;
 import dev.reprise.workflow.internal.ReceiptCodec;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,7 +37,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
-import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -159,7 +157,7 @@ class OnboardingIT {
       if (seen++ == count) {
         break;
       }
-      int partition = Utils.toPositive(Utils.murmur2(record.key().getBytes(StandardCharsets.UTF_8))) % PARTITIONS;
+      int partition = HistoryWriter.partitionOf(record.key(), PARTITIONS);
       long offset = next[partition]++;
       if (record.kind().upcasts()) {
         String id = record.truth().submissionId() + "#" + record.truth().revision();

@@ -142,7 +142,8 @@ public final class LivePositions {
         if (offset == null) {
           throw new IllegalArgumentException("no proposed position for partition " + p + " of '" + topic + "'");
         }
-        missing.put(new TopicPartition(topic, p), new OffsetAndMetadata(offset, "reprise handover"));
+        // No metadata: Kafka Streams keeps its own in it and warns about anything else.
+        missing.put(new TopicPartition(topic, p), new OffsetAndMetadata(offset));
       }
     }
     if (missing.isEmpty()) {

@@ -92,4 +92,40 @@ class BackfillRequestValidatorTest {
     assertThat(validator.problems(request("b-1.dlq", "submissions", "2023-01-01T00:00:00Z", "2023-01-02T00:00:00Z",
         List.of()))).singleElement().asString().contains("must not end with '.dlq'");
   }
+
+  @Test
+  void shouldAcceptAHandoverOfAllHistoryWithoutRange() {
+    BackfillRequest handover = BackfillRequest.handover("onboard", "submissions", "notify", null, EffectsPolicy.SUPPRESS,
+        Optional.empty());
+
+    assertThat(validator.problems(handover)).isEmpty();
+  }
+
+  @Test
+  void shouldRefuseAHandoverWithAnEndOfRangeBecauseRecordsBeforeThePointWouldBeLost() {
+    BackfillRequest handover = new BackfillRequest("onboard", "submissions", null, Instant.parse("2025-01-01T00:00:00Z"),
+        Set.of(), Set.of(), OptionalInt.empty(), Mode.EXECUTE, List.of(), OptionalDouble.empty(), EffectsPolicy.SUPPRESS,
+        Optional.empty(), Optional.empty(), List.of("notify"));
+
+    assertThat(validator.problems(handover)).singleElement().asString()
+        .contains("'to' must be empty for a handover to [notify]");
+  }
+
+  @Test
+  void shouldRefuseEnableForAWorkflowThatForbidsEffectsInReplaysAndNameIt() {
+    WorkflowDeclarations declared = name -> Optional.of(new WorkflowDeclaration(name, !name.equals("charge"),
+        name.equals("charge") ? Optional.of("charges cards") : Optional.empty(), List.of(), NOW));
+    var strict = new BackfillRequestValidator(Set.of("submissions"), Set.of(), declared, Clock.fixed(NOW, ZoneOffset.UTC));
+    BackfillRequest enable = new BackfillRequest("b", "submissions", Instant.parse("2023-01-01T00:00:00Z"),
+        Instant.parse("2023-02-01T00:00:00Z"), Set.of(), Set.of(), OptionalInt.empty(), Mode.EXECUTE,
+        List.of("charge", "notify"), OptionalDouble.empty(), EffectsPolicy.ENABLE, Optional.empty(), Optional.empty());
+
+    assertThat(strict.problems(enable)).as("declared workflows are known; only the forbidding one is refused")
+        .containsExactly("workflow 'charge' forbids effects in replays (charges cards): effectsPolicy ENABLE refused;"
+            + " its history can only be replayed with SUPPRESS");
+    BackfillRequest suppress = new BackfillRequest("b", "submissions", enable.from(), enable.to(), Set.of(), Set.of(),
+        OptionalInt.empty(), Mode.EXECUTE, enable.workflows(), OptionalDouble.empty(), EffectsPolicy.SUPPRESS,
+        Optional.empty(), Optional.empty());
+    assertThat(strict.problems(suppress)).isEmpty();
+  }
 }

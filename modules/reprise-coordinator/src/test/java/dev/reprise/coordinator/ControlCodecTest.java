@@ -37,6 +37,22 @@ class ControlCodecTest {
   }
 
   @Test
+  void shouldRoundTripAHandoverWithoutRangeBounds() {
+    BackfillRequest handover = BackfillRequest.handover("onboard-notify", "submissions", "notify", null,
+        EffectsPolicy.SUPPRESS, Optional.of("alice"));
+
+    BackfillRequest decoded = codec.decodeCommand(codec.encode(ReplayCommand.start(handover))).request().orElseThrow();
+
+    assertThat(decoded).isEqualTo(handover);
+    assertThat(decoded.handoverWorkflows()).containsExactly("notify");
+    assertThat(decoded.workflows()).as("a handover workflow consumes the backfill").containsExactly("notify");
+    assertThat(decoded.from()).isNull();
+    assertThat(decoded.to()).isNull();
+    assertThat(decoded.fromMillis()).isEqualTo(Long.MIN_VALUE);
+    assertThat(decoded.toMillis()).isEqualTo(Long.MAX_VALUE);
+  }
+
+  @Test
   void shouldRoundTripAThrottleWithAndWithoutRate() {
     var limit = ReplayCommand.throttle("b-1", java.util.OptionalDouble.of(250));
     var lift = ReplayCommand.throttle("b-1", java.util.OptionalDouble.empty());

@@ -325,7 +325,9 @@ public final class WorkflowRuntime implements AutoCloseable {
     try {
       for (BackfillStatus status : backfills.statuses().values()) {
         String id = status.backfillId();
-        boolean ours = status.request().map(r -> r.handoverWorkflows().contains(name)).orElse(false);
+        // A PREVIEW hands nothing over (and has no topic).
+        boolean ours = status.request().filter(r -> r.mode() == BackfillRequest.Mode.EXECUTE)
+            .map(r -> r.handoverWorkflows().contains(name)).orElse(false);
         boolean complete = status.state() == BackfillState.COMPLETED || status.state() == BackfillState.VERIFIED
             || status.state() == BackfillState.VERIFICATION_FAILED;
         if (!ours || !complete || historyComplete.contains(id)) {

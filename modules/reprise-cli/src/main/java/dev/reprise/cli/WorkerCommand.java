@@ -96,6 +96,11 @@ final class WorkerCommand implements Callable<Integer> {
     });
     out.printf("workflow '%s' running (backfills: %s, live: %s); Ctrl-C stops it%n", workflow,
         backfills.isEmpty() ? "all" : backfills, liveTopics.isEmpty() ? "none" : liveTopics);
+    runtime.livePositions().forEach((topic, joined) -> out.printf(joined.set().isEmpty()
+            ? "live on '%s' from its committed positions %s%n"
+            : "live on '%s' from %s: joined at its end now; earlier records reach '%s' only through a backfill"
+                + " ('reprise onboard --workflow %s --live-topic %s' replays them)%n",
+        topic, joined.positions(), workflow, workflow, topic));
     if (server != null) {
       out.printf("metrics: %smetrics%n", server.url());
     }

@@ -20,7 +20,6 @@ import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -28,8 +27,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
@@ -198,18 +195,7 @@ public interface WorkflowDeclarations {
 
     static void ensureTopic(Map<String, Object> clientConfig) {
       try (Admin admin = Admin.create(clientConfig)) {
-        admin.createTopics(List.of(new NewTopic(TOPIC, Optional.of(1), Optional.empty())
-            .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT))))
-            .all().get(30, TimeUnit.SECONDS);
-      } catch (ExecutionException e) {
-        if (!(e.getCause() instanceof TopicExistsException)) {
-          throw new RepriseRetriableException("cannot create '" + TOPIC + "': " + e.getCause(), e.getCause());
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new RepriseRetriableException("interrupted while creating '" + TOPIC + "'", e);
-      } catch (java.util.concurrent.TimeoutException e) {
-        throw new RepriseRetriableException("cannot create '" + TOPIC + "' within 30 s", e);
+        dev.reprise.coordinator.internal.Topics.ensureCompacted(admin, TOPIC);
       }
     }
   }

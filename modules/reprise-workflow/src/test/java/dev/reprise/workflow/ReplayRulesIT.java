@@ -69,17 +69,18 @@ class ReplayRulesIT {
     HistoryGenerator history = new HistoryGenerator(HistorySpec.builder().events(300).seed(81).corruptShare(0)
         .dirtyShare(0).build());
     long events = GeneratedEvents.ids(history).size();
+    String refused = env.uniqueName("refused");
+    String enabled = env.uniqueName("enabled");
 
     try (var registry = ConfluentSchemaRegistryClient.create(env.schemaRegistryUrl());
         var webhook = new CountingWebhookServer();
         var client = BackfillClient.create(Map.of("bootstrap.servers", env.bootstrapServers()), registry);
         var coordinator = ReplayCoordinator.builder().bootstrapServers(env.bootstrapServers()).schemaRegistry(registry)
             .allowedSourceTopics(Set.of(source)).sessionTimeout(Duration.ofSeconds(6)).build().start();
-        var charging = runtime(env, registry, new Charging(charge), webhook);
-        var shipping = runtime(env, registry, new LiveOnlyEffect(ship), webhook)) {
+        var charging = runtime(env, registry, new Charging(charge), webhook, enabled);
+        var shipping = runtime(env, registry, new LiveOnlyEffect(ship), webhook, enabled)) {
       new HistoryWriter(env.producerConfig(), registry).write(source, 2, history);
 
-      String refused = env.uniqueName("refused");
       client.submit(request(refused, source, List.of(charge, ship), EffectsPolicy.ENABLE));
       await().atMost(Duration.ofSeconds(30)).until(() -> client.status(refused).isPresent());
       BackfillStatus rejected = client.status(refused).orElseThrow();
@@ -89,7 +90,6 @@ class ReplayRulesIT {
           .doesNotContain("'" + ship + "'"));
 
       // Not naming the workflow does not get around it: the runtime enforces its own rule.
-      String enabled = env.uniqueName("enabled");
       client.submit(request(enabled, source, List.of(ship), EffectsPolicy.ENABLE));
       await().atMost(Duration.ofSeconds(60)).until(() -> client.status(enabled).map(BackfillStatus::state)
           .orElse(null) == BackfillState.COMPLETED);
@@ -107,10 +107,10 @@ class ReplayRulesIT {
   }
 
   private WorkflowRuntime runtime(RepriseTestEnvironment env, ConfluentSchemaRegistryClient registry, Workflow workflow,
-      CountingWebhookServer webhook) {
+      CountingWebhookServer webhook, String backfill) {
     return WorkflowRuntime.builder().bootstrapServers(env.bootstrapServers()).schemaRegistry(registry).workflow(workflow)
-        .sink(new HttpWebhookSink("webhook", webhook.url())).stateDirectory(state.resolve(workflow.name())).build()
-        .start();
+        .sink(new HttpWebhookSink("webhook", webhook.url())).backfills(Set.of(backfill))
+        .stateDirectory(state.resolve(workflow.name())).build().start();
   }
 
   private static BackfillRequest request(String id, String source, List<String> workflows, EffectsPolicy policy) {

@@ -39,6 +39,12 @@ public final class Topics {
             TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG, "0.1")));
   }
 
+  /** Creates {@code topic}, compacted with one partition (a small table of the control plane), unless it exists. */
+  public static void ensureCompacted(Admin admin, String topic) {
+    create(admin, new NewTopic(topic, Optional.of(1), Optional.empty())
+        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+  }
+
   /** Creates {@code topic} unless it exists; then checks its partition count. */
   static void ensure(Admin admin, NewTopic topic) {
     create(admin, topic);

@@ -49,6 +49,7 @@ public final class DashboardViews {
     view.put("mode", status.request().map(r -> r.mode().name()).orElse(null));
     view.put("from", status.request().map(r -> r.from()).map(Object::toString).orElse(null));
     view.put("to", status.request().map(r -> r.to()).map(Object::toString).orElse(null));
+    view.put("handover", status.request().map(BackfillRequest::isHandover).orElse(false));
     view.put("progress", status.progress());
     view.put("planned", status.counter(BackfillCounters.PLANNED));
     view.put("matched", status.counter(BackfillCounters.MATCHED));

@@ -60,6 +60,17 @@ class DashboardViewsTest {
         .extracting(c -> c.get("state")).containsOnly("pending");
   }
 
+  @Test
+  void shouldDrawAHandoversOpenRangeFromTheDaysItFoundSoFar() {
+    var handover = BackfillRequest.handover("b-1", "submissions", "notify", null, EffectsPolicy.SUPPRESS, Optional.empty());
+    BackfillStatus running = new BackfillStatus("b-1", BackfillState.RUNNING, Optional.empty(), Optional.of(handover),
+        Optional.empty(), Map.of(), List.of(), new TreeMap<>(Map.of(JAN_3, 2L, JAN_1, 1L)), 0, OptionalLong.empty(),
+        Map.of(), List.of(), Optional.empty(), Optional.empty(), Optional.empty(), OptionalLong.empty(), List.of(),
+        Instant.parse("2026-11-21T10:00:00Z"));
+
+    assertThat(cells(running)).extracting(c -> c.get("state")).containsExactly("replayed", "pending", "replayed");
+  }
+
   @SuppressWarnings("unchecked")
   private static List<Map<String, Object>> cells(BackfillStatus status) {
     return (List<Map<String, Object>>) DashboardViews.days(status).get("cells");

@@ -84,7 +84,7 @@ final class DemoCommand implements Callable<Integer> {
   String from;
 
   @Option(names = "--live-rate", paramLabel = "RECORDS_PER_S", defaultValue = "50",
-      description = "Live submissions per second written during the demo (default: ${DEFAULT-VALUE}).")
+      description = "Live submissions per second written during the demo (default: ${DEFAULT-VALUE}; 0: none).")
   double liveRate;
 
   @Option(names = "--json", description = "Print a machine-readable report as the last line.")
@@ -164,8 +164,9 @@ final class DemoCommand implements Callable<Integer> {
     HistoryGenerator liveTraffic = new HistoryGenerator(HistorySpec.builder().events(1_000_000).seed(7).idPrefix("live-")
         .corruptShare(0).dirtyShare(0).tombstoneShare(0).build());
     java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
-    java.util.concurrent.CompletableFuture<HistorySummary> live = java.util.concurrent.CompletableFuture.supplyAsync(
-        () -> writer.write(source, 3, liveTraffic, liveRate, writing::get));
+    java.util.concurrent.CompletableFuture<HistorySummary> live = liveRate > 0
+        ? java.util.concurrent.CompletableFuture.supplyAsync(() -> writer.write(source, 3, liveTraffic, liveRate, writing::get))
+        : java.util.concurrent.CompletableFuture.completedFuture(null);
     try {
       return onboard(platform, registry, client, webhook, clientConfig, liveTraffic, seededEnd, live, writing);
     } finally {
@@ -234,7 +235,8 @@ final class DemoCommand implements Callable<Integer> {
         }
         // The history is handled: stop the live traffic and wait for what was written after the point.
         writing.set(false);
-        long liveWritten = live.get(1, TimeUnit.MINUTES).records();
+        HistorySummary liveSummary = live.get(1, TimeUnit.MINUTES);
+        long liveWritten = liveSummary == null ? 0 : liveSummary.records();
         Set<String> liveIds = liveAfter(liveTraffic, liveWritten, seededEnd, handover);
         LiveTally liveTally = liveTally(clientConfig, registry, notify.name(), liveIds, webhook);
         while (!liveTally.caughtUp() && System.nanoTime() < deadline && pause()) {

@@ -115,10 +115,12 @@ class DashboardBrowserIT {
         browser.evaluate("document.getElementById('resume').click()");
         await("resumed and finished").atMost(Duration.ofMinutes(2))
             .until(() -> client.status(backfill).map(s -> s.state() == BackfillState.VERIFIED).orElse(false));
+        // A handover's range runs from --from (2023-01-01) to the last day it found (2025-09-30).
         long days = await("every day of the range verified on the page").atMost(Duration.ofSeconds(30))
             .until(() -> browser.evaluate("document.querySelectorAll('#day-grid rect.day.verified').length").asLong(),
-                count -> count == 731);
-        assertThat(days).isEqualTo(731);
+                count -> count == 1004);
+        assertThat(days).isEqualTo(1004);
+        assertThat(browser.evaluate("document.querySelectorAll('#day-grid rect.day').length").asInt()).isEqualTo(1004);
         assertThat(browser.evaluate("document.querySelectorAll('#day-grid rect.day.failed').length").asInt()).isZero();
         Files.write(target.resolve("dashboard-verified.png"), browser.screenshot());
       }

@@ -99,11 +99,14 @@ public final class HistoryWriter {
         }
         if (recordsPerSecond > 0) {
           long due = startNanos + (long) (sent * 1e9 / recordsPerSecond);
-          long wait = due - System.nanoTime();
-          if (wait > 0) {
-            // Pacing, not waiting for a condition: the rate is the point.
-            producer.flush();
-            java.util.concurrent.locks.LockSupport.parkNanos(wait);
+          producer.flush();
+          // Pacing, not waiting for a condition: the rate is the point. In slices, so a stop is
+          // noticed within 100 ms even at a slow rate.
+          for (long wait = due - System.nanoTime(); wait > 0 && keepGoing.getAsBoolean(); wait = due - System.nanoTime()) {
+            java.util.concurrent.locks.LockSupport.parkNanos(Math.min(wait, 100_000_000L));
+          }
+          if (!keepGoing.getAsBoolean()) {
+            break;
           }
         }
         sent++;

@@ -638,6 +638,11 @@ public final class BackfillRun implements Runnable {
     }
     ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
     List<ConsumerRecord<byte[], byte[]>> todo = new ArrayList<>(records.count());
+    // Per partition, the first record read at or past its limit (live writes after the plan). The
+    // position moves there only once every record before it is replayed: moved at once, a chunk
+    // that yields (a commit, a rate limit) would commit a position past records it never replayed,
+    // and the backfill would complete without them.
+    Map<Integer, Long> pastLimit = new HashMap<>();
     for (TopicPartition tp : records.partitions()) {
       int p = tp.partition();
       for (ConsumerRecord<byte[], byte[]> record : records.records(tp)) {
@@ -646,7 +651,7 @@ public final class BackfillRun implements Runnable {
             // Past the pilot: read again after it.
             consumer.seek(tp, record.offset());
           } else {
-            positions[p] = Math.max(positions[p], record.offset());
+            pastLimit.put(p, record.offset());
           }
           break;
         }
@@ -662,7 +667,12 @@ public final class BackfillRun implements Runnable {
       // The in-flight window shrinks as this step publishes: size every chunk by what is left.
       size = throttle == null ? chunk : (int) Math.min(chunk, throttle.allowance());
       if (shouldYield() || size <= 0 || throttle != null && throttle.gated()) {
-        seekBack(todo, from);
+        java.util.Set<Integer> unfinished = seekBack(todo, from);
+        pastLimit.forEach((p, offset) -> {
+          if (!unfinished.contains(p)) {
+            positions[p] = Math.max(positions[p], offset);
+          }
+        });
         markDone();
         return;
       }
@@ -677,6 +687,7 @@ public final class BackfillRun implements Runnable {
         throttle.observe(working.published, committed.published);
       }
     }
+    pastLimit.forEach((p, offset) -> positions[p] = Math.max(positions[p], offset));
     for (TopicPartition tp : consumer.assignment()) {
       if (!consumer.paused().contains(tp)) {
         // Also moves past transaction markers and compaction gaps no record shows.
@@ -702,14 +713,18 @@ public final class BackfillRun implements Runnable {
     return (int) Math.min(Integer.MAX_VALUE, chunk);
   }
 
-  /** Seeks every partition back to its first record at or after {@code from} that was not published. */
-  private void seekBack(List<ConsumerRecord<byte[], byte[]>> todo, int from) {
+  /**
+   * Seeks every partition back to its first record at or after {@code from} that was not
+   * published; returns those partitions.
+   */
+  private java.util.Set<Integer> seekBack(List<ConsumerRecord<byte[], byte[]>> todo, int from) {
     java.util.Set<Integer> seen = new java.util.HashSet<>();
     for (ConsumerRecord<byte[], byte[]> record : todo.subList(from, todo.size())) {
       if (seen.add(record.partition())) {
         consumer.seek(new TopicPartition(record.topic(), record.partition()), record.offset());
       }
     }
+    return seen;
   }
 
   private SubmissionReplayer.Outcome[] processAll(List<ConsumerRecord<byte[], byte[]>> slice) {

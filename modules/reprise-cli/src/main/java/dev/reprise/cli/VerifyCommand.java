@@ -28,8 +28,7 @@ final class VerifyCommand extends ClientCommand {
   @Override
   int run(Session session) {
     var verifier = new BackfillVerifier(session.clientConfig(), session.registry(), session.client(),
-        dev.reprise.submissions.upcast.UpcasterChain.DEFAULT_TENANT,
-        dev.reprise.submissions.upcast.UpcasterChain.DEFAULT_MISSING_ZONE, Clock.systemUTC(), sample);
+        dev.reprise.spi.EventTypes.only(), Clock.systemUTC(), sample);
     VerificationReport report = verifier.verify(backfillId, java.time.Duration.ofSeconds(waitSeconds));
     long records = report.days().stream().mapToLong(d -> d.expected().count()).sum();
     if (report.verified()) {

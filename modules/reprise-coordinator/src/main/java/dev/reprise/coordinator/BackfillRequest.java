@@ -77,6 +77,15 @@ public record BackfillRequest(
         Optional.of("onboard workflow '" + workflow + "' onto '" + sourceTopic + "'"), List.of(workflow));
   }
 
+  /**
+   * The attribute filters of the event type ({@link dev.reprise.spi.EventType#attributes}): this
+   * version of the request carries the submissions' two, {@code formIds} and {@code tenantIds}; a
+   * generic {@code filters} field comes with the event type in the request.
+   */
+  public java.util.Map<String, Set<String>> filters() {
+    return java.util.Map.of("formId", formIds, "tenantId", tenantIds);
+  }
+
   /** Whether this backfill hands history over to workflows that read the source live (onboarding). */
   public boolean isHandover() {
     return !handoverWorkflows.isEmpty();

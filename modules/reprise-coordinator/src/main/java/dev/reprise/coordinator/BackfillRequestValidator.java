@@ -1,6 +1,7 @@
 package dev.reprise.coordinator;
 
-import dev.reprise.submissions.SubmissionSchemas;
+import dev.reprise.spi.EventType;
+import dev.reprise.spi.EventTypes;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,12 +30,10 @@ public final class BackfillRequestValidator {
   /** Backfill ids become topic names ({@code reprise.backfill.<id>}), so they use topic characters. */
   static final Pattern BACKFILL_ID = Pattern.compile("[a-zA-Z0-9._-]{1,200}");
 
-  /** v1 records carry local time without a reliable zone; ranges are on UTC, from v2 on. */
-  static final int MIN_TARGET_VERSION = 2;
-
   private final Set<String> allowedSourceTopics;
   private final Set<String> knownWorkflows;
   private final WorkflowDeclarations declarations;
+  private final EventType eventType;
   private final Clock clock;
 
   /**
@@ -43,7 +42,7 @@ public final class BackfillRequestValidator {
    * @param clock wall time, only to refuse ranges ending in the future
    */
   public BackfillRequestValidator(Set<String> allowedSourceTopics, Set<String> knownWorkflows, Clock clock) {
-    this(allowedSourceTopics, knownWorkflows, WorkflowDeclarations.NONE, clock);
+    this(allowedSourceTopics, knownWorkflows, WorkflowDeclarations.NONE, EventTypes.only(), clock);
   }
 
   /**
@@ -51,10 +50,11 @@ public final class BackfillRequestValidator {
    *     for every workflow a request names
    */
   public BackfillRequestValidator(Set<String> allowedSourceTopics, Set<String> knownWorkflows,
-      WorkflowDeclarations declarations, Clock clock) {
+      WorkflowDeclarations declarations, EventType eventType, Clock clock) {
     this.allowedSourceTopics = Set.copyOf(allowedSourceTopics);
     this.knownWorkflows = Set.copyOf(knownWorkflows);
     this.declarations = Objects.requireNonNull(declarations, "declarations");
+    this.eventType = Objects.requireNonNull(eventType, "eventType");
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
@@ -102,11 +102,14 @@ public final class BackfillRequestValidator {
       }
     }
     request.targetSchemaVersion().ifPresent(version -> {
-      if (version < 1 || version > SubmissionSchemas.LATEST_VERSION) {
-        problems.add("targetSchemaVersion " + version + " does not exist; versions are 1.." + SubmissionSchemas.LATEST_VERSION);
-      } else if (version < MIN_TARGET_VERSION) {
-        problems.add("targetSchemaVersion " + version + " cannot be replayed to: v1 has no UTC submission time to"
-            + " filter the range on; the lowest target is v" + MIN_TARGET_VERSION);
+      int latest = eventType.versions().latestVersion();
+      if (version < 1 || version > latest) {
+        problems.add("targetSchemaVersion " + version + " does not exist; '" + eventType.name() + "' has versions 1.."
+            + latest);
+      } else if (version < eventType.minTargetVersion()) {
+        problems.add("targetSchemaVersion " + version + " cannot be replayed to: '" + eventType.name() + "' events"
+            + " have their identity, event time and filter attributes from v" + eventType.minTargetVersion()
+            + " on; the lowest target is v" + eventType.minTargetVersion());
       }
     });
     for (String workflow : request.workflows()) {

@@ -12,12 +12,12 @@ import dev.reprise.core.KafkaClientObserver;
 import dev.reprise.core.RepriseRetriableException;
 import dev.reprise.registry.SchemaRegistryClient;
 import dev.reprise.registry.SchemaRegistryUnavailableException;
-import dev.reprise.submissions.upcast.UpcasterChain;
+import dev.reprise.spi.EventType;
+import dev.reprise.spi.EventTypes;
 import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -125,7 +125,7 @@ public final class ReplayCoordinator implements AutoCloseable {
     // Reads reprise.workflows lazily, on the first request that names a workflow.
     this.declarations = WorkflowDeclarations.reader(clientConfig, registry);
     this.validator = new BackfillRequestValidator(builder.allowedSourceTopics, builder.knownWorkflows, declarations,
-        clock);
+        builder.eventType, clock);
     this.instanceId = builder.instanceId;
     this.controlTopicPartitions = builder.controlTopicPartitions;
     this.replicationFactor = builder.replicationFactor;
@@ -133,16 +133,12 @@ public final class ReplayCoordinator implements AutoCloseable {
     this.admin = Admin.create(clientConfig);
     this.codec = new ControlCodec(registry);
     this.statusStore = new StatusStore(clientConfig, admin, codec);
-    String defaultTenant = builder.defaultTenant;
-    ZoneId missingZone = builder.missingZoneFallback;
     // The health view is opened by start(): building a coordinator touches no server.
     this.ticker = new ThrottleTicker(LagMonitor.create(clientConfig, clock, Duration.ofSeconds(10),
         group -> health != null && health.test(group)), List.copyOf(builder.protectedLiveGroups), builder.throttleInterval);
     this.runContext = new RunContext(clientConfig, admin, registry, codec, statusStore, clock, instanceId,
         builder.commitInterval, builder.backfillRetention, replicationFactor, builder.maxPollRecords,
-        builder.replayThreads,
-        () -> UpcasterChain.forSubmissions().missingZoneFallback(missingZone).defaultTenant(defaultTenant).build(),
-        defaultTenant, new Backpressure(ticker, builder.inFlightCap, builder.adaptiveMaxRate, builder.liveLagRecords,
+        builder.replayThreads, builder.eventType, new Backpressure(ticker, builder.inFlightCap, builder.adaptiveMaxRate, builder.liveLagRecords,
             builder.liveLagTime), builder.clientObserver);
     this.clientObserver = builder.clientObserver;
     this.protectedLiveGroups = Set.copyOf(builder.protectedLiveGroups);
@@ -541,8 +537,7 @@ public final class ReplayCoordinator implements AutoCloseable {
     private int controlTopicPartitions = 6;
     private int maxPollRecords = 2000;
     private int replayThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
-    private String defaultTenant = UpcasterChain.DEFAULT_TENANT;
-    private ZoneId missingZoneFallback = UpcasterChain.DEFAULT_MISSING_ZONE;
+    private EventType eventType;
     private Set<String> protectedLiveGroups = Set.of();
     private long inFlightCap = 50_000;
     private double adaptiveMaxRate = 20_000;
@@ -645,15 +640,13 @@ public final class ReplayCoordinator implements AutoCloseable {
       return this;
     }
 
-    /** The tenant of records that have none (see {@code UpcasterChain}). */
-    public Builder defaultTenant(String tenant) {
-      this.defaultTenant = tenant;
-      return this;
-    }
-
-    /** The zone assumed for v1 records without one (see {@code UpcasterChain}). */
-    public Builder missingZoneFallback(ZoneId zone) {
-      this.missingZoneFallback = zone;
+    /**
+     * The kind of events the allowed source topics hold (its versions, upcasters, identity and
+     * filter attributes, and their settings, such as a default tenant); default: the only {@link
+     * EventType} on the class path ({@link EventTypes#only()}).
+     */
+    public Builder eventType(EventType type) {
+      this.eventType = type;
       return this;
     }
 
@@ -751,8 +744,12 @@ public final class ReplayCoordinator implements AutoCloseable {
       if (protectedLiveGroups == null) {
         problems.add("protectLiveGroups must not be null");
       }
-      if (defaultTenant == null || defaultTenant.isBlank() || missingZoneFallback == null) {
-        problems.add("defaultTenant and missingZoneFallback must be set");
+      if (eventType == null) {
+        try {
+          eventType = EventTypes.only();
+        } catch (IllegalStateException e) {
+          problems.add("eventType: " + e.getMessage());
+        }
       }
       if (!problems.isEmpty()) {
         throw new IllegalArgumentException("invalid coordinator configuration: " + String.join("; ", problems));

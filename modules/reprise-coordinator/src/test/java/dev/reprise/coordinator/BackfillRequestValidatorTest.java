@@ -115,7 +115,8 @@ class BackfillRequestValidatorTest {
   void shouldRefuseEnableForAWorkflowThatForbidsEffectsInReplaysAndNameIt() {
     WorkflowDeclarations declared = name -> Optional.of(new WorkflowDeclaration(name, !name.equals("charge"),
         name.equals("charge") ? Optional.of("charges cards") : Optional.empty(), List.of(), NOW));
-    var strict = new BackfillRequestValidator(Set.of("submissions"), Set.of(), declared, Clock.fixed(NOW, ZoneOffset.UTC));
+    var strict = new BackfillRequestValidator(Set.of("submissions"), Set.of(), declared,
+        dev.reprise.spi.EventTypes.only(), Clock.fixed(NOW, ZoneOffset.UTC));
     BackfillRequest enable = new BackfillRequest("b", "submissions", Instant.parse("2023-01-01T00:00:00Z"),
         Instant.parse("2023-02-01T00:00:00Z"), Set.of(), Set.of(), OptionalInt.empty(), Mode.EXECUTE,
         List.of("charge", "notify"), OptionalDouble.empty(), EffectsPolicy.ENABLE, Optional.empty(), Optional.empty());

@@ -3,7 +3,7 @@ package dev.reprise.coordinator;
 import dev.reprise.history.GeneratedRecord;
 import dev.reprise.history.GeneratedRecord.Kind;
 import dev.reprise.history.HistoryGenerator;
-import dev.reprise.submissions.upcast.UpcasterChain;
+import dev.reprise.submissions.SubmissionEventType;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -32,7 +32,7 @@ record ExpectedReplay(List<String> matchedIds, long filteredOut, long tombstones
         dead++;
       } else {
         var truth = record.truth();
-        String tenant = truth.tenantId() == null ? UpcasterChain.DEFAULT_TENANT : truth.tenantId();
+        String tenant = truth.tenantId() == null ? SubmissionEventType.DEFAULT_TENANT : truth.tenantId();
         boolean keys = (formIds.isEmpty() || formIds.contains(truth.formId()))
             && (tenantIds.isEmpty() || tenantIds.contains(tenant));
         if (record.kind().upcasts()) {

@@ -295,7 +295,7 @@ class ReplayCoordinatorIT {
       expectedReasons.put(requests.get("reprise").backfillId(), "'reprise.status' is internal");
       expectedReasons.put(requests.get("nonexistent").backfillId(), "source topic '" + missing + "' does not exist");
       expectedReasons.put(requests.get("workflow").backfillId(), "unknown workflow 'mailer'");
-      expectedReasons.put(requests.get("target").backfillId(), "v1 has no UTC submission time");
+      expectedReasons.put(requests.get("target").backfillId(), "have their identity, event time and filter attributes from v2 on");
       expectedReasons.put(garbage, "is not a readable ReplayRequest");
       expectedReasons.put(wrongKey, "must be keyed by their backfillId");
       expectedReasons.put(unknown, "PAUSE refused: there is no backfill");

@@ -5,8 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.reprise.history.GeneratedRecord.Kind;
-import dev.reprise.submissions.upcast.UpcastException;
-import dev.reprise.submissions.upcast.UpcasterChain;
+import dev.reprise.spi.upcast.UpcastException;
+import dev.reprise.spi.upcast.UpcasterChain;
+import dev.reprise.submissions.SubmissionEventType;
 import java.time.DayOfWeek;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -83,7 +84,7 @@ class HistoryGeneratorTest {
 
   @Test
   void shouldUpcastToItsOwnTruthOrFailForDirtyRecords() {
-    UpcasterChain chain = UpcasterChain.forSubmissions().build();
+    UpcasterChain chain = new SubmissionEventType().newChain();
     int checked = 0;
     for (GeneratedRecord record : new HistoryGenerator(SPEC).first(20_000)) {
       if (record.kind().upcasts()) {
@@ -93,7 +94,7 @@ class HistoryGeneratorTest {
         assertThat(v3.get("amountCents")).as(record.key()).isEqualTo(truth.amountCents());
         assertThat(v3.get("formId").toString()).isEqualTo(truth.formId());
         assertThat(v3.get("tenantId").toString())
-            .isEqualTo(truth.tenantId() == null ? UpcasterChain.DEFAULT_TENANT : truth.tenantId());
+            .isEqualTo(truth.tenantId() == null ? SubmissionEventType.DEFAULT_TENANT : truth.tenantId());
         assertThat(v3.get("revision")).isEqualTo(truth.revision());
         checked++;
       } else if (record.kind() == Kind.UNPARSEABLE_AMOUNT || record.kind() == Kind.UNKNOWN_ZONE) {

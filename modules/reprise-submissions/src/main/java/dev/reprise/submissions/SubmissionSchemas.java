@@ -1,15 +1,13 @@
 package dev.reprise.submissions;
 
+import dev.reprise.spi.SchemaVersions;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.OptionalInt;
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaNormalization;
 
 /**
  * Every version of the submission schema, as frozen in {@code schemas/submissions/} at the root of
@@ -37,42 +35,29 @@ public final class SubmissionSchemas {
   /** The newest version; the default target of a replay. */
   public static final int LATEST_VERSION = 3;
 
-  private static final List<Schema> SCHEMAS =
-      List.of(load("submission-v1.avsc"), load("submission-v2.avsc"), load("submission-v3.avsc"));
-  private static final Map<Long, Integer> VERSION_BY_FINGERPRINT = new HashMap<>();
-  private static final Map<Schema, OptionalInt> VERSION_BY_SCHEMA = new ConcurrentHashMap<>();
-
-  static {
-    for (int i = 0; i < SCHEMAS.size(); i++) {
-      VERSION_BY_FINGERPRINT.put(SchemaNormalization.parsingFingerprint64(SCHEMAS.get(i)), i + 1);
-    }
-  }
+  private static final SchemaVersions VERSIONS = SchemaVersions.of(
+      List.of(load("submission-v1.avsc"), load("submission-v2.avsc"), load("submission-v3.avsc")));
 
   private SubmissionSchemas() {}
 
   /** The schema of {@code version}, 1 to {@link #LATEST_VERSION}. */
   public static Schema forVersion(int version) {
-    if (version < 1 || version > LATEST_VERSION) {
-      throw new IllegalArgumentException(
-          "submission schema version " + version + " does not exist; versions are 1.." + LATEST_VERSION);
-    }
-    return SCHEMAS.get(version - 1);
+    return VERSIONS.schema(version);
   }
 
   /** The schema of the newest version. */
   public static Schema latest() {
-    return forVersion(LATEST_VERSION);
+    return VERSIONS.latest();
   }
 
   /** Which version {@code writerSchema} is, or empty if it is none of them. */
   public static OptionalInt versionOf(Schema writerSchema) {
-    // Replays ask this for every record; the canonical form costs microseconds, a cache hit on the
-    // same Schema instance (cached hash, identity short-cut in equals) nanoseconds. Distinct schemas
-    // are few (one per registry id), so the cache stays small.
-    return VERSION_BY_SCHEMA.computeIfAbsent(writerSchema, schema -> {
-      Integer version = VERSION_BY_FINGERPRINT.get(SchemaNormalization.parsingFingerprint64(schema));
-      return version == null ? OptionalInt.empty() : OptionalInt.of(version);
-    });
+    return VERSIONS.versionOf(writerSchema);
+  }
+
+  /** Every version, recognised by fingerprint. */
+  static SchemaVersions versions() {
+    return VERSIONS;
   }
 
   private static Schema load(String file) {

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.reprise.registry.serde.RegistryAvroDeserializer;
 import dev.reprise.registry.serde.RegistryAvroSerializer;
-import dev.reprise.submissions.upcast.UpcasterChain;
+import dev.reprise.spi.upcast.UpcasterChain;
 import dev.reprise.testing.RepriseIntegrationTest;
 import dev.reprise.testing.RepriseTestEnvironment;
 import java.time.Duration;
@@ -75,7 +75,7 @@ class SubmissionRoundTripIT {
     assertThat(read).hasSize(3);
     assertThat(read).extracting(r -> SubmissionSchemas.versionOf(r.getSchema()).orElse(0)).containsExactly(1, 2, 3);
 
-    UpcasterChain chain = UpcasterChain.forSubmissions().build();
+    UpcasterChain chain = new SubmissionEventType().newChain();
     List<GenericRecord> upcast = read.stream().map(chain::upcastToLatest).toList();
 
     assertThat(upcast).allSatisfy(r -> assertThat(r.getSchema()).isEqualTo(SubmissionSchemas.latest()));
@@ -83,7 +83,7 @@ class SubmissionRoundTripIT {
     assertThat(Instant.ofEpochMilli((Long) fromV1.get("submittedAt"))).isEqualTo(Instant.parse("2022-02-01T00:00:00Z"));
     assertThat(fromV1.get("amountCents")).isEqualTo(1_999L);
     assertThat(fromV1.get("formId")).isEqualTo("form-7");
-    assertThat(fromV1.get("tenantId")).isEqualTo(UpcasterChain.DEFAULT_TENANT);
+    assertThat(fromV1.get("tenantId")).isEqualTo(SubmissionEventType.DEFAULT_TENANT);
     GenericRecord fromV2 = upcast.get(1);
     assertThat(fromV2.get("amountCents")).isEqualTo(50L);
     assertThat(fromV2.get("submitterEmail")).isEqualTo("x@example.org");

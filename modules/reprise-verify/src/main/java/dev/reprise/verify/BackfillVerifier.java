@@ -8,12 +8,16 @@ import dev.reprise.coordinator.BackfillStatus;
 import dev.reprise.coordinator.BackfillStatus.PartitionProgress;
 import dev.reprise.coordinator.ControlTopics;
 import dev.reprise.coordinator.ReplayHeaders;
-import dev.reprise.core.RepriseNonRetriableException;
 import dev.reprise.registry.SchemaRegistryClient;
 import dev.reprise.registry.serde.AvroWireFormat;
-import dev.reprise.submissions.SubmissionChecksum;
-import dev.reprise.submissions.SubmissionSchemas;
-import dev.reprise.submissions.upcast.UpcasterChain;
+import dev.reprise.replay.EventFilter;
+import dev.reprise.replay.EventReplayer;
+import dev.reprise.spi.EventChecksum;
+import dev.reprise.spi.EventType;
+import dev.reprise.spi.EventTypes;
+import dev.reprise.spi.upcast.UnsupportedVersionException;
+import dev.reprise.spi.upcast.UpcastException;
+import dev.reprise.spi.upcast.UpcasterChain;
 import dev.reprise.verify.VerificationReport.DayCheck;
 import dev.reprise.verify.VerificationReport.Side;
 import dev.reprise.workflow.Receipt;
@@ -24,13 +28,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -76,26 +78,26 @@ public final class BackfillVerifier {
   private final Map<String, Object> clientConfig;
   private final SchemaRegistryClient registry;
   private final BackfillClient client;
+  private final EventType eventType;
   private final UpcasterChain chain;
   private final Clock clock;
   private final int sampleSize;
 
   public BackfillVerifier(Map<String, ?> clientConfig, SchemaRegistryClient registry, BackfillClient client) {
-    this(clientConfig, registry, client, UpcasterChain.DEFAULT_TENANT, UpcasterChain.DEFAULT_MISSING_ZONE,
-        Clock.systemUTC(), 1_000);
+    this(clientConfig, registry, client, EventTypes.only(), Clock.systemUTC(), 1_000);
   }
 
   /**
-   * @param defaultTenant and {@code missingZoneFallback}: as the coordinator's
+   * @param eventType the coordinator's (the same settings, such as a default tenant)
    * @param sampleSize records compared field by field
    */
   public BackfillVerifier(Map<String, ?> clientConfig, SchemaRegistryClient registry, BackfillClient client,
-      String defaultTenant, ZoneId missingZoneFallback, Clock clock, int sampleSize) {
+      EventType eventType, Clock clock, int sampleSize) {
     this.clientConfig = Map.copyOf(clientConfig);
     this.registry = registry;
     this.client = client;
-    this.chain = UpcasterChain.forSubmissions().defaultTenant(defaultTenant).missingZoneFallback(missingZoneFallback)
-        .build();
+    this.eventType = eventType;
+    this.chain = eventType.newChain();
     this.clock = clock;
     this.sampleSize = sampleSize;
   }
@@ -191,21 +193,24 @@ public final class BackfillVerifier {
       throw new IllegalArgumentException("backfill '" + status.backfillId() + "' is " + status.state()
           + "; only a COMPLETED backfill can be verified");
     }
-    int targetVersion = request.targetSchemaVersion().orElse(SubmissionSchemas.LATEST_VERSION);
+    int targetVersion = request.targetSchemaVersion().orElse(eventType.versions().latestVersion());
+    // The coordinator's own pipeline: what it must have published, recomputed from the source.
+    EventReplayer replayer = new EventReplayer(registry, eventType,
+        new EventFilter(request.fromMillis(), request.toMillis(), request.filters()), targetVersion, -1);
     long planned = status.partitions().stream().mapToLong(p -> p.endOffset() - p.startOffset()).sum();
     long every = Math.max(1, planned / Math.max(1, sampleSize));
 
     TreeMap<LocalDate, Side> expected = new TreeMap<>();
     Map<String, GenericRecord> samples = new HashMap<>();
-    SubmissionChecksum checksums = new SubmissionChecksum();
+    Checksums checksums = new Checksums(eventType.checksum(),
+        EventChecksum.canonical(eventType.versions().schema(targetVersion)));
     for (PartitionProgress p : status.partitions()) {
       read(new TopicPartition(request.sourceTopic(), p.partition()), p.startOffset(), p.endOffset(), record -> {
-        GenericRecord upcast = expectedRecord(record.value(), request, targetVersion);
-        if (upcast == null) {
+        if (!(replayer.process(record.value()) instanceof EventReplayer.Matched matched)) {
           return;
         }
-        GenericRecord latest = chain.upcastToLatest(upcast);
-        expected.merge(day(latest), Side.EMPTY.plus(value(checksums.of(latest))), BackfillVerifier::add);
+        GenericRecord upcast = matched.upcast();
+        expected.merge(day(upcast), Side.EMPTY.plus(value(checksums.of(upcast))), BackfillVerifier::add);
         if (record.offset() % every == 0 && samples.size() < sampleSize) {
           samples.put(record.partition() + "@" + record.offset(), upcast);
         }
@@ -221,8 +226,7 @@ public final class BackfillVerifier {
       read(partition, -1, -1, record -> {
         Schema writer = registry.schemaById(AvroWireFormat.schemaId(record.value()));
         GenericRecord replayed = AvroWireFormat.decode(record.value(), writer, writer);
-        GenericRecord latest = chain.upcastToLatest(replayed);
-        published.merge(day(latest), Side.EMPTY.plus(value(checksums.of(latest))), BackfillVerifier::add);
+        published.merge(day(replayed), Side.EMPTY.plus(value(checksums.of(replayed))), BackfillVerifier::add);
         GenericRecord source = samples.remove(header(record, ReplayHeaders.SOURCE_PARTITION) + "@"
             + header(record, ReplayHeaders.SOURCE_OFFSET));
         if (source != null) {
@@ -257,30 +261,6 @@ public final class BackfillVerifier {
           perWorkflow));
     }
     return new VerificationReport(status.backfillId(), checks, compared[0], differences, mismatches[0]);
-  }
-
-  /**
-   * What the replay must have published for a source value, upcast to the target version; null if
-   * nothing (tombstone, unreadable, not upcastable, out of range or filtered out).
-   */
-  private GenericRecord expectedRecord(byte[] value, BackfillRequest request, int targetVersion) {
-    if (value == null) {
-      return null;
-    }
-    GenericRecord upcast;
-    try {
-      Schema writer = registry.schemaById(AvroWireFormat.schemaId(value));
-      upcast = chain.upcast(AvroWireFormat.decode(value, writer, writer), targetVersion);
-    } catch (RepriseNonRetriableException e) {
-      return null;
-    }
-    long at = (Long) upcast.get("submittedAt");
-    String formId = Objects.toString(upcast.get("formId"), null);
-    Object tenant = upcast.getSchema().getField("tenantId") == null ? null : upcast.get("tenantId");
-    boolean inRange = at >= request.fromMillis() && at < request.toMillis();
-    boolean forms = request.formIds().isEmpty() || request.formIds().contains(formId);
-    boolean tenants = request.tenantIds().isEmpty() || request.tenantIds().contains(Objects.toString(tenant, null));
-    return inRange && forms && tenants ? upcast : null;
   }
 
   /** Per day, the events whose latest receipt of this backfill says the workflow saw them. */
@@ -332,8 +312,33 @@ public final class BackfillVerifier {
     return new Side(a.count() + b.count(), a.checksum() + b.checksum());
   }
 
-  private static LocalDate day(GenericRecord latest) {
-    return LocalDate.ofInstant(Instant.ofEpochMilli((Long) latest.get("submittedAt")), ZoneOffset.UTC);
+  /** @param record at the target version or later */
+  private LocalDate day(GenericRecord record) {
+    return LocalDate.ofInstant(Instant.ofEpochMilli(eventType.eventTimeMillis(record)), ZoneOffset.UTC);
+  }
+
+  /**
+   * Checksums of records at the target version: of the record upcast to the latest version, as a
+   * workflow's receipt has it; a record that a backfill to an older target published but that does
+   * not reach the latest version (its later step fails) is summed at its target version instead,
+   * the same way on the source side and the backfill side (no workflow can have handled it).
+   */
+  private final class Checksums {
+    private final EventChecksum latest;
+    private final EventChecksum target;
+
+    Checksums(EventChecksum latest, EventChecksum target) {
+      this.latest = latest;
+      this.target = target;
+    }
+
+    String of(GenericRecord record) {
+      try {
+        return latest.of(chain.upcastToLatest(record));
+      } catch (UpcastException | UnsupportedVersionException e) {
+        return target.of(record);
+      }
+    }
   }
 
   private static long value(String checksumHex) {

@@ -52,7 +52,7 @@ public record VerificationReport(String backfillId, List<DayCheck> days, long sa
   }
 
   /**
-   * One day: count and order-independent checksum (sum of the events' {@code SubmissionChecksum}s
+   * One day: count and order-independent checksum (sum of the events' {@code EventChecksum}s
    * modulo 2^64) of the in-range source records after upcast and filters, of the backfill topic, and
    * of each named workflow's receipts for this backfill.
    */

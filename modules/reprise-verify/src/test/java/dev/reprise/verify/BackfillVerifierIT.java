@@ -40,6 +40,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
+import dev.reprise.submissions.SubmissionEventType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -163,6 +164,37 @@ class BackfillVerifierIT {
         assertThat(report.verified()).isTrue();
       }
       await().atMost(Duration.ofSeconds(10)).until(() -> client.status(id).orElseThrow().state() == BackfillState.VERIFIED);
+    }
+  }
+
+  @Test
+  void shouldVerifyATenantFilteredReplayToV2OfRecordsWithoutTenant(RepriseTestEnvironment env) throws Exception {
+    // v2 records (2023 to mid-2025) mostly have no tenant: they are the default tenant's, in the
+    // coordinator's filter and in the verifier's (which once threw a NullPointerException here).
+    String source = env.uniqueName("submissions");
+    HistoryGenerator history = new HistoryGenerator(HistorySpec.builder().events(1500).seed(83).build());
+    String id = env.uniqueName("default-tenant");
+    Map<String, Object> clientConfig = Map.of("bootstrap.servers", env.bootstrapServers());
+
+    try (var registry = ConfluentSchemaRegistryClient.create(env.schemaRegistryUrl());
+        var client = BackfillClient.create(clientConfig, registry)) {
+      new HistoryWriter(env.producerConfig(), registry).write(source, 2, history);
+      try (var coordinator = ReplayCoordinator.builder().bootstrapServers(env.bootstrapServers()).schemaRegistry(registry)
+          .allowedSourceTopics(Set.of(source)).build().start()) {
+        client.submit(new BackfillRequest(id, source, Instant.parse("2023-01-01T00:00:00Z"),
+            Instant.parse("2025-07-01T00:00:00Z"), Set.of(), Set.of(SubmissionEventType.DEFAULT_TENANT),
+            OptionalInt.of(2), Mode.EXECUTE, List.of(), OptionalDouble.empty(), EffectsPolicy.SUPPRESS,
+            Optional.of("it"), Optional.empty()));
+        BackfillStatus done = await().atMost(Duration.ofSeconds(90)).until(() -> client.status(id).orElse(null),
+            s -> s != null && s.state() == BackfillState.COMPLETED);
+        assertThat(done.counter(BackfillCounters.PUBLISHED)).as("records without tenant, as the default tenant's")
+            .isPositive();
+        assertThat(done.counter(BackfillCounters.FILTERED_OUT)).as("other tenants' records").isPositive();
+      }
+
+      VerificationReport report = new BackfillVerifier(clientConfig, registry, client).verify(id);
+      assertThat(report.failures()).isEmpty();
+      assertThat(report.verified()).isTrue();
     }
   }
 

@@ -10,7 +10,7 @@ import java.util.Optional;
  * @param backfillId the backfill the event came through; empty for live traffic
  * @param eventId {@code submissionId#revision}; for a record without identity, its coordinates
  * @param eventDay ISO date of the event's own time, empty if unknown
- * @param checksum {@link dev.reprise.submissions.SubmissionChecksum} of the event; empty if unreadable
+ * @param checksum {@link dev.reprise.spi.EventChecksum} of the event (its type's); empty if unreadable
  * @param effects performed (PROCESSED) or that would have been performed (SUPPRESSED)
  * @param detail why it FAILED
  */

@@ -9,6 +9,8 @@ import dev.reprise.coordinator.BackfillState;
 import dev.reprise.coordinator.LivePositions;
 import dev.reprise.coordinator.WorkflowDeclaration;
 import dev.reprise.coordinator.WorkflowDeclarations;
+import dev.reprise.spi.EventType;
+import dev.reprise.spi.EventTypes;
 import dev.reprise.backpressure.LagMonitor;
 import dev.reprise.registry.SchemaRegistryClient;
 import dev.reprise.core.KafkaClientObserver;
@@ -201,7 +203,7 @@ public final class WorkflowRuntime implements AutoCloseable {
         WorkflowTopics.redrive(name));
     sources.add("redrive");
     String stateStore = stateStoreName(name);
-    topology.addProcessor("handle", () -> new HandleProcessor(config.workflow, store, stateStore, config.registry,
+    topology.addProcessor("handle", () -> new HandleProcessor(config.workflow, config.eventType, store, stateStore, config.registry,
         sinks.keySet(), this::policyOf, config.dedupRetention, outcomes), sources.toArray(String[]::new));
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.String(),
         Serdes.Long()), "handle");
@@ -603,6 +605,7 @@ public final class WorkflowRuntime implements AutoCloseable {
     private KafkaClientObserver clientObserver = KafkaClientObserver.NONE;
     private int replicationFactor = -1;
     private int topicPartitions = 6;
+    private EventType eventType;
 
     private Builder() {}
 
@@ -672,6 +675,15 @@ public final class WorkflowRuntime implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The kind of events the workflow handles (how old versions are upcast, what their checksum
+     * is); default: the only {@link EventType} on the class path.
+     */
+    public Builder eventType(EventType type) {
+      this.eventType = type;
+      return this;
+    }
+
     /** Where RocksDB keeps the dedup store; required. */
     public Builder stateDirectory(Path directory) {
       this.stateDirectory = directory;
@@ -718,6 +730,13 @@ public final class WorkflowRuntime implements AutoCloseable {
       }
       if (stateDirectory == null) {
         problems.add("stateDirectory is required");
+      }
+      if (eventType == null) {
+        try {
+          eventType = EventTypes.only();
+        } catch (IllegalStateException e) {
+          problems.add("eventType: " + e.getMessage());
+        }
       }
       if (dedupRetention == null || dedupRetention.isNegative() || dedupRetention.isZero()) {
         problems.add("dedupRetention must be positive, was " + dedupRetention);

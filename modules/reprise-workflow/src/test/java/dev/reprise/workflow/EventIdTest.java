@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.reprise.submissions.SubmissionFixtures;
-import dev.reprise.submissions.upcast.UpcasterChain;
+import dev.reprise.submissions.SubmissionEventType;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
 import org.junit.jupiter.api.Test;
@@ -14,7 +14,7 @@ class EventIdTest {
   @Test
   void shouldBeTheSameForARecordAndItsUpcastButNotForACorrection() {
     var v2 = SubmissionFixtures.v2("s-1", 1_700_000_000_000L, "1.00", "acme", null);
-    var v3 = UpcasterChain.forSubmissions().build().upcastToLatest(SubmissionFixtures.roundTrip(v2));
+    var v3 = new SubmissionEventType().newChain().upcastToLatest(SubmissionFixtures.roundTrip(v2));
     var correction = SubmissionFixtures.v2("s-1", 1_700_000_000_000L, "1.00", "acme", null);
     correction.put("revision", 2);
 

@@ -16,7 +16,9 @@ import dev.reprise.core.RepriseException;
 import dev.reprise.core.RepriseNonRetriableException;
 import dev.reprise.core.RepriseRetriableException;
 import dev.reprise.registry.serde.RegistryAvroSerdeConfig;
-import dev.reprise.submissions.SubmissionSchemas;
+import dev.reprise.replay.EventFilter;
+import dev.reprise.replay.EventReplayer;
+import dev.reprise.spi.EventType;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -127,7 +129,7 @@ public final class BackfillRun implements Runnable {
   private long[] committedPositions;
   private RunCounters working = new RunCounters();
   private RunCounters committed = new RunCounters();
-  private SubmissionReplayer[] replayers;
+  private EventReplayer[] replayers;
   private ExecutorService workers;
   private PublishPacer pacer;
   private volatile AdaptiveThrottle throttle;
@@ -140,7 +142,7 @@ public final class BackfillRun implements Runnable {
   private final List<UpcastSample> samples = new ArrayList<>();
   private final byte[] backfillIdBytes;
   private final byte[] sourceTopicBytes;
-  private final byte[][] versionBytes = new byte[SubmissionSchemas.LATEST_VERSION + 1][];
+  private final byte[][] versionBytes;
   private final Map<Long, byte[]> dayBytes = new HashMap<>();
   private byte[][] partitionBytes;
   private String rejectedCommand;
@@ -166,6 +168,7 @@ public final class BackfillRun implements Runnable {
     this.rejectedCommand = status.rejectedCommand().orElse(null);
     this.backfillIdBytes = utf8(backfillId);
     this.sourceTopicBytes = utf8(request.sourceTopic());
+    this.versionBytes = new byte[ctx.eventType().versions().latestVersion() + 1][];
     for (int v = 1; v < versionBytes.length; v++) {
       versionBytes[v] = utf8(Integer.toString(v));
     }
@@ -424,14 +427,15 @@ public final class BackfillRun implements Runnable {
 
   /** Builds what reading and replaying need, once the plan is known. */
   private void prepare() {
-    int targetVersion = request.targetSchemaVersion().orElse(SubmissionSchemas.LATEST_VERSION);
+    EventType type = ctx.eventType();
+    int targetVersion = request.targetSchemaVersion().orElse(type.versions().latestVersion());
     int targetSchemaId = ctx.registry().register(
         RegistryAvroSerdeConfig.subject(ControlTopics.backfillTopic(backfillId), false),
-        SubmissionSchemas.forVersion(targetVersion));
-    replayers = new SubmissionReplayer[ctx.replayThreads()];
+        type.versions().schema(targetVersion));
+    EventFilter filter = new EventFilter(request.fromMillis(), request.toMillis(), request.filters());
+    replayers = new EventReplayer[ctx.replayThreads()];
     for (int i = 0; i < replayers.length; i++) {
-      replayers[i] = new SubmissionReplayer(ctx.registry(), ReplayFilter.of(request), targetVersion, targetSchemaId,
-          ctx.defaultTenant(), ctx.chains());
+      replayers[i] = new EventReplayer(ctx.registry(), type, filter, targetVersion, targetSchemaId);
     }
     if (replayers.length > 1 && workers == null) {
       workers = Executors.newFixedThreadPool(replayers.length - 1, runnable -> {
@@ -677,7 +681,7 @@ public final class BackfillRun implements Runnable {
         return;
       }
       List<ConsumerRecord<byte[], byte[]>> slice = todo.subList(from, Math.min(todo.size(), from + size));
-      SubmissionReplayer.Outcome[] outcomes = processAll(slice);
+      EventReplayer.Outcome[] outcomes = processAll(slice);
       for (int i = 0; i < outcomes.length; i++) {
         ConsumerRecord<byte[], byte[]> record = slice.get(i);
         apply(record, outcomes[i]);
@@ -727,15 +731,15 @@ public final class BackfillRun implements Runnable {
     return seen;
   }
 
-  private SubmissionReplayer.Outcome[] processAll(List<ConsumerRecord<byte[], byte[]>> slice) {
-    SubmissionReplayer.Outcome[] outcomes = new SubmissionReplayer.Outcome[slice.size()];
+  private EventReplayer.Outcome[] processAll(List<ConsumerRecord<byte[], byte[]>> slice) {
+    EventReplayer.Outcome[] outcomes = new EventReplayer.Outcome[slice.size()];
     int threads = slice.size() < 256 ? 1 : replayers.length;
     int share = (slice.size() + threads - 1) / threads;
     List<Future<?>> pending = new ArrayList<>();
     for (int t = 1; t < threads; t++) {
       int first = t * share;
       int last = Math.min(slice.size(), first + share);
-      SubmissionReplayer replayer = replayers[t];
+      EventReplayer replayer = replayers[t];
       pending.add(workers.submit(() -> {
         for (int i = first; i < last; i++) {
           outcomes[i] = replayer.process(slice.get(i).value());
@@ -766,9 +770,9 @@ public final class BackfillRun implements Runnable {
         || ctx.clock().millis() - transactionStartMillis >= ctx.commitInterval().toMillis();
   }
 
-  private void apply(ConsumerRecord<byte[], byte[]> record, SubmissionReplayer.Outcome outcome) {
+  private void apply(ConsumerRecord<byte[], byte[]> record, EventReplayer.Outcome outcome) {
     working.scanned++;
-    if (outcome instanceof SubmissionReplayer.Matched m) {
+    if (outcome instanceof EventReplayer.Matched m) {
       working.matchedOn(m.eventTimeMillis());
       if (samples.size() < MAX_SAMPLES) {
         samples.add(new UpcastSample(record.partition(), record.offset(), m.sourceVersion(), m.source().toString(),
@@ -786,11 +790,11 @@ public final class BackfillRun implements Runnable {
         // Unpaced: the pilot measures the pipeline; rate limits are applied by the estimate.
         send(new ProducerRecord<>(pilotTopic(), record.partition(), null, record.key(), m.value(), provenance(record, m)));
       }
-    } else if (outcome instanceof SubmissionReplayer.FilteredOut) {
+    } else if (outcome instanceof EventReplayer.FilteredOut) {
       working.filteredOut++;
-    } else if (outcome instanceof SubmissionReplayer.Tombstone) {
+    } else if (outcome instanceof EventReplayer.Tombstone) {
       working.tombstones++;
-    } else if (outcome instanceof SubmissionReplayer.DeadLetter d) {
+    } else if (outcome instanceof EventReplayer.DeadLetter d) {
       working.deadLettered++;
       if (execute) {
         RecordHeaders headers = new RecordHeaders(record.headers().toArray());
@@ -807,7 +811,7 @@ public final class BackfillRun implements Runnable {
     }
   }
 
-  private RecordHeaders provenance(ConsumerRecord<byte[], byte[]> record, SubmissionReplayer.Matched m) {
+  private RecordHeaders provenance(ConsumerRecord<byte[], byte[]> record, EventReplayer.Matched m) {
     // Values constant per backfill, partition, version or day are encoded once, not per record.
     RecordHeaders headers = new RecordHeaders();
     headers.add(ReplayHeaders.BACKFILL_ID, backfillIdBytes);
@@ -871,7 +875,7 @@ public final class BackfillRun implements Runnable {
   private List<Map<String, Long>> takeEvolution() {
     List<Map<String, Long>> taken = new ArrayList<>();
     if (replayers != null) {
-      for (SubmissionReplayer replayer : replayers) {
+      for (EventReplayer replayer : replayers) {
         taken.add(replayer.takeEvolution());
       }
     }

@@ -3,12 +3,11 @@ package dev.reprise.coordinator.internal;
 import dev.reprise.coordinator.ControlCodec;
 import dev.reprise.core.KafkaClientObserver;
 import dev.reprise.registry.SchemaRegistryClient;
-import dev.reprise.submissions.upcast.UpcasterChain;
+import dev.reprise.spi.EventType;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 
 /**
@@ -19,8 +18,7 @@ import org.apache.kafka.clients.admin.Admin;
  * @param commitInterval how long a transaction collects records before it commits with a status
  * @param backfillRetention retention of the backfill and dead-letter topics
  * @param replayThreads threads that decode and upcast a backfill's records
- * @param chains makes the upcaster chain (zone fallback, default tenant)
- * @param defaultTenant the tenant the chain gives records without one, for filtering
+ * @param eventType the kind of events the source topics hold: versions, upcasters, identity, filters
  * @param backpressure adaptive rate settings and the ticker that applies them
  * @param clients told of every Kafka client a run opens (metrics)
  */
@@ -37,8 +35,7 @@ public record RunContext(
     Optional<Short> replicationFactor,
     int maxPollRecords,
     int replayThreads,
-    Supplier<UpcasterChain> chains,
-    String defaultTenant,
+    EventType eventType,
     Backpressure backpressure,
     KafkaClientObserver clients) {
 

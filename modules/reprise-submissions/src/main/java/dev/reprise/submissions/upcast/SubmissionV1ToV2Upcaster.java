@@ -1,5 +1,9 @@
 package dev.reprise.submissions.upcast;
 
+import dev.reprise.spi.upcast.UpcastException;
+import dev.reprise.spi.upcast.UpcastReport;
+import dev.reprise.spi.upcast.Upcaster;
+
 import dev.reprise.submissions.SubmissionSchemas;
 import java.time.DateTimeException;
 import java.time.LocalDateTime;
@@ -51,7 +55,7 @@ public final class SubmissionV1ToV2Upcaster implements Upcaster {
     try {
       localDateTime = LocalDateTime.parse(local);
     } catch (DateTimeParseException e) {
-      throw new UpcastException(id, revision, 1, 2, "submittedAtLocal", local,
+      throw new UpcastException("submission '" + id + "' (revision " + revision + ")", 1, 2, "submittedAtLocal", local,
           "which is not an ISO local date-time like 2022-03-14T09:26:53", e);
     }
     ZoneId zone;
@@ -62,12 +66,12 @@ public final class SubmissionV1ToV2Upcaster implements Upcaster {
       try {
         zone = ZoneId.of(zoneValue.toString());
       } catch (DateTimeException e) {
-        throw new UpcastException(id, revision, 1, 2, "timeZone", zoneValue.toString(),
+        throw new UpcastException("submission '" + id + "' (revision " + revision + ")", 1, 2, "timeZone", zoneValue.toString(),
             "which is not an IANA zone id like Europe/Berlin", e);
       }
     }
     long submittedAt = ZonedDateTime.ofLocal(localDateTime, zone, null).toInstant().toEpochMilli();
-    report.normalisedToUtc();
+    report.noted("normalised_to_utc");
 
     GenericRecord v2 = new GenericData.Record(SubmissionSchemas.forVersion(2));
     v2.put("submissionId", id);

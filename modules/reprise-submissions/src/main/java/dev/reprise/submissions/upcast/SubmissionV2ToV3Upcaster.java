@@ -1,5 +1,9 @@
 package dev.reprise.submissions.upcast;
 
+import dev.reprise.spi.upcast.UpcastException;
+import dev.reprise.spi.upcast.UpcastReport;
+import dev.reprise.spi.upcast.Upcaster;
+
 import dev.reprise.submissions.SubmissionSchemas;
 import java.math.BigDecimal;
 import java.util.Objects;
@@ -45,7 +49,7 @@ public final class SubmissionV2ToV3Upcaster implements Upcaster {
     int revision = (Integer) v2.get("revision");
     String amount = v2.get("amount").toString().strip();
     if (!AMOUNT.matcher(amount).matches()) {
-      throw new UpcastException(id, revision, 2, 3, "amount", v2.get("amount").toString(),
+      throw new UpcastException("submission '" + id + "' (revision " + revision + ")", 2, 3, "amount", v2.get("amount").toString(),
           "which is not a decimal amount like 12.50 (dot separator, at most two decimals)", null);
     }
     long cents = new BigDecimal(amount).movePointRight(2).longValueExact();

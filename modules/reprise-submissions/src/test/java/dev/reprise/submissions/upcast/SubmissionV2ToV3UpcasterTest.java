@@ -1,5 +1,11 @@
 package dev.reprise.submissions.upcast;
 
+import dev.reprise.spi.upcast.UnsupportedVersionException;
+import dev.reprise.spi.upcast.UpcastException;
+import dev.reprise.spi.upcast.UpcastReport;
+import dev.reprise.spi.upcast.UpcasterChain;
+import dev.reprise.submissions.SubmissionEventType;
+
 import static dev.reprise.submissions.SubmissionFixtures.roundTrip;
 import static dev.reprise.submissions.SubmissionFixtures.v2;
 import static org.assertj.core.api.Assertions.assertThat;

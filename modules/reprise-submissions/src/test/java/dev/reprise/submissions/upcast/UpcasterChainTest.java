@@ -1,5 +1,11 @@
 package dev.reprise.submissions.upcast;
 
+import dev.reprise.spi.upcast.UnsupportedVersionException;
+import dev.reprise.spi.upcast.UpcastException;
+import dev.reprise.spi.upcast.UpcastReport;
+import dev.reprise.spi.upcast.UpcasterChain;
+import dev.reprise.submissions.SubmissionEventType;
+
 import static dev.reprise.submissions.SubmissionFixtures.roundTrip;
 import static dev.reprise.submissions.SubmissionFixtures.v1;
 import static dev.reprise.submissions.SubmissionFixtures.v2;
@@ -16,7 +22,7 @@ import org.junit.jupiter.api.Test;
 
 class UpcasterChainTest {
 
-  private final UpcasterChain chain = UpcasterChain.forSubmissions().defaultTenant("legacy").build();
+  private final UpcasterChain chain = SubmissionEventType.builder().defaultTenant("legacy").build().newChain();
 
   @Test
   void shouldTakeAV1RecordAllTheWayToV3() {
@@ -66,7 +72,7 @@ class UpcasterChainTest {
     GenericRecord v2 = roundTrip(v2("s-5", 0L, "1", "t", null));
 
     assertThatThrownBy(() -> chain.upcast(v2, 1))
-        .isInstanceOf(UnsupportedSubmissionVersionException.class)
+        .isInstanceOf(UnsupportedVersionException.class)
         .hasMessageContaining("never downcast");
   }
 
@@ -77,21 +83,21 @@ class UpcasterChainTest {
     other.put("submissionId", "x");
 
     assertThatThrownBy(() -> chain.upcastToLatest(other))
-        .isInstanceOf(UnsupportedSubmissionVersionException.class)
-        .hasMessageContaining("not a known submission version");
+        .isInstanceOf(UnsupportedVersionException.class)
+        .hasMessageContaining("is not a known version");
     assertThat(chain.report().count("failed.unsupported_version")).isEqualTo(1);
   }
 
   @Test
   void shouldRejectAChainWithAGap() {
-    assertThatThrownBy(() -> UpcasterChain.of(List.of(new SubmissionV2ToV3Upcaster("t"))))
+    assertThatThrownBy(() -> UpcasterChain.of(new SubmissionEventType().versions(), List.of(new SubmissionV2ToV3Upcaster("t"))))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("needs a step from v1");
   }
 
   @Test
   void shouldNameTheWrongPropertyAtBuild() {
-    assertThatThrownBy(() -> UpcasterChain.forSubmissions().defaultTenant(" ").build())
+    assertThatThrownBy(() -> SubmissionEventType.builder().defaultTenant(" ").build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("defaultTenant");
   }

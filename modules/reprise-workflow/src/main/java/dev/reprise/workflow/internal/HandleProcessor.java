@@ -5,8 +5,9 @@ import dev.reprise.coordinator.ReplayHeaders;
 import dev.reprise.core.RepriseNonRetriableException;
 import dev.reprise.registry.SchemaRegistryClient;
 import dev.reprise.registry.serde.AvroWireFormat;
-import dev.reprise.submissions.SubmissionChecksum;
-import dev.reprise.submissions.upcast.UpcasterChain;
+import dev.reprise.spi.EventChecksum;
+import dev.reprise.spi.EventType;
+import dev.reprise.spi.upcast.UpcasterChain;
 import dev.reprise.workflow.Effect;
 import dev.reprise.workflow.EventId;
 import dev.reprise.workflow.Receipt;
@@ -77,8 +78,8 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
   private final Duration retention;
   private final String redriveTopic;
   private final boolean replayEffectsAllowed;
-  private final UpcasterChain chain = UpcasterChain.forSubmissions().build();
-  private final SubmissionChecksum checksums = new SubmissionChecksum();
+  private final UpcasterChain chain;
+  private final EventChecksum checksums;
   private ProcessorContext<byte[], byte[]> context;
   private KeyValueStore<String, Long> handled;
   private KeyValueStore<String, String> state;
@@ -89,8 +90,11 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
    * @param retention how long an event id is remembered after it was handled
    * @param outcomes counts the receipts this processor writes
    */
-  public HandleProcessor(Workflow workflow, String handledStore, String stateStore, SchemaRegistryClient registry,
-      Set<String> sinks, Function<String, EffectsPolicy> policies, Duration retention, OutcomeCounter outcomes) {
+  public HandleProcessor(Workflow workflow, EventType eventType, String handledStore, String stateStore,
+      SchemaRegistryClient registry, Set<String> sinks, Function<String, EffectsPolicy> policies, Duration retention,
+      OutcomeCounter outcomes) {
+    this.chain = eventType.newChain();
+    this.checksums = eventType.checksum();
     this.workflow = workflow;
     this.outcomes = outcomes;
     this.handledStore = handledStore;

@@ -1,4 +1,4 @@
-package dev.reprise.submissions.upcast;
+package dev.reprise.spi.upcast;
 
 import java.util.Map;
 import java.util.TreeMap;
@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li>{@code records.v<N>}: records read that were written with version N;
  *   <li>{@code upcast.v<N>_to_v<N+1>}: records converted by that step;
  *   <li>{@code default.v<N>_to_v<N+1>.<field>}: records that got a documented default for the field;
- *   <li>{@code normalised_to_utc}: local date-times converted to UTC instants;
+ *   <li>a name of the step's own ({@link #noted}), e.g. {@code normalised_to_utc}: local date-times
+ *       converted to UTC instants;
  *   <li>{@code failed.v<N>_to_v<N+1>.<field>}: records that step could not convert;
  *   <li>{@code failed.unsupported_version}: records of an unknown or too new version.
  * </ul>
@@ -28,13 +29,15 @@ public final class UpcastReport {
   private final Map<Integer, LongAdder> reads = new ConcurrentHashMap<>();
   private final Map<Integer, LongAdder> steps = new ConcurrentHashMap<>();
   private final Map<Integer, Map<String, LongAdder>> defaults = new ConcurrentHashMap<>();
-  private final LongAdder normalised = adder("normalised_to_utc");
+  private final Map<String, LongAdder> notes = new ConcurrentHashMap<>();
 
-  void recordRead(int version) {
+  /** Counts a record read that was written with {@code version} (the chain does). */
+  public void recordRead(int version) {
     reads.computeIfAbsent(version, v -> adder("records.v" + v)).increment();
   }
 
-  void stepApplied(int from, int to) {
+  /** Counts a record converted by the step {@code from → to} (the chain does). */
+  public void stepApplied(int from, int to) {
     steps.computeIfAbsent(from * 1000 + to, k -> adder("upcast." + step(from, to))).increment();
   }
 
@@ -45,20 +48,25 @@ public final class UpcastReport {
         .increment();
   }
 
-  /** Counts one local date-time normalised to UTC. */
-  public void normalisedToUtc() {
-    normalised.increment();
+  /**
+   * Counts something a step did that a reader of the evolution report should know about, under a
+   * name of the step's own ({@code normalised_to_utc}); keep names stable, dashboards show them.
+   */
+  public void noted(String counter) {
+    notes.computeIfAbsent(counter, this::adder).increment();
   }
 
   private LongAdder adder(String name) {
     return counters.computeIfAbsent(name, n -> new LongAdder());
   }
 
-  void failed(int from, int to, String field) {
+  /** Counts a record the step {@code from → to} could not convert because of {@code field} (the chain does). */
+  public void failed(int from, int to, String field) {
     increment("failed." + step(from, to) + "." + field);
   }
 
-  void unsupportedVersion() {
+  /** Counts a record of an unknown or too new version (the chain does). */
+  public void unsupportedVersion() {
     increment("failed.unsupported_version");
   }
 

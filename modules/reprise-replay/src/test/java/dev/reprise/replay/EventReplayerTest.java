@@ -1,4 +1,4 @@
-package dev.reprise.coordinator.internal;
+package dev.reprise.replay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,7 +9,7 @@ import dev.reprise.registry.SchemaRegistryUnavailableException;
 import dev.reprise.registry.serde.AvroWireFormat;
 import dev.reprise.submissions.SubmissionFixtures;
 import dev.reprise.submissions.SubmissionSchemas;
-import dev.reprise.submissions.upcast.UpcasterChain;
+import dev.reprise.submissions.SubmissionEventType;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
@@ -21,7 +21,7 @@ import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.Test;
 
-class SubmissionReplayerTest {
+class EventReplayerTest {
 
   private static final Instant FROM = Instant.parse("2023-03-01T00:00:00Z");
   private static final Instant TO = Instant.parse("2023-04-01T00:00:00Z");
@@ -31,13 +31,13 @@ class SubmissionReplayerTest {
   private final int v2 = registry.register("s-value", SubmissionSchemas.forVersion(2));
   private final int v3 = registry.register("s-value", SubmissionSchemas.forVersion(3));
 
-  private SubmissionReplayer replayer(Set<String> forms, Set<String> tenants, int target) {
+  private EventReplayer replayer(Set<String> forms, Set<String> tenants, int target) {
     return replayer(registry, forms, tenants, target);
   }
 
-  private SubmissionReplayer replayer(SchemaRegistryClient registry, Set<String> forms, Set<String> tenants, int target) {
-    return new SubmissionReplayer(registry, new ReplayFilter(FROM.toEpochMilli(), TO.toEpochMilli(), forms, tenants),
-        target, target == 3 ? v3 : v2, "default", () -> UpcasterChain.forSubmissions().build());
+  private EventReplayer replayer(SchemaRegistryClient registry, Set<String> forms, Set<String> tenants, int target) {
+    return new EventReplayer(registry, new SubmissionEventType(), new EventFilter(FROM.toEpochMilli(), TO.toEpochMilli(),
+        Map.of(SubmissionEventType.FORM_ID, forms, SubmissionEventType.TENANT_ID, tenants)), target, target == 3 ? v3 : v2);
   }
 
   @Test
@@ -46,8 +46,8 @@ class SubmissionReplayerTest {
 
     var outcome = replayer(Set.of(), Set.of(), 3).process(value);
 
-    assertThat(outcome).isInstanceOf(SubmissionReplayer.Matched.class);
-    var matched = (SubmissionReplayer.Matched) outcome;
+    assertThat(outcome).isInstanceOf(EventReplayer.Matched.class);
+    var matched = (EventReplayer.Matched) outcome;
     assertThat(matched.sourceVersion()).isEqualTo(1);
     assertThat(matched.eventTimeMillis()).isEqualTo(Instant.parse("2023-03-14T08:26:53Z").toEpochMilli());
     assertThat(AvroWireFormat.schemaId(matched.value())).isEqualTo(v3);
@@ -64,8 +64,8 @@ class SubmissionReplayerTest {
     byte[] before = AvroWireFormat.encode(v1, v1Record("s-2", "2023-03-01T00:30:00", "Europe/Berlin", "1.00"));
     var replayer = replayer(Set.of(), Set.of(), 3);
 
-    assertThat(replayer.process(inside)).isInstanceOf(SubmissionReplayer.Matched.class);
-    assertThat(replayer.process(before)).isInstanceOf(SubmissionReplayer.FilteredOut.class);
+    assertThat(replayer.process(inside)).isInstanceOf(EventReplayer.Matched.class);
+    assertThat(replayer.process(before)).isInstanceOf(EventReplayer.FilteredOut.class);
   }
 
   @Test
@@ -73,10 +73,10 @@ class SubmissionReplayerTest {
     byte[] noTenant = AvroWireFormat.encode(v2, v2Record("s-1", FROM.plusSeconds(60), "3.00", null));
     byte[] acme = AvroWireFormat.encode(v2, v2Record("s-2", FROM.plusSeconds(60), "3.00", "acme"));
 
-    assertThat(replayer(Set.of(), Set.of("default"), 3).process(noTenant)).isInstanceOf(SubmissionReplayer.Matched.class);
-    assertThat(replayer(Set.of(), Set.of("default"), 3).process(acme)).isInstanceOf(SubmissionReplayer.FilteredOut.class);
-    assertThat(replayer(Set.of("form-8"), Set.of(), 3).process(acme)).isInstanceOf(SubmissionReplayer.Matched.class);
-    assertThat(replayer(Set.of("form-9"), Set.of(), 3).process(acme)).isInstanceOf(SubmissionReplayer.FilteredOut.class);
+    assertThat(replayer(Set.of(), Set.of("default"), 3).process(noTenant)).isInstanceOf(EventReplayer.Matched.class);
+    assertThat(replayer(Set.of(), Set.of("default"), 3).process(acme)).isInstanceOf(EventReplayer.FilteredOut.class);
+    assertThat(replayer(Set.of("form-8"), Set.of(), 3).process(acme)).isInstanceOf(EventReplayer.Matched.class);
+    assertThat(replayer(Set.of("form-9"), Set.of(), 3).process(acme)).isInstanceOf(EventReplayer.FilteredOut.class);
   }
 
   @Test
@@ -84,20 +84,20 @@ class SubmissionReplayerTest {
     byte[] valid = AvroWireFormat.encode(v2, v2Record("s-1", FROM.plusSeconds(1), "3.00", "acme"));
     var replayer = replayer(Set.of(), Set.of(), 3);
 
-    assertThat(replayer.process(null)).isInstanceOf(SubmissionReplayer.Tombstone.class);
+    assertThat(replayer.process(null)).isInstanceOf(EventReplayer.Tombstone.class);
     assertThat(replayer.process("not avro".getBytes(StandardCharsets.UTF_8)))
-        .isInstanceOfSatisfying(SubmissionReplayer.DeadLetter.class, d -> assertThat(d.stage()).isEqualTo("decode"));
+        .isInstanceOfSatisfying(EventReplayer.DeadLetter.class, d -> assertThat(d.stage()).isEqualTo("decode"));
     assertThat(replayer.process(Arrays.copyOf(valid, 12)))
-        .isInstanceOfSatisfying(SubmissionReplayer.DeadLetter.class, d -> assertThat(d.stage()).isEqualTo("decode"));
+        .isInstanceOfSatisfying(EventReplayer.DeadLetter.class, d -> assertThat(d.stage()).isEqualTo("decode"));
     byte[] unknownId = valid.clone();
     unknownId[4] = 99;
     assertThat(replayer.process(unknownId))
-        .isInstanceOfSatisfying(SubmissionReplayer.DeadLetter.class, d -> assertThat(d.stage()).isEqualTo("schema"));
+        .isInstanceOfSatisfying(EventReplayer.DeadLetter.class, d -> assertThat(d.stage()).isEqualTo("schema"));
     Schema other = SchemaBuilder.record("Invoice").fields().requiredString("id").endRecord();
     GenericRecord invoice = new GenericData.Record(other);
     invoice.put("id", "i-1");
     assertThat(replayer.process(AvroWireFormat.encode(registry.register("i-value", other), invoice)))
-        .isInstanceOfSatisfying(SubmissionReplayer.DeadLetter.class, d -> assertThat(d.stage()).isEqualTo("schema"));
+        .isInstanceOfSatisfying(EventReplayer.DeadLetter.class, d -> assertThat(d.stage()).isEqualTo("schema"));
   }
 
   @Test
@@ -110,10 +110,10 @@ class SubmissionReplayerTest {
     byte[] badZoneFarBefore = AvroWireFormat.encode(v1, v1Record("s-4", "2023-02-27T12:00:00", "Mars/Olympus", "1.00"));
 
     assertThat(replayer.process(badAmountInRange))
-        .isInstanceOfSatisfying(SubmissionReplayer.DeadLetter.class, d -> assertThat(d.stage()).isEqualTo("upcast"));
-    assertThat(replayer.process(badAmountOutside)).isInstanceOf(SubmissionReplayer.FilteredOut.class);
-    assertThat(replayer.process(badZoneNearStart)).isInstanceOf(SubmissionReplayer.DeadLetter.class);
-    assertThat(replayer.process(badZoneFarBefore)).isInstanceOf(SubmissionReplayer.FilteredOut.class);
+        .isInstanceOfSatisfying(EventReplayer.DeadLetter.class, d -> assertThat(d.stage()).isEqualTo("upcast"));
+    assertThat(replayer.process(badAmountOutside)).isInstanceOf(EventReplayer.FilteredOut.class);
+    assertThat(replayer.process(badZoneNearStart)).isInstanceOf(EventReplayer.DeadLetter.class);
+    assertThat(replayer.process(badZoneFarBefore)).isInstanceOf(EventReplayer.FilteredOut.class);
   }
 
   @Test
@@ -131,7 +131,7 @@ class SubmissionReplayerTest {
     newer.put("answers", Map.of());
 
     assertThat(replayer(Set.of(), Set.of(), 2).process(AvroWireFormat.encode(v3, newer)))
-        .isInstanceOfSatisfying(SubmissionReplayer.DeadLetter.class,
+        .isInstanceOfSatisfying(EventReplayer.DeadLetter.class,
             d -> assertThat(d.error()).hasMessageContaining("never downcast"));
   }
 

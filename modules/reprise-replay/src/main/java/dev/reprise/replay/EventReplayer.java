@@ -1,24 +1,19 @@
-package dev.reprise.coordinator.internal;
+package dev.reprise.replay;
 
 import dev.reprise.registry.SchemaRegistryClient;
 import dev.reprise.registry.UnknownSchemaIdException;
 import dev.reprise.registry.serde.AvroWireFormat;
 import dev.reprise.registry.serde.MalformedRecordException;
-import dev.reprise.submissions.SubmissionSchemas;
-import dev.reprise.submissions.upcast.UnsupportedSubmissionVersionException;
-import dev.reprise.submissions.upcast.UpcastException;
-import dev.reprise.submissions.upcast.UpcasterChain;
+import dev.reprise.spi.EventType;
+import dev.reprise.spi.upcast.UnsupportedVersionException;
+import dev.reprise.spi.upcast.UpcastException;
+import dev.reprise.spi.upcast.UpcasterChain;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalInt;
-import java.util.function.Supplier;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericDatumReader;
@@ -30,49 +25,58 @@ import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
 
 /**
- * What happens to one source value in a replay: decoded with its writer schema, upcast, filtered,
- * encoded with the target schema. Pure (no Kafka), one instance per run thread (it reuses decoders
- * and buffers, so it is not thread-safe).
+ * What happens to one source value in a replay, for any {@link EventType}: decoded with its writer
+ * schema, upcast, filtered, encoded with the target schema. The coordinator publishes what it
+ * returns, the verifier recomputes with it what the coordinator must have published: one pipeline,
+ * no second copy to drift. Pure (no Kafka), one instance per thread (it reuses decoders and
+ * buffers).
  *
- * <p>Upcasting comes before filtering because the range is on the event's own UTC time, which v1
- * records only have after upcasting. Records that fail to upcast are filtered on what the raw
- * record tells: the exact time from v2 on, a ±18 h window around a v1 local time (the widest UTC
- * offset range). Only those that might match are dead-lettered.
+ * <pre>{@code
+ * var replayer = new EventReplayer(registry, type, filter, type.versions().latestVersion(), targetSchemaId);
+ * switch (replayer.process(record.value())) {
+ *   case EventReplayer.Matched m -> publish(m.value());
+ *   case EventReplayer.DeadLetter d -> deadLetter(d.stage(), d.error());
+ *   default -> { }   // tombstone or filtered out: counted
+ * }
+ * }</pre>
+ *
+ * <p>Upcasting comes before filtering because the range is on the event's own time, which old
+ * versions may only have after upcasting. Records that fail to upcast are filtered on what the raw
+ * record tells ({@link EventType#windowOf}); only those that might match are dead-lettered.
  *
  * <p>{@link dev.reprise.registry.SchemaRegistryUnavailableException} is thrown, never
  * dead-lettered: a registry outage says nothing about the record.
  */
-final class SubmissionReplayer {
+public final class EventReplayer {
 
-  /** Offsets from UTC span -12 h..+14 h; ±18 h is what {@link ZoneOffset} allows. */
-  private static final long LOCAL_TIME_SLACK_MILLIS = Duration.ofHours(18).toMillis();
+  /** What became of a value. */
+  public sealed interface Outcome permits Tombstone, FilteredOut, Matched, DeadLetter {}
 
-  sealed interface Outcome permits Tombstone, FilteredOut, Matched, DeadLetter {}
+  /** A null value: a deletion in a compacted topic. */
+  public record Tombstone() implements Outcome {}
 
-  record Tombstone() implements Outcome {}
-
-  record FilteredOut() implements Outcome {}
+  /** Not wanted by the filter. */
+  public record FilteredOut() implements Outcome {}
 
   /**
-   * @param value the framed target record
+   * @param value the framed target record; null when the replayer does not encode
    * @param source the decoded source record (for samples)
    * @param upcast the upcast record
    */
-  record Matched(byte[] value, int sourceVersion, long eventTimeMillis, GenericRecord source, GenericRecord upcast)
+  public record Matched(byte[] value, int sourceVersion, long eventTimeMillis, GenericRecord source, GenericRecord upcast)
       implements Outcome {}
 
   /** @param stage {@code decode}, {@code schema} or {@code upcast} */
-  record DeadLetter(String stage, Exception error) implements Outcome {}
+  public record DeadLetter(String stage, Exception error) implements Outcome {}
 
   private static final Tombstone TOMBSTONE = new Tombstone();
   private static final FilteredOut FILTERED_OUT = new FilteredOut();
 
   private final SchemaRegistryClient registry;
-  private final ReplayFilter filter;
+  private final EventType type;
+  private final EventFilter filter;
   private final int targetVersion;
   private final int targetSchemaId;
-  private final String defaultTenant;
-  private final Supplier<UpcasterChain> chains;
   private final Map<Integer, Reader> readers = new HashMap<>();
   private final GenericDatumWriter<GenericRecord> writer;
   private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(512);
@@ -83,23 +87,23 @@ final class SubmissionReplayer {
   private record Reader(Schema schema, OptionalInt version, GenericDatumReader<GenericRecord> datumReader) {}
 
   /**
-   * @param targetSchemaId the registry id of the target schema, written into every output value
-   * @param chains makes a fresh chain whenever the evolution counters are taken ({@link
-   *     #takeEvolution})
+   * @param targetVersion at least the type's {@link EventType#minTargetVersion()}
+   * @param targetSchemaId the registry id of the target schema, written into every output value;
+   *     negative: matched records are not encoded (the verifier only compares them)
    */
-  SubmissionReplayer(SchemaRegistryClient registry, ReplayFilter filter, int targetVersion, int targetSchemaId,
-      String defaultTenant, Supplier<UpcasterChain> chains) {
-    if (targetVersion < 2) {
-      throw new IllegalArgumentException("target version must be 2 or later (v1 has no UTC event time), was " + targetVersion);
+  public EventReplayer(SchemaRegistryClient registry, EventType type, EventFilter filter, int targetVersion,
+      int targetSchemaId) {
+    if (targetVersion < type.minTargetVersion() || targetVersion > type.versions().latestVersion()) {
+      throw new IllegalArgumentException("target version of '" + type.name() + "' must be "
+          + type.minTargetVersion() + ".." + type.versions().latestVersion() + ", was " + targetVersion);
     }
     this.registry = registry;
+    this.type = type;
     this.filter = filter;
     this.targetVersion = targetVersion;
     this.targetSchemaId = targetSchemaId;
-    this.defaultTenant = defaultTenant;
-    this.chains = chains;
-    this.chain = chains.get();
-    this.writer = new GenericDatumWriter<>(SubmissionSchemas.forVersion(targetVersion));
+    this.chain = type.newChain();
+    this.writer = new GenericDatumWriter<>(type.versions().schema(targetVersion));
   }
 
   /**
@@ -108,7 +112,7 @@ final class SubmissionReplayer {
    * @throws dev.reprise.registry.SchemaRegistryUnavailableException if the registry cannot be
    *     reached (retry; the record is not at fault)
    */
-  Outcome process(byte[] value) {
+  public Outcome process(byte[] value) {
     if (value == null) {
       return TOMBSTONE;
     }
@@ -132,27 +136,27 @@ final class SubmissionReplayer {
       return new DeadLetter("decode", new MalformedRecordException("value is not valid Avro for its schema: " + e, e));
     }
     if (reader.version().isEmpty()) {
-      return new DeadLetter("schema", new UnsupportedSubmissionVersionException("schema " + reader.schema().getFullName()
-          + " is not a known submission version"));
+      return new DeadLetter("schema", new UnsupportedVersionException("schema " + reader.schema().getFullName()
+          + " is not a known version of '" + type.name() + "'"));
     }
     int sourceVersion = reader.version().getAsInt();
     GenericRecord upcast;
     try {
       upcast = chain.upcast(source, targetVersion);
-    } catch (UpcastException | UnsupportedSubmissionVersionException e) {
-      return mayMatch(source, sourceVersion) ? new DeadLetter("upcast", e) : FILTERED_OUT;
+    } catch (UpcastException | UnsupportedVersionException e) {
+      return filter.mayMatch(type.windowOf(source, sourceVersion)) ? new DeadLetter("upcast", e) : FILTERED_OUT;
     }
-    long eventTime = (Long) upcast.get("submittedAt");
-    if (!filter.matches(eventTime, upcast.get("formId").toString(), tenantOf(upcast))) {
+    long eventTime = type.eventTimeMillis(upcast);
+    if (!filter.matches(eventTime, type.attributes(upcast))) {
       return FILTERED_OUT;
     }
-    return new Matched(encode(upcast), sourceVersion, eventTime, source, upcast);
+    return new Matched(targetSchemaId < 0 ? null : encode(upcast), sourceVersion, eventTime, source, upcast);
   }
 
   /** The evolution counters since the last call, and starts counting afresh. */
-  Map<String, Long> takeEvolution() {
+  public Map<String, Long> takeEvolution() {
     Map<String, Long> counted = chain.report().snapshot();
-    chain = chains.get();
+    chain = type.newChain();
     return counted;
   }
 
@@ -160,29 +164,10 @@ final class SubmissionReplayer {
     Reader reader = readers.get(schemaId);
     if (reader == null) {
       Schema schema = registry.schemaById(schemaId);
-      reader = new Reader(schema, SubmissionSchemas.versionOf(schema), new GenericDatumReader<>(schema));
+      reader = new Reader(schema, type.versions().versionOf(schema), new GenericDatumReader<>(schema));
       readers.put(schemaId, reader);
     }
     return reader;
-  }
-
-  private String tenantOf(GenericRecord record) {
-    Object tenant = record.getSchema().getField("tenantId") == null ? null : record.get("tenantId");
-    return tenant == null || tenant.toString().isBlank() ? defaultTenant : tenant.toString();
-  }
-
-  private boolean mayMatch(GenericRecord raw, int version) {
-    if (version == 1) {
-      String formId = raw.get("formRef").toString();
-      try {
-        long local = LocalDateTime.parse(raw.get("submittedAtLocal").toString()).toInstant(ZoneOffset.UTC).toEpochMilli();
-        return filter.mayMatch(local - LOCAL_TIME_SLACK_MILLIS, local + LOCAL_TIME_SLACK_MILLIS, formId, defaultTenant);
-      } catch (DateTimeParseException e) {
-        return filter.mayMatch(Long.MIN_VALUE, Long.MAX_VALUE, formId, defaultTenant);
-      }
-    }
-    long eventTime = (Long) raw.get("submittedAt");
-    return filter.mayMatch(eventTime, eventTime, raw.get("formId").toString(), tenantOf(raw));
   }
 
   private byte[] encode(GenericRecord record) {

@@ -30,6 +30,11 @@ final class SeedCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "42", description = "Random seed; the same seed writes the same history (default: ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(names = "--id-prefix", defaultValue = "s-",
+      description = "Submission ids are this prefix and a number (default: ${DEFAULT-VALUE}); another prefix writes new"
+          + " submissions rather than the same ones again, e.g. live traffic after history.")
+  String idPrefix;
+
   @Option(names = "--topic", defaultValue = "submissions", description = "Source topic (default: ${DEFAULT-VALUE}).")
   String topic;
 
@@ -39,7 +44,7 @@ final class SeedCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    HistorySpec history = HistorySpec.builder().events(events).seed(seed).build();
+    HistorySpec history = HistorySpec.builder().events(events).seed(seed).idPrefix(idPrefix).build();
     try (var platform = connection.connect();
         var registry = ConfluentSchemaRegistryClient.create(platform.schemaRegistryUrl())) {
       out.printf("Seeding %,d records of history %s..%s into '%s' on %s%s%n", events, history.from(), history.to(),

@@ -57,6 +57,13 @@ import org.slf4j.LoggerFactory;
  * topics it is given, and handles each event once, whichever way it comes. Start more instances
  * with the same workflow to scale out.
  *
+ * <p><b>History is never live.</b> A live topic is read from the workflow group's committed
+ * position; where it has none (the first start), the runtime commits the topic's end before
+ * Streams reads it, and logs it ({@link #livePositions()}): records before that point reach the
+ * workflow only through a backfill, under that backfill's effects policy. {@code reprise onboard}
+ * (a handover request) sets the point to a backfill's end instead, so history and live meet with no
+ * gap and no overlap ({@link dev.reprise.coordinator.LivePositions}).
+ *
  * <p>Backfill topics are followed by name (listed every two seconds), not by Kafka Streams' pattern
  * subscription; a new one restarts Streams cleanly (see {@code followBackfillTopics}).
  *

@@ -22,7 +22,7 @@ import picocli.CommandLine.Command;
     subcommands = {DemoCommand.class, UpCommand.class, SeedCommand.class, CoordinatorCommand.class, WorkerCommand.class,
         RequestCommand.class, OnboardCommand.class, PreviewCommand.class, StatusCommand.class, ControlCommands.Pause.class, ControlCommands.Resume.class,
         ControlCommands.Cancel.class, ControlCommands.Throttle.class, RetryCommand.class, VerifyCommand.class,
-        LagCommand.class, DashboardCommand.class, WebhookCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        LagCommand.class, DashboardCommand.class, PluginsCommand.class, WebhookCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class RepriseCli {
 
   public static void main(String[] args) {

@@ -35,4 +35,18 @@ class RepriseCliTest {
     assertThat(run("seed", "--bootstrap-server", "127.0.0.1:1")).isEqualTo(1);
     assertThat(err.toString()).contains("--schema-registry is not");
   }
+
+  @Test
+  void shouldListTheSubmissionsEventTypeFoundOnTheClassPathWithItsVersionsAndFilters() throws Exception {
+    assertThat(run("plugins", "--json")).isZero();
+    var listing = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toString());
+    var submissions = listing.get("eventTypes").get(0);
+    assertThat(submissions.get("name").asText()).isEqualTo("submissions");
+    assertThat(submissions.get("versions")).hasSize(3);
+    assertThat(submissions.get("minTargetVersion").asInt()).isEqualTo(2);
+    assertThat(submissions.get("upcasters").toString()).contains("SubmissionV1ToV2Upcaster (v1 -> v2)")
+        .contains("SubmissionV2ToV3Upcaster (v2 -> v3)");
+    assertThat(submissions.get("filterAttributes").toString()).contains("formId").contains("tenantId");
+    assertThat(listing.get("workflows").toString()).contains("notify").contains("form-daily-stats");
+  }
 }

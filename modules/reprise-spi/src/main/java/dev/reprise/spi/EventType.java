@@ -66,6 +66,11 @@ public interface EventType {
    */
   Map<String, String> attributes(GenericRecord event);
 
+  /** The names {@link #attributes} may hold: what a request can filter on, for listings and validation. */
+  default java.util.Set<String> attributeNames() {
+    return java.util.Set.of();
+  }
+
   /**
    * What can be said of a record that could not be upcast, written with {@code version}: when it
    * happened at the earliest and latest, and its attributes. A replay dead-letters it if it might

@@ -104,6 +104,11 @@ public final class SubmissionEventType implements EventType {
   }
 
   @Override
+  public java.util.Set<String> attributeNames() {
+    return java.util.Set.of(FORM_ID, TENANT_ID);
+  }
+
+  @Override
   public EventWindow windowOf(GenericRecord raw, int version) {
     if (version == 1) {
       // No tenant before v3, no UTC time in v1: a local time is within ±18 h of its instant.

@@ -61,6 +61,12 @@ public final class UpcasterChain {
     return new UpcasterChain(versions, sorted);
   }
 
+  /** Its steps, v1→v2 first, for listings: {@code SubmissionV1ToV2Upcaster (v1 -> v2)}. */
+  public List<String> steps() {
+    return steps.stream().map(s -> s.getClass().getSimpleName() + " (v" + s.fromVersion() + " -> v" + s.toVersion() + ")")
+        .toList();
+  }
+
   /** The highest version this chain reaches. */
   public int latestVersion() {
     return versions.latestVersion();

@@ -10,7 +10,9 @@ import dev.reprise.coordinator.BackfillRequest.Mode;
 import dev.reprise.coordinator.BackfillState;
 import dev.reprise.coordinator.BackfillStatus;
 import dev.reprise.coordinator.ControlTopics;
+import dev.reprise.coordinator.LivePositions;
 import dev.reprise.coordinator.ReplayCoordinator;
+import dev.reprise.history.GeneratedRecord;
 import dev.reprise.history.HistoryGenerator;
 import dev.reprise.history.HistorySpec;
 import dev.reprise.history.HistorySummary;
@@ -39,6 +41,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -47,10 +51,14 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
+import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -155,18 +163,18 @@ final class DemoCommand implements Callable<Integer> {
     HistoryWriter writer = new HistoryWriter(clientConfig, registry);
     HistorySummary written = writer.write(source, 3, history);
     Map<Integer, Long> seededEnd;
-    try (var admin = org.apache.kafka.clients.admin.Admin.create(clientConfig)) {
-      seededEnd = dev.reprise.coordinator.LivePositions.endOffsets(admin, source);
+    try (var admin = Admin.create(clientConfig)) {
+      seededEnd = LivePositions.endOffsets(admin, source);
     }
     say("    seeded %,d records of history into '%s': per schema version %s, %,d corrections, %,d unreadable",
-        events, source, new java.util.TreeMap<>(written.recordsPerVersion()), written.revisions(), written.unreadable());
+        events, source, new TreeMap<>(written.recordsPerVersion()), written.revisions(), written.unreadable());
     // Live submissions keep arriving during the whole onboarding: new ids, all readable.
     HistoryGenerator liveTraffic = new HistoryGenerator(HistorySpec.builder().events(1_000_000).seed(7).idPrefix("live-")
         .corruptShare(0).dirtyShare(0).tombstoneShare(0).build());
-    java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
-    java.util.concurrent.CompletableFuture<HistorySummary> live = liveRate > 0
-        ? java.util.concurrent.CompletableFuture.supplyAsync(() -> writer.write(source, 3, liveTraffic, liveRate, writing::get))
-        : java.util.concurrent.CompletableFuture.completedFuture(null);
+    AtomicBoolean writing = new AtomicBoolean(true);
+    CompletableFuture<HistorySummary> live = liveRate > 0
+        ? CompletableFuture.supplyAsync(() -> writer.write(source, 3, liveTraffic, liveRate, writing::get))
+        : CompletableFuture.completedFuture(null);
     try {
       return onboard(platform, registry, client, webhook, clientConfig, liveTraffic, seededEnd, live, writing);
     } finally {
@@ -176,8 +184,8 @@ final class DemoCommand implements Callable<Integer> {
 
   private int onboard(ConnectionOptions.Connection platform, ConfluentSchemaRegistryClient registry, BackfillClient client,
       CountingWebhookServer webhook, Map<String, Object> clientConfig, HistoryGenerator liveTraffic,
-      Map<Integer, Long> seededEnd, java.util.concurrent.CompletableFuture<HistorySummary> live,
-      java.util.concurrent.atomic.AtomicBoolean writing)
+      Map<Integer, Long> seededEnd, CompletableFuture<HistorySummary> live,
+      AtomicBoolean writing)
       throws Exception {
 
     try (var coordinator = ReplayCoordinator.builder().bootstrapServers(platform.bootstrapServers())
@@ -198,7 +206,7 @@ final class DemoCommand implements Callable<Integer> {
       client.submit(request(backfillId, source, rangeFrom, Mode.EXECUTE, names,
           maxRate == null ? OptionalDouble.empty() : OptionalDouble.of(maxRate)));
       BackfillStatus planned = await(client, backfillId, s -> s.state() != BackfillState.ACCEPTED, Duration.ofMinutes(1));
-      Map<Integer, Long> handover = new java.util.TreeMap<>();
+      Map<Integer, Long> handover = new TreeMap<>();
       planned.partitions().forEach(p -> handover.put(p.partition(), p.endOffset()));
       say("    handover point %s: records before it are the backfill's, from it on live", handover);
       List<WorkflowRuntime> runtimes = new ArrayList<>();
@@ -301,10 +309,10 @@ final class DemoCommand implements Callable<Integer> {
    */
   private static Set<String> liveAfter(HistoryGenerator traffic, long written, Map<Integer, Long> seededEnd,
       Map<Integer, Long> handover) {
-    Set<String> after = new java.util.HashSet<>();
-    Map<Integer, Long> next = new java.util.HashMap<>(seededEnd);
+    Set<String> after = new HashSet<>();
+    Map<Integer, Long> next = new HashMap<>(seededEnd);
     long seen = 0;
-    for (dev.reprise.history.GeneratedRecord record : traffic) {
+    for (GeneratedRecord record : traffic) {
       if (seen++ == written) {
         break;
       }

@@ -3,7 +3,6 @@ package dev.reprise.cli;
 import dev.reprise.backpressure.GroupLag;
 import dev.reprise.backpressure.LagMonitor;
 import dev.reprise.coordinator.BackfillRequest;
-import dev.reprise.coordinator.BackfillState;
 import dev.reprise.coordinator.BackfillStatus;
 import dev.reprise.coordinator.ControlTopics;
 import java.time.Clock;
@@ -35,8 +34,7 @@ final class HandoverView {
         String group = ControlTopics.workflowGroup(workflow);
         GroupLag live = lag.lag(group, List.of(request.sourceTopic()));
         long history = lag.lag(group, List.of(ControlTopics.backfillTopic(status.backfillId()))).unread();
-        boolean complete = status.state() == BackfillState.COMPLETED || status.state() == BackfillState.VERIFIED
-            || status.state() == BackfillState.VERIFICATION_FAILED;
+        boolean complete = status.state().canBeVerified();
         String done = complete && history == 0 ? "history done"
             : complete ? String.format(Locale.ROOT, "history: %,d record(s) to read", history) : "history replaying";
         out.append(String.format(Locale.ROOT, "  handover: '%s' reads '%s' live from %s; live lag %,d record(s); %s%n",

@@ -99,7 +99,10 @@ public final class HistoryWriter {
         }
         if (recordsPerSecond > 0) {
           long due = startNanos + (long) (sent * 1e9 / recordsPerSecond);
-          producer.flush();
+          if (due > System.nanoTime()) {
+            // Ahead of the rate: what is sent goes out now, as live traffic would.
+            producer.flush();
+          }
           // Pacing, not waiting for a condition: the rate is the point. In slices, so a stop is
           // noticed within 100 ms even at a slow rate.
           for (long wait = due - System.nanoTime(); wait > 0 && keepGoing.getAsBoolean(); wait = due - System.nanoTime()) {

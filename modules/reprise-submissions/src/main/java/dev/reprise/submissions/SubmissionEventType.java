@@ -1,6 +1,5 @@
 package dev.reprise.submissions;
 
-import dev.reprise.spi.EventChecksum;
 import dev.reprise.spi.EventType;
 import dev.reprise.spi.EventWindow;
 import dev.reprise.spi.SchemaVersions;
@@ -15,7 +14,6 @@ import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import org.apache.avro.generic.GenericRecord;
 
 /**
@@ -123,11 +121,6 @@ public final class SubmissionEventType implements EventType {
     return EventWindow.exact(eventTimeMillis(raw), attributes(raw));
   }
 
-  @Override
-  public EventChecksum checksum() {
-    return EventChecksum.canonical(VERSIONS.latest());
-  }
-
   /** The tenant a filter sees: the record's, or the default tenant where it has none. */
   private String tenantOf(GenericRecord record) {
     Object tenant = record.getSchema().getField(TENANT_ID) == null ? null : record.get(TENANT_ID);
@@ -174,7 +167,7 @@ public final class SubmissionEventType implements EventType {
       if (defaultTenant == null || defaultTenant.isBlank()) {
         throw new IllegalArgumentException("defaultTenant must not be null or blank, was '" + defaultTenant + "'");
       }
-      return new SubmissionEventType(defaultTenant, Objects.requireNonNull(missingZoneFallback));
+      return new SubmissionEventType(defaultTenant, missingZoneFallback);
     }
   }
 }

@@ -5,7 +5,6 @@ import dev.reprise.coordinator.BackfillClient;
 import dev.reprise.coordinator.BackfillRequest;
 import dev.reprise.coordinator.BackfillRequest.EffectsPolicy;
 import dev.reprise.coordinator.BackfillStatus;
-import dev.reprise.coordinator.BackfillState;
 import dev.reprise.coordinator.LivePositions;
 import dev.reprise.coordinator.WorkflowDeclaration;
 import dev.reprise.coordinator.WorkflowDeclarations;
@@ -321,7 +320,7 @@ public final class WorkflowRuntime implements AutoCloseable {
   private void declare() {
     ReplayRules rules = config.workflow.replayRules();
     WorkflowDeclarations.publish(config.clientConfig, config.registry, new WorkflowDeclaration(config.workflow.name(),
-        rules.effectsAllowed(), rules.reason(), List.copyOf(config.liveTopics), java.time.Instant.now()));
+        rules.effectsAllowed(), rules.reason(), List.copyOf(config.liveTopics), config.clock.instant()));
   }
 
   /**
@@ -337,13 +336,11 @@ public final class WorkflowRuntime implements AutoCloseable {
         // A PREVIEW hands nothing over (and has no topic).
         boolean ours = status.request().filter(r -> r.mode() == BackfillRequest.Mode.EXECUTE)
             .map(r -> r.handoverWorkflows().contains(name)).orElse(false);
-        boolean complete = status.state() == BackfillState.COMPLETED || status.state() == BackfillState.VERIFIED
-            || status.state() == BackfillState.VERIFICATION_FAILED;
-        if (!ours || !complete || historyComplete.contains(id)) {
+        if (!ours || !status.state().canBeVerified() || historyComplete.contains(id)) {
           continue;
         }
         if (lagMonitor == null) {
-          lagMonitor = LagMonitor.create(config.clientConfig, java.time.Clock.systemUTC());
+          lagMonitor = LagMonitor.create(config.clientConfig, config.clock);
         }
         long unread = lagMonitor.lag(WorkflowTopics.applicationId(name),
             List.of(dev.reprise.coordinator.ControlTopics.backfillTopic(id))).unread();
@@ -613,6 +610,7 @@ public final class WorkflowRuntime implements AutoCloseable {
     private int replicationFactor = -1;
     private int topicPartitions = 6;
     private EventType eventType;
+    private java.time.Clock clock = java.time.Clock.systemUTC();
 
     private Builder() {}
 
@@ -688,6 +686,15 @@ public final class WorkflowRuntime implements AutoCloseable {
      */
     public Builder eventType(EventType type) {
       this.eventType = type;
+      return this;
+    }
+
+    /**
+     * Operational time: when the workflow declared itself, lag in seconds; default the system
+     * clock. Handling never reads it (handlers get the event's logical date).
+     */
+    public Builder clock(java.time.Clock clock) {
+      this.clock = java.util.Objects.requireNonNull(clock, "clock");
       return this;
     }
 

@@ -91,7 +91,9 @@ import org.slf4j.LoggerFactory;
  * crash.
  *
  * <p><b>Effects policy</b> of a replayed event: the backfill's {@code effectsPolicy}, read from its
- * status on {@code reprise.status} (fixed at its START, so cached); unknown → suppressed.
+ * status on {@code reprise.status} (fixed at its START, so cached), if the backfill names this
+ * workflow or this runtime follows it by name ({@link Builder#backfills}); otherwise, and when
+ * unknown, suppressed. The workflow's {@link ReplayRules} may forbid them whatever the policy.
  */
 public final class WorkflowRuntime implements AutoCloseable {
 
@@ -459,14 +461,30 @@ public final class WorkflowRuntime implements AutoCloseable {
     if (known != null) {
       return known;
     }
-    Optional<EffectsPolicy> policy = backfills.status(backfillId).flatMap(BackfillStatus::request)
-        .map(BackfillRequest::effectsPolicy);
-    if (policy.isEmpty()) {
+    Optional<BackfillRequest> request = backfills.status(backfillId).flatMap(BackfillStatus::request);
+    if (request.isEmpty()) {
       log.warn("workflow '{}': no status for backfill '{}'; suppressing its effects", config.workflow.name(), backfillId);
       return EffectsPolicy.SUPPRESS;
     }
-    policies.put(backfillId, policy.get());
-    return policy.get();
+    EffectsPolicy policy = effectsFor(request.get());
+    if (policy != request.get().effectsPolicy()) {
+      log.warn("workflow '{}': backfill '{}' enables effects for {} only, and this runtime follows it as one of every"
+          + " backfill: its effects stay suppressed here", config.workflow.name(), backfillId, request.get().workflows());
+    }
+    policies.put(backfillId, policy);
+    return policy;
+  }
+
+  /**
+   * A backfill's effects run for this workflow only if the backfill asked for them from it: it
+   * names the workflow, or this runtime follows that backfill by name. A runtime following every
+   * backfill (the default) would otherwise perform, for history it never asked about, the effects
+   * another team enabled for its own workflow.
+   */
+  private EffectsPolicy effectsFor(BackfillRequest request) {
+    boolean asked = request.workflows().contains(config.workflow.name()) || config.namedBackfills.contains(
+        request.backfillId());
+    return asked ? request.effectsPolicy() : EffectsPolicy.SUPPRESS;
   }
 
   private void createTopics() {
@@ -604,6 +622,7 @@ public final class WorkflowRuntime implements AutoCloseable {
     private Set<String> liveTopics = Set.of();
     private boolean allBackfills = true;
     private java.util.regex.Pattern backfillPattern = WorkflowTopics.ALL_BACKFILLS;
+    private Set<String> namedBackfills = Set.of();
     private Path stateDirectory;
     private Duration dedupRetention = DEFAULT_DEDUP_RETENTION;
     private KafkaClientObserver clientObserver = KafkaClientObserver.NONE;
@@ -674,6 +693,7 @@ public final class WorkflowRuntime implements AutoCloseable {
      */
     public Builder backfills(Set<String> backfillIds) {
       this.allBackfills = !backfillIds.isEmpty();
+      this.namedBackfills = Set.copyOf(backfillIds);
       this.backfillPattern = java.util.regex.Pattern.compile(backfillIds.stream()
           .map(id -> java.util.regex.Pattern.quote(dev.reprise.coordinator.ControlTopics.backfillTopic(id)))
           .collect(java.util.stream.Collectors.joining("|")));

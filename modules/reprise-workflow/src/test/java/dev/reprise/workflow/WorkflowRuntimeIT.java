@@ -125,6 +125,35 @@ class WorkflowRuntimeIT {
     }
   }
 
+  @Test
+  void shouldNotPerformEffectsAnotherWorkflowsBackfillEnabledWhenFollowingEveryBackfill() throws Exception {
+    String source = env.uniqueName("submissions");
+    HistoryGenerator history = new HistoryGenerator(HistorySpec.builder().events(300).seed(45).corruptShare(0).dirtyShare(0).build());
+    new HistoryWriter(env.producerConfig(), registry).write(source, 2, history);
+    Set<String> valid = eventIds(history);
+    String mine = env.uniqueName("bystander");
+    String theirs = env.uniqueName("theirs");
+    String id = env.uniqueName("their-backfill");
+
+    try (var sink = new CountingWebhookServer();
+        var coordinator = ReplayCoordinator.builder().bootstrapServers(env.bootstrapServers()).schemaRegistry(registry)
+            .allowedSourceTopics(Set.of(source)).knownWorkflows(Set.of(theirs)).sessionTimeout(Duration.ofSeconds(6))
+            .build().start();
+        // The default: every backfill topic, so it reads this one too, which it was never named in.
+        var runtime = WorkflowRuntime.builder().bootstrapServers(env.bootstrapServers()).schemaRegistry(registry)
+            .workflow(new NotifyWorkflow(mine)).sink(new HttpWebhookSink("webhook", sink.url()))
+            .stateDirectory(state.resolve(mine)).build().start()) {
+      client.submit(new BackfillRequest(id, source, FROM, TO, Set.of(), Set.of(), OptionalInt.empty(), Mode.EXECUTE,
+          List.of(theirs), OptionalDouble.empty(), EffectsPolicy.ENABLE, Optional.of("it"), Optional.empty()));
+      await().atMost(Duration.ofSeconds(90)).until(() -> receipts(mine).stream()
+          .filter(r -> r.backfillId().filter(id::equals).isPresent()).count() == valid.size());
+
+      assertThat(receipts(mine)).filteredOn(r -> r.backfillId().filter(id::equals).isPresent())
+          .allSatisfy(r -> assertThat(r.outcome()).isEqualTo(ReceiptOutcome.SUPPRESSED));
+      assertThat(sink.accepted()).as("history it never asked for fires nothing").isEmpty();
+    }
+  }
+
   private WorkflowRuntime runtime(String name, CountingWebhookServer sink, Set<String> live, Set<String> backfills) {
     Workflow workflow = new NotifyWorkflow(name);
     return WorkflowRuntime.builder().bootstrapServers(env.bootstrapServers()).schemaRegistry(registry).workflow(workflow)

@@ -1,12 +1,12 @@
 package dev.reprise.cli;
 
 import dev.reprise.registry.ConfluentSchemaRegistryClient;
-import dev.reprise.workflow.Effect;
-import dev.reprise.workflow.EffectSink;
-import dev.reprise.workflow.SubmissionEvent;
-import dev.reprise.workflow.Workflow;
-import dev.reprise.workflow.WorkflowContext;
 import dev.reprise.workflow.WorkflowRuntime;
+import dev.reprise.workflow.api.Effect;
+import dev.reprise.workflow.api.EffectSink;
+import dev.reprise.workflow.api.Event;
+import dev.reprise.workflow.api.Workflow;
+import dev.reprise.workflow.api.WorkflowContext;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
@@ -122,7 +122,7 @@ final class BenchAppCommand implements Callable<Integer> {
       }
 
       @Override
-      public void handle(SubmissionEvent event, WorkflowContext context) {
+      public void handle(Event event, WorkflowContext context) {
         context.perform(Effect.of("webhook", event.id(), "POST " + event.id()));
         HANDLED.incrementAndGet();
       }

@@ -14,10 +14,10 @@ import dev.reprise.history.HistoryGenerator;
 import dev.reprise.history.HistorySpec;
 import dev.reprise.history.HistoryWriter;
 import dev.reprise.registry.ConfluentSchemaRegistryClient;
-import dev.reprise.workflow.SubmissionEvent;
-import dev.reprise.workflow.Workflow;
-import dev.reprise.workflow.WorkflowContext;
 import dev.reprise.workflow.WorkflowRuntime;
+import dev.reprise.workflow.api.Event;
+import dev.reprise.workflow.api.Workflow;
+import dev.reprise.workflow.api.WorkflowContext;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -95,7 +95,7 @@ final class BenchBackpressureCommand implements Callable<Integer> {
       }
 
       @Override
-      public void handle(SubmissionEvent event, WorkflowContext context) {
+      public void handle(Event event, WorkflowContext context) {
         long delay = delayNanos.get();
         if (delay > 0) {
           // Simulated work: a slow downstream.

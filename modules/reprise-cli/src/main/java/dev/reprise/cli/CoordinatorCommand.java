@@ -2,8 +2,8 @@ package dev.reprise.cli;
 
 import dev.reprise.coordinator.ReplayCoordinator;
 import dev.reprise.observability.RepriseMetrics;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.reprise.registry.ConfluentSchemaRegistryClient;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.LinkedHashSet;

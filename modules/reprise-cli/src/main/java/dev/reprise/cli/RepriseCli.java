@@ -1,7 +1,16 @@
 package dev.reprise.cli;
 
-import picocli.CommandLine;
+import java.net.URLClassLoader;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.RunLast;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine;
 
 /**
  * {@code reprise}: the command line of Reprise. Run it through {@code ./reprise} at the root of the
@@ -10,6 +19,7 @@ import picocli.CommandLine.Command;
  * <pre>{@code
  * ./reprise seed --events 20000                      # embedded default
  * ./reprise seed --bootstrap-server kafka:9092 --schema-registry http://registry:8081
+ * ./reprise plugins --plugin target/orders-plugin.jar   # a team's event types and workflows
  * }</pre>
  *
  * <p>Exit codes: 0 success, 1 the work failed, 2 the command line was wrong.
@@ -25,6 +35,12 @@ import picocli.CommandLine.Command;
         LagCommand.class, DashboardCommand.class, PluginsCommand.class, WebhookCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class RepriseCli {
 
+  // Read from the parse result (it may be given after any subcommand), not from this field.
+  @Option(names = "--plugin", paramLabel = "PATH", scope = ScopeType.INHERIT,
+      description = "A plugin jar, or a directory of jars, with event types and workflows; repeat (env REPRISE_PLUGINS,"
+          + " a path list).")
+  List<Path> plugins = List.of();
+
   public static void main(String[] args) {
     System.exit(run(args));
   }
@@ -37,9 +53,42 @@ public final class RepriseCli {
   /** The configured command line: a failure of the work prints its message and exits with 1. */
   static CommandLine commandLine() {
     return new CommandLine(new RepriseCli())
+        .setExecutionStrategy(RepriseCli::withPlugins)
         .setExecutionExceptionHandler((e, commandLine, parseResult) -> {
           commandLine.getErr().println("reprise: " + e.getMessage());
           return 1;
         });
+  }
+
+  /**
+   * Runs the command with the plugins of {@code --plugin} and {@code REPRISE_PLUGINS} on the
+   * thread's context class loader, where every ServiceLoader lookup of the engine looks.
+   */
+  private static int withPlugins(ParseResult parseResult) {
+    List<Path> paths = new ArrayList<>(Plugins.fromEnvironment(System.getenv(Plugins.ENVIRONMENT)));
+    ParseResult command = parseResult;
+    for (ParseResult level = parseResult; level != null; level = level.subcommand()) {
+      paths.addAll(level.matchedOptionValue("--plugin", List.<Path>of()));
+      command = level;
+    }
+    if (paths.isEmpty()) {
+      return new RunLast().execute(parseResult);
+    }
+    List<Path> jars;
+    try {
+      jars = Plugins.jars(paths);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(command.commandSpec().commandLine(), e.getMessage(), e);
+    }
+    Thread thread = Thread.currentThread();
+    ClassLoader previous = thread.getContextClassLoader();
+    // Never closed: threads and shutdown hooks the command started may still load plugin classes.
+    URLClassLoader loader = Plugins.loader(jars, RepriseCli.class.getClassLoader());
+    try {
+      thread.setContextClassLoader(loader);
+      return new RunLast().execute(parseResult);
+    } finally {
+      thread.setContextClassLoader(previous);
+    }
   }
 }

@@ -1,7 +1,7 @@
 package dev.reprise.cli;
 
-import dev.reprise.workflow.DeadLetterRedriver;
 import dev.reprise.workflow.DeadLetterRedriver.DeadLetter;
+import dev.reprise.workflow.DeadLetterRedriver;
 import java.util.List;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;

@@ -1,6 +1,6 @@
 package dev.reprise.cli;
 
-import dev.reprise.workflow.builtin.CountingWebhookServer;
+import dev.reprise.workflow.CountingWebhookServer;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

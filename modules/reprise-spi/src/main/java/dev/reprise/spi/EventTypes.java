@@ -5,8 +5,9 @@ import java.util.ServiceLoader;
 import java.util.TreeMap;
 
 /**
- * The event types on the class path, found with {@link ServiceLoader}: the engine never names a
- * plugin's class.
+ * The event types installed, found with {@link ServiceLoader} on the thread's context class loader
+ * (where {@code reprise --plugin PATH} puts a team's jars): the engine never names a plugin's
+ * class.
  *
  * <pre>{@code
  * EventType type = EventTypes.only();          // the one event type installed
@@ -20,9 +21,10 @@ public final class EventTypes {
   /** Every event type on the class path, by name. */
   public static Map<String, EventType> all() {
     Map<String, EventType> types = new TreeMap<>();
-    for (EventType type : ServiceLoader.load(EventType.class)) {
-      EventType previous = types.put(type.name(), type);
-      if (previous != null) {
+    for (EventType type : ServiceLoader.load(EventType.class, Thread.currentThread().getContextClassLoader())) {
+      EventType previous = types.putIfAbsent(type.name(), type);
+      // The same class twice (a plugin jar that is also on the class path) is one type.
+      if (previous != null && !previous.getClass().getName().equals(type.getClass().getName())) {
         throw new IllegalStateException("two event types are named '" + type.name() + "': "
             + previous.getClass().getName() + " and " + type.getClass().getName());
       }

@@ -88,7 +88,15 @@ public final class SubmissionEventType implements EventType {
 
   @Override
   public String eventId(GenericRecord submission) {
-    return submission.get("submissionId") + "#" + submission.get("revision");
+    Object id = submission.get("submissionId");
+    Object revision = submission.get("revision");
+    if (id == null || id.toString().isBlank()) {
+      throw new IllegalArgumentException("submissionId is missing or blank");
+    }
+    if (!(revision instanceof Integer number) || number < 0) {
+      throw new IllegalArgumentException("submission '" + id + "' has no int revision ≥ 0: " + revision);
+    }
+    return id + "#" + number;
   }
 
   @Override

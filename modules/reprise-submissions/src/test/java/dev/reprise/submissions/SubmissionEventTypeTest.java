@@ -1,6 +1,7 @@
 package dev.reprise.submissions;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.reprise.spi.EventChecksum;
 import dev.reprise.spi.EventWindow;
@@ -54,6 +55,29 @@ class SubmissionEventTypeTest {
         .containsEntry(SubmissionEventType.TENANT_ID, SubmissionEventType.DEFAULT_TENANT);
     assertThat(SubmissionEventType.builder().defaultTenant("acme").build().attributes(v2))
         .containsEntry(SubmissionEventType.TENANT_ID, "acme");
+  }
+
+  @Test
+  void shouldGiveARecordAndItsUpcastOneIdentityButACorrectionANewOne() {
+    var v2 = SubmissionFixtures.v2("s-1", 1_700_000_000_000L, "1.00", "acme", null);
+    var v3 = type.newChain().upcastToLatest(SubmissionFixtures.roundTrip(v2));
+    var correction = SubmissionFixtures.v2("s-1", 1_700_000_000_000L, "1.00", "acme", null);
+    correction.put("revision", 2);
+
+    assertThat(type.eventId(v3)).isEqualTo(type.eventId(v2)).isEqualTo("s-1#1");
+    assertThat(type.eventId(correction)).isNotEqualTo(type.eventId(v2));
+  }
+
+  @Test
+  void shouldRefuseARecordWithoutIdentityRatherThanGuess() {
+    var blank = SubmissionFixtures.v2(" ", 1L, "1.00", null, null);
+    var noRevision = SubmissionFixtures.v2("s-1", 1L, "1.00", null, null);
+    noRevision.put("revision", null);
+
+    assertThatThrownBy(() -> type.eventId(blank)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("submissionId is missing or blank");
+    assertThatThrownBy(() -> type.eventId(noRevision)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("no int revision");
   }
 
   @Test

@@ -1,5 +1,10 @@
 package dev.reprise.workflow;
 
+import dev.reprise.workflow.api.Effect;
+import dev.reprise.workflow.api.EffectLookup;
+import dev.reprise.workflow.api.EffectSink;
+import dev.reprise.workflow.api.SinkBackoffException;
+import dev.reprise.workflow.api.SinkRejectedException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;

@@ -1,18 +1,22 @@
 package dev.reprise.workflow;
 
+import dev.reprise.backpressure.LagMonitor;
 import dev.reprise.backpressure.WorkflowHealth;
 import dev.reprise.coordinator.BackfillClient;
-import dev.reprise.coordinator.BackfillRequest;
 import dev.reprise.coordinator.BackfillRequest.EffectsPolicy;
+import dev.reprise.coordinator.BackfillRequest;
 import dev.reprise.coordinator.BackfillStatus;
 import dev.reprise.coordinator.LivePositions;
 import dev.reprise.coordinator.WorkflowDeclaration;
 import dev.reprise.coordinator.WorkflowDeclarations;
+import dev.reprise.core.KafkaClientObserver;
+import dev.reprise.registry.SchemaRegistryClient;
 import dev.reprise.spi.EventType;
 import dev.reprise.spi.EventTypes;
-import dev.reprise.backpressure.LagMonitor;
-import dev.reprise.registry.SchemaRegistryClient;
-import dev.reprise.core.KafkaClientObserver;
+import dev.reprise.workflow.api.EffectSink;
+import dev.reprise.workflow.api.HistoryComplete;
+import dev.reprise.workflow.api.ReplayRules;
+import dev.reprise.workflow.api.Workflow;
 import dev.reprise.workflow.internal.EffectExecutor;
 import dev.reprise.workflow.internal.GuardedSink;
 import dev.reprise.workflow.internal.HandleProcessor;
@@ -765,12 +769,25 @@ public final class WorkflowRuntime implements AutoCloseable {
       if (stateDirectory == null) {
         problems.add("stateDirectory is required");
       }
+      if (workflow != null) {
+        Set<String> missing = new java.util.TreeSet<>(workflow.sinks());
+        missing.removeAll(sinks.keySet());
+        if (!missing.isEmpty()) {
+          problems.add("workflow '" + workflow.name() + "' performs effects on sink(s) " + missing
+              + ", which are not configured (configured: " + new java.util.TreeSet<>(sinks.keySet()) + ")");
+        }
+      }
+      Optional<String> handles = workflow == null ? Optional.empty() : workflow.eventType();
       if (eventType == null) {
+        // The workflow's own type if it names one, else the only one installed.
         try {
-          eventType = EventTypes.only();
-        } catch (IllegalStateException e) {
+          eventType = handles.isPresent() ? EventTypes.byName(handles.get()) : EventTypes.only();
+        } catch (RuntimeException e) {
           problems.add("eventType: " + e.getMessage());
         }
+      } else if (handles.isPresent() && !handles.get().equals(eventType.name())) {
+        problems.add("eventType: workflow '" + workflow.name() + "' handles '" + handles.get() + "' events, not '"
+            + eventType.name() + "'");
       }
       if (dedupRetention == null || dedupRetention.isNegative() || dedupRetention.isZero()) {
         problems.add("dedupRetention must be positive, was " + dedupRetention);

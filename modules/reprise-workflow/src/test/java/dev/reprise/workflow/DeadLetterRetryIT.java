@@ -1,15 +1,13 @@
 package dev.reprise.workflow;
 
-import dev.reprise.workflow.builtin.CountingWebhookServer;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.reprise.coordinator.BackfillClient;
-import dev.reprise.coordinator.BackfillRequest;
 import dev.reprise.coordinator.BackfillRequest.EffectsPolicy;
 import dev.reprise.coordinator.BackfillRequest.Mode;
+import dev.reprise.coordinator.BackfillRequest;
 import dev.reprise.coordinator.ReplayCoordinator;
 import dev.reprise.history.HistoryGenerator;
 import dev.reprise.history.HistorySpec;
@@ -17,6 +15,7 @@ import dev.reprise.history.HistoryWriter;
 import dev.reprise.registry.ConfluentSchemaRegistryClient;
 import dev.reprise.testing.RepriseIntegrationTest;
 import dev.reprise.testing.RepriseTestEnvironment;
+import dev.reprise.workflow.CountingWebhookServer;
 import dev.reprise.workflow.DeadLetterRedriver.DeadLetter;
 import dev.reprise.workflow.internal.ReceiptCodec;
 import java.nio.file.Path;

@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.reprise.backpressure.LagMonitor;
 import dev.reprise.coordinator.BackfillClient;
-import dev.reprise.coordinator.BackfillRequest;
 import dev.reprise.coordinator.BackfillRequest.EffectsPolicy;
+import dev.reprise.coordinator.BackfillRequest;
 import dev.reprise.coordinator.BackfillState;
 import dev.reprise.coordinator.BackfillStatus;
 import dev.reprise.coordinator.ControlTopics;
@@ -19,7 +19,7 @@ import dev.reprise.history.HistoryWriter;
 import dev.reprise.registry.ConfluentSchemaRegistryClient;
 import dev.reprise.testing.RepriseIntegrationTest;
 import dev.reprise.testing.RepriseTestEnvironment;
-import dev.reprise.workflow.builtin.CountingWebhookServer;
+import dev.reprise.workflow.CountingWebhookServer;
 import dev.reprise.workflow.internal.ReceiptCodec;
 import java.nio.file.Path;
 import java.time.Clock;

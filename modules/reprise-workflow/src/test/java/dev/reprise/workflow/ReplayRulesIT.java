@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.reprise.coordinator.BackfillClient;
-import dev.reprise.coordinator.BackfillRequest;
 import dev.reprise.coordinator.BackfillRequest.EffectsPolicy;
 import dev.reprise.coordinator.BackfillRequest.Mode;
+import dev.reprise.coordinator.BackfillRequest;
 import dev.reprise.coordinator.BackfillState;
 import dev.reprise.coordinator.BackfillStatus;
 import dev.reprise.coordinator.ReplayCoordinator;
@@ -16,7 +16,12 @@ import dev.reprise.history.HistoryWriter;
 import dev.reprise.registry.ConfluentSchemaRegistryClient;
 import dev.reprise.testing.RepriseIntegrationTest;
 import dev.reprise.testing.RepriseTestEnvironment;
-import dev.reprise.workflow.builtin.CountingWebhookServer;
+import dev.reprise.workflow.CountingWebhookServer;
+import dev.reprise.workflow.api.Effect;
+import dev.reprise.workflow.api.Event;
+import dev.reprise.workflow.api.ReplayRules;
+import dev.reprise.workflow.api.Workflow;
+import dev.reprise.workflow.api.WorkflowContext;
 import dev.reprise.workflow.internal.ReceiptCodec;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,7 +47,7 @@ class ReplayRulesIT {
   /** Charges a card per event: must never run for a replayed event. */
   private record Charging(String name) implements Workflow {
     @Override
-    public void handle(SubmissionEvent event, WorkflowContext context) {
+    public void handle(Event event, WorkflowContext context) {
       context.perform(Effect.of("webhook", event.id(), "charge " + event.id()));
     }
 
@@ -55,7 +60,7 @@ class ReplayRulesIT {
   /** Allows replayed effects, but its one effect is live-only. */
   private record LiveOnlyEffect(String name) implements Workflow {
     @Override
-    public void handle(SubmissionEvent event, WorkflowContext context) {
+    public void handle(Event event, WorkflowContext context) {
       context.perform(Effect.of("webhook", event.id(), "ship " + event.id()).asLiveOnly());
     }
   }

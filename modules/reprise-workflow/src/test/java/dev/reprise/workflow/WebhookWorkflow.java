@@ -1,5 +1,9 @@
 package dev.reprise.workflow;
 
+import dev.reprise.workflow.api.Effect;
+import dev.reprise.workflow.api.Event;
+import dev.reprise.workflow.api.Workflow;
+import dev.reprise.workflow.api.WorkflowContext;
 import java.util.Set;
 
 /**
@@ -26,7 +30,7 @@ final class WebhookWorkflow implements Workflow {
   }
 
   @Override
-  public void handle(SubmissionEvent event, WorkflowContext context) {
+  public void handle(Event event, WorkflowContext context) {
     if (failing.contains(event.id().asKey())) {
       throw new IllegalStateException("handler told to fail on " + event.id());
     }

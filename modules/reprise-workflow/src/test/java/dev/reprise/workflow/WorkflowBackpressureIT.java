@@ -1,7 +1,5 @@
 package dev.reprise.workflow;
 
-import dev.reprise.workflow.builtin.CountingWebhookServer;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -14,12 +12,14 @@ import dev.reprise.history.HistoryWriter;
 import dev.reprise.registry.ConfluentSchemaRegistryClient;
 import dev.reprise.testing.RepriseIntegrationTest;
 import dev.reprise.testing.RepriseTestEnvironment;
+import dev.reprise.workflow.CountingWebhookServer;
+import dev.reprise.workflow.api.Workflow;
 import dev.reprise.workflow.internal.ReceiptCodec;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,7 +1,5 @@
 package dev.reprise.workflow;
 
-import dev.reprise.workflow.builtin.CountingWebhookServer;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -11,6 +9,7 @@ import dev.reprise.history.HistoryWriter;
 import dev.reprise.registry.ConfluentSchemaRegistryClient;
 import dev.reprise.testing.RepriseIntegrationTest;
 import dev.reprise.testing.RepriseTestEnvironment;
+import dev.reprise.workflow.CountingWebhookServer;
 import dev.reprise.workflow.internal.ReceiptCodec;
 import java.net.URI;
 import java.nio.file.Path;

@@ -1,14 +1,12 @@
 package dev.reprise.workflow;
 
-import dev.reprise.workflow.builtin.CountingWebhookServer;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.reprise.coordinator.BackfillClient;
-import dev.reprise.coordinator.BackfillRequest;
 import dev.reprise.coordinator.BackfillRequest.EffectsPolicy;
 import dev.reprise.coordinator.BackfillRequest.Mode;
+import dev.reprise.coordinator.BackfillRequest;
 import dev.reprise.coordinator.BackfillState;
 import dev.reprise.coordinator.BackfillStatus;
 import dev.reprise.coordinator.ReplayCoordinator;
@@ -16,9 +14,11 @@ import dev.reprise.history.HistoryGenerator;
 import dev.reprise.history.HistorySpec;
 import dev.reprise.history.HistoryWriter;
 import dev.reprise.registry.ConfluentSchemaRegistryClient;
+import dev.reprise.submissions.workflow.NotifyWorkflow;
 import dev.reprise.testing.RepriseIntegrationTest;
 import dev.reprise.testing.RepriseTestEnvironment;
-import dev.reprise.workflow.builtin.NotifyWorkflow;
+import dev.reprise.workflow.CountingWebhookServer;
+import dev.reprise.workflow.api.Workflow;
 import dev.reprise.workflow.internal.ReceiptCodec;
 import java.nio.file.Path;
 import java.time.Duration;

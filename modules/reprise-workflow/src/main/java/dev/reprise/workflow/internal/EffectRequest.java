@@ -1,6 +1,6 @@
 package dev.reprise.workflow.internal;
 
-import dev.reprise.workflow.Effect;
+import dev.reprise.workflow.api.Effect;
 import java.util.List;
 import java.util.Optional;
 

@@ -1,12 +1,12 @@
 package dev.reprise.workflow.internal;
 
-import dev.reprise.workflow.Effect;
-import dev.reprise.workflow.EffectLookup;
-import dev.reprise.workflow.EffectSink;
-import dev.reprise.workflow.SinkBackoffException;
-import dev.reprise.workflow.SinkRejectedException;
 import dev.reprise.workflow.SinkResilience;
-import dev.reprise.workflow.SinkUnavailableException;
+import dev.reprise.workflow.api.Effect;
+import dev.reprise.workflow.api.EffectLookup;
+import dev.reprise.workflow.api.EffectSink;
+import dev.reprise.workflow.api.SinkBackoffException;
+import dev.reprise.workflow.api.SinkRejectedException;
+import dev.reprise.workflow.api.SinkUnavailableException;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;

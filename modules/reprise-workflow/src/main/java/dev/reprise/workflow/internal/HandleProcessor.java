@@ -8,18 +8,20 @@ import dev.reprise.registry.serde.AvroWireFormat;
 import dev.reprise.spi.EventChecksum;
 import dev.reprise.spi.EventType;
 import dev.reprise.spi.upcast.UpcasterChain;
-import dev.reprise.workflow.Effect;
-import dev.reprise.workflow.EventId;
 import dev.reprise.workflow.Receipt;
 import dev.reprise.workflow.ReceiptOutcome;
-import dev.reprise.workflow.SubmissionEvent;
-import dev.reprise.workflow.Workflow;
-import dev.reprise.workflow.WorkflowContext;
 import dev.reprise.workflow.WorkflowHeaders;
-import dev.reprise.workflow.WorkflowState;
 import dev.reprise.workflow.WorkflowTopics;
+import dev.reprise.workflow.api.Effect;
+import dev.reprise.workflow.api.Event;
+import dev.reprise.workflow.api.EventId;
+import dev.reprise.workflow.api.MissingEventIdentityException;
+import dev.reprise.workflow.api.Workflow;
+import dev.reprise.workflow.api.WorkflowContext;
+import dev.reprise.workflow.api.WorkflowState;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -78,6 +80,7 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
   private final Duration retention;
   private final String redriveTopic;
   private final boolean replayEffectsAllowed;
+  private final EventType eventType;
   private final UpcasterChain chain;
   private final EventChecksum checksums;
   private ProcessorContext<byte[], byte[]> context;
@@ -93,6 +96,7 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
   public HandleProcessor(Workflow workflow, EventType eventType, String handledStore, String stateStore,
       SchemaRegistryClient registry, Set<String> sinks, Function<String, EffectsPolicy> policies, Duration retention,
       OutcomeCounter outcomes) {
+    this.eventType = eventType;
     this.chain = eventType.newChain();
     this.checksums = eventType.checksum();
     this.workflow = workflow;
@@ -136,20 +140,18 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
     if (record.value() == null) {
       return;
     }
-    GenericRecord submission;
-    EventId id;
+    Event event;
     try {
       int schemaId = AvroWireFormat.schemaId(record.value());
       var writer = registry.schemaById(schemaId);
-      submission = chain.upcastToLatest(AvroWireFormat.decode(record.value(), writer, writer));
-      id = EventId.of(submission);
+      event = event(chain.upcastToLatest(AvroWireFormat.decode(record.value(), writer, writer)), backfillId);
     } catch (RepriseNonRetriableException e) {
       deadLetter(record, input, backfillId, null, "", "", e);
       return;
     }
-    SubmissionEvent event = new SubmissionEvent(id, submission, backfillId);
+    EventId id = event.id();
     String day = event.logicalDate().toString();
-    String checksum = checksums.of(submission);
+    String checksum = checksums.of(event.record());
     if (handled.get(id.asKey()) != null) {
       emit(new Receipt(workflow.name(), backfillId, id.asKey(), day, checksum, ReceiptOutcome.DUPLICATE, List.of(),
           Optional.empty()));
@@ -181,6 +183,26 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
     emit(new Receipt(workflow.name(), backfillId, id.asKey(), day, checksum,
         suppressed ? ReceiptOutcome.SUPPRESSED : ReceiptOutcome.PROCESSED,
         handlerContext.effects.stream().map(e -> e.sink() + ": " + e.description()).toList(), Optional.empty()));
+  }
+
+  /**
+   * The event as the workflow sees it, its identity and time read by its type's plugin; a plugin
+   * that cannot read them from a record makes it a dead letter, not a crash of the task.
+   */
+  private Event event(GenericRecord upcast, Optional<String> backfillId) {
+    String id;
+    long eventTime;
+    try {
+      id = eventType.eventId(upcast);
+      eventTime = eventType.eventTimeMillis(upcast);
+    } catch (RuntimeException e) {
+      if (e instanceof RepriseNonRetriableException known) {
+        throw known;
+      }
+      throw new MissingEventIdentityException("event type '" + eventType.name() + "' cannot read the identity or time of "
+          + upcast.getSchema().getFullName() + ": " + e, e);
+    }
+    return new Event(EventId.of(id), eventType.name(), upcast, Instant.ofEpochMilli(eventTime), backfillId);
   }
 
   private void deadLetter(Record<byte[], byte[]> record, RecordMetadata input, Optional<String> backfillId,

@@ -6,9 +6,9 @@ import static org.awaitility.Awaitility.await;
 import dev.reprise.backpressure.GroupLag;
 import dev.reprise.backpressure.LagMonitor;
 import dev.reprise.coordinator.BackfillClient;
-import dev.reprise.coordinator.BackfillRequest;
 import dev.reprise.coordinator.BackfillRequest.EffectsPolicy;
 import dev.reprise.coordinator.BackfillRequest.Mode;
+import dev.reprise.coordinator.BackfillRequest;
 import dev.reprise.coordinator.BackfillState;
 import dev.reprise.coordinator.BackfillStatus;
 import dev.reprise.coordinator.BackfillThrottle;
@@ -20,10 +20,10 @@ import dev.reprise.history.HistoryWriter;
 import dev.reprise.registry.ConfluentSchemaRegistryClient;
 import dev.reprise.testing.RepriseIntegrationTest;
 import dev.reprise.testing.RepriseTestEnvironment;
-import dev.reprise.workflow.SubmissionEvent;
-import dev.reprise.workflow.Workflow;
-import dev.reprise.workflow.WorkflowContext;
 import dev.reprise.workflow.WorkflowRuntime;
+import dev.reprise.workflow.api.Event;
+import dev.reprise.workflow.api.Workflow;
+import dev.reprise.workflow.api.WorkflowContext;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -81,7 +81,7 @@ class AdaptiveBackpressureIT {
     }
 
     @Override
-    public void handle(SubmissionEvent event, WorkflowContext context) {
+    public void handle(Event event, WorkflowContext context) {
       long delay = delayNanos.get();
       if (delay > 0) {
         LockSupport.parkNanos(delay);

@@ -3,7 +3,7 @@ package dev.reprise.workflow.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.reprise.registry.InMemorySchemaRegistryClient;
-import dev.reprise.workflow.Effect;
+import dev.reprise.workflow.api.Effect;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;

@@ -3,12 +3,12 @@ package dev.reprise.workflow.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.reprise.workflow.Effect;
-import dev.reprise.workflow.EffectSink;
-import dev.reprise.workflow.EventId;
-import dev.reprise.workflow.SinkRejectedException;
 import dev.reprise.workflow.SinkResilience;
-import dev.reprise.workflow.SinkUnavailableException;
+import dev.reprise.workflow.api.Effect;
+import dev.reprise.workflow.api.EffectSink;
+import dev.reprise.workflow.api.EventId;
+import dev.reprise.workflow.api.SinkRejectedException;
+import dev.reprise.workflow.api.SinkUnavailableException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.io.IOException;
 import java.time.Duration;
@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 class GuardedSinkTest {
 
-  private static final Effect EFFECT = Effect.of("hook", new EventId("s-1", 0), "POST");
+  private static final Effect EFFECT = Effect.of("hook", EventId.of("s-1#0"), "POST");
   private final SinkResilience fast = SinkResilience.builder().maxAttempts(4).minimumCalls(4)
       .initialBackoff(Duration.ofMillis(1)).maxBackoff(Duration.ofMillis(5)).openDuration(Duration.ofSeconds(60)).build();
   private final List<CircuitBreaker.State> transitions = new ArrayList<>();

@@ -1,4 +1,4 @@
-package dev.reprise.workflow;
+package dev.reprise.workflow.api;
 
 import java.util.Objects;
 
@@ -7,7 +7,7 @@ import java.util.Objects;
  * so that the sink can deduplicate too.
  *
  * <pre>{@code
- * context.perform(Effect.of("webhook", event.id(), "POST /submissions " + event.id()));
+ * context.perform(Effect.of("webhook", event.id(), "POST /orders " + event.id()));
  * }</pre>
  *
  * @param sink the name of the {@link EffectSink} that performs it

@@ -1,4 +1,4 @@
-package dev.reprise.workflow;
+package dev.reprise.workflow.api;
 
 import java.util.Map;
 import java.util.TreeMap;

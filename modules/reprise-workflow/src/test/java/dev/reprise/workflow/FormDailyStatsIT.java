@@ -1,22 +1,23 @@
-package dev.reprise.workflow.builtin;
+package dev.reprise.workflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.reprise.coordinator.BackfillClient;
-import dev.reprise.coordinator.BackfillRequest;
 import dev.reprise.coordinator.BackfillRequest.EffectsPolicy;
 import dev.reprise.coordinator.BackfillRequest.Mode;
+import dev.reprise.coordinator.BackfillRequest;
 import dev.reprise.coordinator.ReplayCoordinator;
 import dev.reprise.history.GeneratedRecord;
 import dev.reprise.history.HistoryGenerator;
 import dev.reprise.history.HistorySpec;
 import dev.reprise.history.HistoryWriter;
 import dev.reprise.registry.ConfluentSchemaRegistryClient;
+import dev.reprise.submissions.workflow.FormDailyStatsWorkflow.FormDay;
+import dev.reprise.submissions.workflow.FormDailyStatsWorkflow;
 import dev.reprise.testing.RepriseIntegrationTest;
 import dev.reprise.testing.RepriseTestEnvironment;
 import dev.reprise.workflow.WorkflowRuntime;
-import dev.reprise.workflow.builtin.FormDailyStatsWorkflow.FormDay;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.reprise.workflow;
+package dev.reprise.workflow.api;
 
 import dev.reprise.core.RepriseRetriableException;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.reprise.workflow.builtin;
+package dev.reprise.workflow;
 
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;

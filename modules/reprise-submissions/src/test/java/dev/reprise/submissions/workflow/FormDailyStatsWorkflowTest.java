@@ -1,21 +1,26 @@
-package dev.reprise.workflow.builtin;
+package dev.reprise.submissions.workflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.reprise.submissions.SubmissionEventType;
 import dev.reprise.submissions.SubmissionFixtures;
-import dev.reprise.workflow.Effect;
-import dev.reprise.workflow.EventId;
-import dev.reprise.workflow.SubmissionEvent;
-import dev.reprise.workflow.WorkflowContext;
-import dev.reprise.workflow.WorkflowState;
+import dev.reprise.workflow.api.Effect;
+import dev.reprise.workflow.api.Event;
+import dev.reprise.workflow.api.EventId;
+import dev.reprise.workflow.api.WorkflowContext;
+import dev.reprise.workflow.api.WorkflowState;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.Test;
 
 class FormDailyStatsWorkflowTest {
+
+  private static final SubmissionEventType TYPE = new SubmissionEventType();
 
   private final FormDailyStatsWorkflow workflow = new FormDailyStatsWorkflow();
   private final Map<String, String> state = new HashMap<>();
@@ -40,7 +45,7 @@ class FormDailyStatsWorkflowTest {
     assertThat(row.key()).isEqualTo("form-2|2024-02-29|USD");
   }
 
-  private void handle(SubmissionEvent event) {
+  private void handle(Event event) {
     workflow.handle(event, new WorkflowContext() {
       @Override
       public Optional<String> backfillId() {
@@ -89,8 +94,9 @@ class FormDailyStatsWorkflowTest {
     });
   }
 
-  private static SubmissionEvent event(String id, int revision, long amountCents) {
-    return new SubmissionEvent(new EventId(id, revision), SubmissionFixtures.v3(id, revision, amountCents, Map.of()),
-        Optional.of("b"));
+  private static Event event(String id, int revision, long amountCents) {
+    GenericRecord record = SubmissionFixtures.v3(id, revision, amountCents, Map.of());
+    return new Event(EventId.of(TYPE.eventId(record)), TYPE.name(), record,
+        Instant.ofEpochMilli(TYPE.eventTimeMillis(record)), Optional.of("b"));
   }
 }

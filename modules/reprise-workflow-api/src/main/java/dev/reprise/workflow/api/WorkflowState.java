@@ -1,4 +1,4 @@
-package dev.reprise.workflow;
+package dev.reprise.workflow.api;
 
 import java.util.Optional;
 
@@ -12,7 +12,7 @@ import java.util.Optional;
  * }</pre>
  *
  * <p>The state lives in the stream task of the event's partition: keys must derive from the
- * event's key (its submission) or from something only events of one partition share, or be
+ * event's key (e.g. its entity) or from something only events of one partition share, or be
  * aggregated downstream from the view.
  */
 public interface WorkflowState {

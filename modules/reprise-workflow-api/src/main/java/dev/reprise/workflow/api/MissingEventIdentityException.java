@@ -1,4 +1,4 @@
-package dev.reprise.workflow;
+package dev.reprise.workflow.api;
 
 import dev.reprise.core.RepriseNonRetriableException;
 
@@ -7,5 +7,9 @@ public class MissingEventIdentityException extends RepriseNonRetriableException 
 
   public MissingEventIdentityException(String message) {
     super(message);
+  }
+
+  public MissingEventIdentityException(String message, Throwable cause) {
+    super(message, cause);
   }
 }

@@ -1,18 +1,24 @@
-package dev.reprise.workflow;
+package dev.reprise.workflow.api;
 
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import org.apache.kafka.streams.StreamsBuilder;
 
 /**
- * A piece of business logic that must see each submission event once: a webhook, a view, a
- * ledger entry. It never calls the outside world directly; it asks its context to perform
- * effects, which the runtime runs, suppresses during a replay, retries and deduplicates.
+ * A piece of business logic that must see each event once: a webhook, a view, a ledger entry. It
+ * never calls the outside world directly; it asks its context to perform effects, which the
+ * runtime runs, suppresses during a replay, retries and deduplicates.
+ *
+ * <p>A plugin's workflow is found by name ({@link Workflows}) and needs a public no-argument
+ * constructor; it handles the events of one type ({@link #eventType()}), upcast to that type's
+ * latest schema version.
  *
  * <pre>{@code
  * Workflow notify = new Workflow() {
  *   public String name() { return "notify"; }
- *   public void handle(SubmissionEvent event, WorkflowContext context) {
- *     context.perform(Effect.of("webhook", event.id(), "POST submission " + event.id()));
+ *   public void handle(Event event, WorkflowContext context) {
+ *     context.perform(Effect.of("webhook", event.id(), "POST " + event.id()));
  *   }
  * };
  * }</pre>
@@ -26,11 +32,28 @@ public interface Workflow {
   String name();
 
   /** Handles one event, seen for the first time by this workflow. */
-  void handle(SubmissionEvent event, WorkflowContext context) throws Exception;
+  void handle(Event event, WorkflowContext context) throws Exception;
+
+  /**
+   * The event type it handles, by name ({@code EventType.name()}); empty: the only one installed.
+   * A workflow reads fields of its type's latest schema, so naming it lets a runtime with several
+   * plugins pick the right one and refuse a wrong one.
+   */
+  default Optional<String> eventType() {
+    return Optional.empty();
+  }
+
+  /**
+   * The names of the effect sinks it performs on ({@link Effect#sink()}), which whoever runs it must
+   * configure: {@code reprise worker} refuses to start a workflow whose sinks it was not given.
+   */
+  default Set<String> sinks() {
+    return Set.of();
+  }
 
   /**
    * Derives further views from this workflow's view topic with the Kafka Streams DSL, in the same
-   * application (so exactly once too): typically an aggregate across submissions, which the
+   * application (so exactly once too): typically an aggregate across events, which the
    * handler cannot compute alone because its state lives in the stream task of one partition.
    * Every topic named in {@link #derivedViewTopics()} is created, compacted, before the
    * application starts.

@@ -1,4 +1,4 @@
-package dev.reprise.workflow;
+package dev.reprise.workflow.api;
 
 import java.time.LocalDate;
 import java.util.Optional;
@@ -40,7 +40,7 @@ public interface WorkflowContext {
   WorkflowState state();
 
   /**
-   * Publishes a row of the workflow's view ({@link WorkflowTopics#view}, compacted: the latest value
+   * Publishes a row of the workflow's view (the topic {@code reprise.workflow.<name>.view}, compacted: the latest value
    * per key is the row); a null value deletes the row.
    */
   void publish(String key, String value);

@@ -1,4 +1,4 @@
-package dev.reprise.workflow;
+package dev.reprise.workflow.api;
 
 /** What a sink knows about an effect in doubt: see {@link EffectSink#lookup}. */
 public enum EffectLookup {

@@ -1,10 +1,11 @@
-package dev.reprise.workflow.builtin;
+package dev.reprise.submissions.workflow;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.reprise.workflow.SubmissionEvent;
-import dev.reprise.workflow.Workflow;
-import dev.reprise.workflow.WorkflowContext;
+import dev.reprise.submissions.SubmissionEventType;
+import dev.reprise.workflow.api.Event;
+import dev.reprise.workflow.api.Workflow;
+import dev.reprise.workflow.api.WorkflowContext;
 import java.io.UncheckedIOException;
 import java.time.LocalDate;
 import java.util.List;
@@ -87,16 +88,21 @@ public final class FormDailyStatsWorkflow implements Workflow {
   }
 
   @Override
-  public void handle(SubmissionEvent event, WorkflowContext context) {
-    String submission = event.id().submissionId();
-    int revision = event.id().revision();
+  public Optional<String> eventType() {
+    return Optional.of(SubmissionEventType.NAME);
+  }
+
+  @Override
+  public void handle(Event event, WorkflowContext context) {
+    String submission = event.string("submissionId");
+    int revision = (Integer) event.get("revision");
     Optional<Integer> latest = context.state().get(submission).map(Integer::parseInt);
     if (latest.isPresent() && latest.get() >= revision) {
       return;
     }
     context.state().put(submission, Integer.toString(revision));
     context.publish(submission, write(new Contribution(event.string("formId"), event.logicalDate().toString(),
-        event.string("currency"), (Long) event.submission().get("amountCents"), revision)));
+        event.string("currency"), (Long) event.get("amountCents"), revision)));
   }
 
   @Override

@@ -1,4 +1,4 @@
-package dev.reprise.workflow;
+package dev.reprise.workflow.api;
 
 /**
  * Where effects go: a webhook, a mail gateway, a ledger API. Implementations just perform one

@@ -1,11 +1,14 @@
-package dev.reprise.workflow.builtin;
+package dev.reprise.submissions.workflow;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.reprise.workflow.Effect;
-import dev.reprise.workflow.SubmissionEvent;
-import dev.reprise.workflow.Workflow;
-import dev.reprise.workflow.WorkflowContext;
+import dev.reprise.submissions.SubmissionEventType;
+import dev.reprise.workflow.api.Effect;
+import dev.reprise.workflow.api.Event;
+import dev.reprise.workflow.api.Workflow;
+import dev.reprise.workflow.api.WorkflowContext;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * Posts each submission to a webhook: one effect on the sink named {@link #SINK}, with the event id
@@ -41,15 +44,25 @@ public final class NotifyWorkflow implements Workflow {
   }
 
   @Override
-  public void handle(SubmissionEvent event, WorkflowContext context) {
+  public Optional<String> eventType() {
+    return Optional.of(SubmissionEventType.NAME);
+  }
+
+  @Override
+  public Set<String> sinks() {
+    return Set.of(SINK);
+  }
+
+  @Override
+  public void handle(Event event, WorkflowContext context) {
     ObjectNode body = JSON.createObjectNode()
         .put("eventId", event.id().asKey())
-        .put("submissionId", event.id().submissionId())
-        .put("revision", event.id().revision())
+        .put("submissionId", event.string("submissionId"))
+        .put("revision", (Integer) event.get("revision"))
         .put("formId", event.string("formId"))
         .put("tenantId", event.string("tenantId"))
-        .put("submittedAt", event.submittedAt().toString())
-        .put("amountCents", (Long) event.submission().get("amountCents"))
+        .put("submittedAt", event.eventTime().toString())
+        .put("amountCents", (Long) event.get("amountCents"))
         .put("currency", event.string("currency"))
         .put("status", event.string("status"));
     context.backfillId().ifPresent(id -> body.put("backfillId", id));

@@ -128,7 +128,7 @@ final class BenchBackpressureCommand implements Callable<Integer> {
           var runtime = WorkflowRuntime.builder().bootstrapServers(platform.bootstrapServers()).schemaRegistry(registry)
               .workflow(slow).backfills(Set.of(backfillId)).stateDirectory(state).build().start()) {
         BackfillRequest all = BenchSupport.fullHistory(backfillId, source, "reprise bench backpressure");
-        client.submit(new BackfillRequest(all.backfillId(), all.sourceTopic(), all.from(), all.to(), Set.of(), Set.of(),
+        client.submit(new BackfillRequest(all.backfillId(), all.sourceTopic(), all.from(), all.to(), Map.of(),
             all.targetSchemaVersion(), all.mode(), List.of(workflowName), all.maxRecordsPerSecond(),
             all.effectsPolicy(), all.requestedBy(), all.reason()));
         out.printf("Backfill %s to workflow '%s' (%d µs per event), in-flight cap %,d, protected live group '%s'"

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
@@ -70,7 +71,7 @@ final class BenchSupport {
   static BackfillRequest fullHistory(String backfillId, String source, String reason) {
     // The one wall-clock read: 'to' must not be in the future, and everything seeded is before now.
     return new BackfillRequest(backfillId, source, Instant.parse("2000-01-01T00:00:00Z"),
-        Instant.now().truncatedTo(ChronoUnit.SECONDS), Set.of(), Set.of(), OptionalInt.empty(),
+        Instant.now().truncatedTo(ChronoUnit.SECONDS), Map.of(), OptionalInt.empty(),
         BackfillRequest.Mode.EXECUTE, List.of(), OptionalDouble.empty(), BackfillRequest.EffectsPolicy.SUPPRESS,
         Optional.of("bench"), Optional.of(reason));
   }

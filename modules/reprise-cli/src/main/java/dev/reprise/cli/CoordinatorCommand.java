@@ -3,6 +3,7 @@ package dev.reprise.cli;
 import dev.reprise.coordinator.ReplayCoordinator;
 import dev.reprise.observability.RepriseMetrics;
 import dev.reprise.registry.ConfluentSchemaRegistryClient;
+import dev.reprise.spi.EventTypes;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -38,6 +39,11 @@ final class CoordinatorCommand implements Callable<Integer> {
       description = "A workflow requests may name; repeat for several (default: none).")
   List<String> workflows = List.of();
 
+  @Option(names = "--default-event-type", paramLabel = "NAME",
+      description = "The event type of requests that name none (default: submissions when installed, as every request"
+          + " written before event types was; else the only event type installed).")
+  String defaultEventType;
+
   @Option(names = "--instance-id", description = "This instance's name in statuses (default: host-specific).")
   String instanceId;
 
@@ -70,6 +76,20 @@ final class CoordinatorCommand implements Callable<Integer> {
       description = "On exit, print this JVM's peak heap as JSON (used by 'bench replay').")
   boolean reportHeap;
 
+  /**
+   * The default event type: the one given, else {@code submissions} when installed (requests written
+   * before event types existed, which name none, are all submissions), else none (the only one).
+   */
+  static String defaultEventType(String given) {
+    if (given != null) {
+      return given;
+    }
+    return EventTypes.all().containsKey(LEGACY_EVENT_TYPE) ? LEGACY_EVENT_TYPE : null;
+  }
+
+  /** The one event type there was before plugins. */
+  static final String LEGACY_EVENT_TYPE = "submissions";
+
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
@@ -88,7 +108,8 @@ final class CoordinatorCommand implements Callable<Integer> {
         .protectLiveGroups(new LinkedHashSet<>(protectedGroups))
         .liveLagThreshold(liveLagRecords, Duration.ofSeconds(liveLagSeconds))
         .inFlightCap(inFlightCap)
-        .adaptiveMaxRate(maxRate);
+        .adaptiveMaxRate(maxRate)
+        .defaultEventType(defaultEventType(defaultEventType));
     if (instanceId != null) {
       builder.instanceId(instanceId);
     }

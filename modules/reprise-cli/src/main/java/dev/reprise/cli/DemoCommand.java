@@ -191,7 +191,8 @@ final class DemoCommand implements Callable<Integer> {
     try (var coordinator = ReplayCoordinator.builder().bootstrapServers(platform.bootstrapServers())
         .kafkaProperties(platform.properties()).clientObserver(RepriseMetrics.kafkaClients(meters))
         .schemaRegistry(registry).allowedSourceTopics(Set.of(source))
-        .knownWorkflows(Set.of(notify.name(), stats.name())).build().start()) {
+        .knownWorkflows(Set.of(notify.name(), stats.name()))
+        .defaultEventType(CoordinatorCommand.defaultEventType(null)).build().start()) {
       Instant rangeFrom = RequestCommand.instant("--from", from);
       List<String> names = List.of(notify.name(), stats.name());
 
@@ -298,7 +299,7 @@ final class DemoCommand implements Callable<Integer> {
   /** A handover of {@code workflows} onto {@code source}: its history since {@code from}, the rest live. */
   private BackfillRequest request(String id, String source, Instant from, Mode mode, List<String> workflows,
       OptionalDouble rate) {
-    return new BackfillRequest(id, source, from, null, Set.of(), Set.of(), OptionalInt.empty(), mode, workflows,
+    return new BackfillRequest(id, source, from, null, Map.of(), OptionalInt.empty(), mode, workflows,
         rate, EffectsPolicy.ENABLE, Optional.of("reprise demo"), Optional.of("the demo: onboard " + workflows), workflows);
   }
 

@@ -8,11 +8,13 @@ import dev.reprise.coordinator.BackfillStatus;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -44,11 +46,7 @@ final class OnboardCommand extends ClientCommand {
       description = "For the history: SUPPRESS (default: the workflow records what it would have done) or ENABLE.")
   EffectsPolicy effects;
 
-  @Option(names = "--form", paramLabel = "FORM_ID", description = "Only this form's history; repeat (default: all).")
-  List<String> forms = List.of();
-
-  @Option(names = "--tenant", paramLabel = "TENANT_ID", description = "Only this tenant's history; repeat (default: all).")
-  List<String> tenants = List.of();
+  @Mixin EventSelection events = new EventSelection();
 
   @Option(names = "--max-rate", paramLabel = "RECORDS_PER_SECOND", description = "Publish rate ceiling (default: none).")
   Double maxRate;
@@ -64,10 +62,11 @@ final class OnboardCommand extends ClientCommand {
   int run(Session session) throws InterruptedException {
     String id = backfillId != null ? backfillId : "onboard-" + workflow + "-" + liveTopic;
     BackfillRequest request = new BackfillRequest(id, liveTopic, from == null ? null : RequestCommand.instant("--from", from),
-        null, new LinkedHashSet<>(forms), new LinkedHashSet<>(tenants), OptionalInt.empty(), Mode.EXECUTE,
+        null, events.filters(), OptionalInt.empty(), Mode.EXECUTE,
         List.of(workflow), maxRate == null ? OptionalDouble.empty() : OptionalDouble.of(maxRate), effects,
         Optional.ofNullable(requestedBy), Optional.of("onboard workflow '" + workflow + "' onto '" + liveTopic + "'"),
         List.of(workflow));
+    request = events.apply(request);
     session.client().submit(request);
     session.out().printf("onboarding '%s' onto '%s': backfill '%s' replays its history (effects %s) up to '%s''s live"
         + " position; everything after it is live%n", workflow, liveTopic, id, effects, workflow);

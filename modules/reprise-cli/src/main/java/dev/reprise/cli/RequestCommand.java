@@ -9,10 +9,12 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code reprise request}: publish a replay request (START) with every field of the request as a flag. */
@@ -33,11 +35,7 @@ class RequestCommand extends ClientCommand {
   @Option(names = "--to", required = true, description = "End of the range, UTC, exclusive.")
   String to;
 
-  @Option(names = "--form", paramLabel = "FORM_ID", description = "Only this form; repeat for several (default: all).")
-  List<String> forms = List.of();
-
-  @Option(names = "--tenant", paramLabel = "TENANT_ID", description = "Only this tenant; repeat (default: all).")
-  List<String> tenants = List.of();
+  @Mixin EventSelection events = new EventSelection();
 
   @Option(names = "--target-version", description = "Schema version to upcast to (default: the latest).")
   Integer targetVersion;
@@ -64,10 +62,11 @@ class RequestCommand extends ClientCommand {
   @Override
   int run(Session session) throws InterruptedException {
     BackfillRequest request = new BackfillRequest(backfillId, source, instant("--from", from), instant("--to", to),
-        new LinkedHashSet<>(forms), new LinkedHashSet<>(tenants),
+        events.filters(),
         targetVersion == null ? OptionalInt.empty() : OptionalInt.of(targetVersion), preview ? Mode.PREVIEW : Mode.EXECUTE,
         workflows, maxRate == null ? OptionalDouble.empty() : OptionalDouble.of(maxRate), effects,
         Optional.ofNullable(requestedBy), Optional.ofNullable(reason));
+    request = events.apply(request);
     session.client().submit(request);
     session.out().printf("%s request '%s' published; 'reprise status %s --follow' shows its progress%n",
         preview ? "PREVIEW" : "EXECUTE", backfillId, backfillId);

@@ -1,5 +1,7 @@
 package dev.reprise.cli;
 
+import dev.reprise.coordinator.EventTypeChoice;
+import dev.reprise.spi.EventTypes;
 import dev.reprise.verify.BackfillVerifier;
 import dev.reprise.verify.VerificationReport;
 import java.time.Clock;
@@ -28,7 +30,7 @@ final class VerifyCommand extends ClientCommand {
   @Override
   int run(Session session) {
     var verifier = new BackfillVerifier(session.clientConfig(), session.registry(), session.client(),
-        dev.reprise.spi.EventTypes.only(), Clock.systemUTC(), sample);
+        new EventTypeChoice(EventTypes.all(), null), Clock.systemUTC(), sample);
     VerificationReport report = verifier.verify(backfillId, java.time.Duration.ofSeconds(waitSeconds));
     long records = report.days().stream().mapToLong(d -> d.expected().count()).sum();
     if (report.verified()) {

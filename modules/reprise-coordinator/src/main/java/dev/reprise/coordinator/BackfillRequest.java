@@ -1,11 +1,16 @@
 package dev.reprise.coordinator;
 
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * A request to start a backfill: which history to replay, upcast to what, for whom. The fields
@@ -13,16 +18,20 @@ import java.util.Set;
  * BackfillRequestValidator} accepted it.
  *
  * <pre>{@code
- * var request = new BackfillRequest("b-42", "submissions",
+ * var request = new BackfillRequest("b-42", "orders",
  *     Instant.parse("2023-01-01T00:00:00Z"), Instant.parse("2023-02-01T00:00:00Z"),
- *     Set.of("form-7"), Set.of(), OptionalInt.empty(), Mode.EXECUTE, List.of("notify"),
- *     OptionalDouble.empty(), EffectsPolicy.SUPPRESS, Optional.of("alice"), Optional.of("new workflow"));
+ *     Map.of("region", Set.of("eu-west")), OptionalInt.empty(), Mode.EXECUTE, List.of("ship-notify"),
+ *     OptionalDouble.empty(), EffectsPolicy.SUPPRESS, Optional.of("alice"), Optional.of("new workflow"))
+ *     .withEventType("orders");
  * }</pre>
  *
- * @param from inclusive start, on the events' own (upcast) submission time, UTC
- * @param to exclusive end, on the events' own submission time, UTC
- * @param formIds only these forms; empty means all
- * @param tenantIds only these tenants; empty means all
+ * @param eventType the event type's name ({@link dev.reprise.spi.EventType#name()}); empty: the
+ *     coordinator's default, which it writes into the request it accepts (a request of v1, written
+ *     before event types existed, names none)
+ * @param from inclusive start, on the events' own (upcast) event time, UTC
+ * @param to exclusive end, on the events' own event time, UTC
+ * @param filters only events whose attribute ({@link dev.reprise.spi.EventType#attributes}) has one
+ *     of the values, per attribute; no entry for an attribute means any value
  * @param targetSchemaVersion the version to upcast to; empty means the latest
  * @param workflows the workflows expected to consume the backfill topic (always including the
  *     handover workflows)
@@ -33,10 +42,10 @@ import java.util.Set;
 public record BackfillRequest(
     String backfillId,
     String sourceTopic,
+    Optional<String> eventType,
     Instant from,
     Instant to,
-    Set<String> formIds,
-    Set<String> tenantIds,
+    Map<String, Set<String>> filters,
     OptionalInt targetSchemaVersion,
     Mode mode,
     List<String> workflows,
@@ -52,13 +61,22 @@ public record BackfillRequest(
   /** Whether workflows run their effects (e-mails, webhooks) for replayed events. */
   public enum EffectsPolicy { SUPPRESS, ENABLE }
 
-  /** A request without handover: a range of history replayed to whoever subscribes. */
-  public BackfillRequest(String backfillId, String sourceTopic, Instant from, Instant to, Set<String> formIds,
-      Set<String> tenantIds, OptionalInt targetSchemaVersion, Mode mode, List<String> workflows,
+  /** A request of the coordinator's default event type, without handover. */
+  public BackfillRequest(String backfillId, String sourceTopic, Instant from, Instant to,
+      Map<String, Set<String>> filters, OptionalInt targetSchemaVersion, Mode mode, List<String> workflows,
       OptionalDouble maxRecordsPerSecond, EffectsPolicy effectsPolicy, Optional<String> requestedBy,
       Optional<String> reason) {
-    this(backfillId, sourceTopic, from, to, formIds, tenantIds, targetSchemaVersion, mode, workflows,
+    this(backfillId, sourceTopic, Optional.empty(), from, to, filters, targetSchemaVersion, mode, workflows,
         maxRecordsPerSecond, effectsPolicy, requestedBy, reason, List.of());
+  }
+
+  /** A request of the coordinator's default event type. */
+  public BackfillRequest(String backfillId, String sourceTopic, Instant from, Instant to,
+      Map<String, Set<String>> filters, OptionalInt targetSchemaVersion, Mode mode, List<String> workflows,
+      OptionalDouble maxRecordsPerSecond, EffectsPolicy effectsPolicy, Optional<String> requestedBy,
+      Optional<String> reason, List<String> handoverWorkflows) {
+    this(backfillId, sourceTopic, Optional.empty(), from, to, filters, targetSchemaVersion, mode, workflows,
+        maxRecordsPerSecond, effectsPolicy, requestedBy, reason, handoverWorkflows);
   }
 
   /**
@@ -72,18 +90,23 @@ public record BackfillRequest(
    */
   public static BackfillRequest handover(String backfillId, String sourceTopic, String workflow, Instant from,
       EffectsPolicy effectsPolicy, Optional<String> requestedBy) {
-    return new BackfillRequest(backfillId, sourceTopic, from, null, Set.of(), Set.of(), OptionalInt.empty(),
+    return new BackfillRequest(backfillId, sourceTopic, from, null, Map.of(), OptionalInt.empty(),
         Mode.EXECUTE, List.of(workflow), OptionalDouble.empty(), effectsPolicy, requestedBy,
         Optional.of("onboard workflow '" + workflow + "' onto '" + sourceTopic + "'"), List.of(workflow));
   }
 
-  /**
-   * The attribute filters of the event type ({@link dev.reprise.spi.EventType#attributes}): this
-   * version of the request carries the submissions' two, {@code formIds} and {@code tenantIds}; a
-   * generic {@code filters} field comes with the event type in the request.
-   */
-  public java.util.Map<String, Set<String>> filters() {
-    return java.util.Map.of("formId", formIds, "tenantId", tenantIds);
+  /** This request, of event type {@code name}. */
+  public BackfillRequest withEventType(String name) {
+    return new BackfillRequest(backfillId, sourceTopic, Optional.of(name), from, to, filters, targetSchemaVersion, mode,
+        workflows, maxRecordsPerSecond, effectsPolicy, requestedBy, reason, handoverWorkflows);
+  }
+
+  /** This request, only for events whose {@code attribute} has one of {@code values} (added to the others). */
+  public BackfillRequest withFilter(String attribute, Set<String> values) {
+    Map<String, Set<String>> more = new TreeMap<>(filters);
+    more.put(attribute, values);
+    return new BackfillRequest(backfillId, sourceTopic, eventType, from, to, more, targetSchemaVersion, mode,
+        workflows, maxRecordsPerSecond, effectsPolicy, requestedBy, reason, handoverWorkflows);
   }
 
   /** Whether this backfill hands history over to workflows that read the source live (onboarding). */
@@ -102,15 +125,24 @@ public record BackfillRequest(
   }
 
   public BackfillRequest {
-    handoverWorkflows = handoverWorkflows == null ? List.of() : List.copyOf(new java.util.LinkedHashSet<>(handoverWorkflows));
+    handoverWorkflows = handoverWorkflows == null ? List.of() : List.copyOf(new LinkedHashSet<>(handoverWorkflows));
     if (!handoverWorkflows.isEmpty()) {
       // A handover workflow consumes the backfill like any named one (backpressure, verification).
-      java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>(workflows == null ? List.of() : workflows);
+      LinkedHashSet<String> all = new LinkedHashSet<>(workflows == null ? List.of() : workflows);
       all.addAll(handoverWorkflows);
       workflows = List.copyOf(all);
     }
-    formIds = formIds == null ? Set.of() : Set.copyOf(formIds);
-    tenantIds = tenantIds == null ? Set.of() : Set.copyOf(tenantIds);
+    eventType = eventType == null ? Optional.empty() : eventType;
+    // Sorted, and an attribute without values is no filter at all ("any value"), so equal requests are equal.
+    Map<String, Set<String>> sorted = new TreeMap<>();
+    if (filters != null) {
+      filters.forEach((attribute, values) -> {
+        if (values != null && !values.isEmpty()) {
+          sorted.put(attribute, Collections.unmodifiableSet(new TreeSet<>(values)));
+        }
+      });
+    }
+    filters = Collections.unmodifiableMap(sorted);
     workflows = workflows == null ? List.of() : List.copyOf(workflows);
     targetSchemaVersion = targetSchemaVersion == null ? OptionalInt.empty() : targetSchemaVersion;
     maxRecordsPerSecond = maxRecordsPerSecond == null ? OptionalDouble.empty() : maxRecordsPerSecond;

@@ -33,7 +33,7 @@ public final class BackfillRequestValidator {
   private final Set<String> allowedSourceTopics;
   private final Set<String> knownWorkflows;
   private final WorkflowDeclarations declarations;
-  private final EventType eventType;
+  private final EventTypeChoice eventTypes;
   private final Clock clock;
 
   /**
@@ -42,19 +42,20 @@ public final class BackfillRequestValidator {
    * @param clock wall time, only to refuse ranges ending in the future
    */
   public BackfillRequestValidator(Set<String> allowedSourceTopics, Set<String> knownWorkflows, Clock clock) {
-    this(allowedSourceTopics, knownWorkflows, WorkflowDeclarations.NONE, EventTypes.only(), clock);
+    this(allowedSourceTopics, knownWorkflows, WorkflowDeclarations.NONE, EventTypeChoice.only(EventTypes.only()), clock);
   }
 
   /**
    * @param declarations what workflows declared about themselves (their replay rules), consulted
    *     for every workflow a request names
+   * @param eventTypes the event types requests may name, and the default
    */
   public BackfillRequestValidator(Set<String> allowedSourceTopics, Set<String> knownWorkflows,
-      WorkflowDeclarations declarations, EventType eventType, Clock clock) {
+      WorkflowDeclarations declarations, EventTypeChoice eventTypes, Clock clock) {
     this.allowedSourceTopics = Set.copyOf(allowedSourceTopics);
     this.knownWorkflows = Set.copyOf(knownWorkflows);
     this.declarations = Objects.requireNonNull(declarations, "declarations");
-    this.eventType = Objects.requireNonNull(eventType, "eventType");
+    this.eventTypes = Objects.requireNonNull(eventTypes, "eventTypes");
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
@@ -101,17 +102,12 @@ public final class BackfillRequestValidator {
         problems.add("'to' (" + request.to() + ") is in the future; replay only history (now is " + clock.instant() + ")");
       }
     }
-    request.targetSchemaVersion().ifPresent(version -> {
-      int latest = eventType.versions().latestVersion();
-      if (version < 1 || version > latest) {
-        problems.add("targetSchemaVersion " + version + " does not exist; '" + eventType.name() + "' has versions 1.."
-            + latest);
-      } else if (version < eventType.minTargetVersion()) {
-        problems.add("targetSchemaVersion " + version + " cannot be replayed to: '" + eventType.name() + "' events"
-            + " have their identity, event time and filter attributes from v" + eventType.minTargetVersion()
-            + " on; the lowest target is v" + eventType.minTargetVersion());
-      }
-    });
+    Optional<EventType> type = eventTypes.of(request);
+    if (type.isEmpty()) {
+      problems.add(eventTypes.whyNone(request));
+    } else {
+      problems.addAll(eventTypeProblems(request, type.get()));
+    }
     for (String workflow : request.workflows()) {
       Optional<WorkflowDeclaration> declared = declarations.declaration(workflow);
       if (!knownWorkflows.contains(workflow) && declared.isEmpty()) {
@@ -129,6 +125,31 @@ public final class BackfillRequestValidator {
       }
     });
     return List.copyOf(problems);
+  }
+
+  /** The target version and the filters, against what the request's event type has. */
+  private static List<String> eventTypeProblems(BackfillRequest request, EventType eventType) {
+    List<String> problems = new ArrayList<>();
+    request.targetSchemaVersion().ifPresent(version -> {
+      int latest = eventType.versions().latestVersion();
+      if (version < 1 || version > latest) {
+        problems.add("targetSchemaVersion " + version + " does not exist; '" + eventType.name() + "' has versions 1.."
+            + latest);
+      } else if (version < eventType.minTargetVersion()) {
+        problems.add("targetSchemaVersion " + version + " cannot be replayed to: '" + eventType.name() + "' events"
+            + " have their identity, event time and filter attributes from v" + eventType.minTargetVersion()
+            + " on; the lowest target is v" + eventType.minTargetVersion());
+      }
+    });
+    Set<String> known = eventType.attributeNames();
+    for (String attribute : request.filters().keySet()) {
+      // A filter on an attribute the type never reports would match nothing: a silent empty backfill.
+      if (!known.contains(attribute)) {
+        problems.add("event type '" + eventType.name() + "' cannot filter on '" + attribute + "'; it filters on "
+            + (known.isEmpty() ? "nothing" : sorted(known)));
+      }
+    }
+    return problems;
   }
 
   private static List<String> sorted(Set<String> values) {

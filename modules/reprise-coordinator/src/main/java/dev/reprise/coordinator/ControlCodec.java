@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.avro.Schema;
@@ -99,6 +100,7 @@ public final class ControlCodec {
           bare.put("tenantIds", List.of());
           bare.put("workflows", List.of());
           bare.put("handoverWorkflows", List.of());
+          bare.put("filters", Map.of());
           bare.put("mode", symbol("mode", "EXECUTE"));
           bare.put("effectsPolicy", symbol("effectsPolicy", "SUPPRESS"));
           return bare;
@@ -119,8 +121,13 @@ public final class ControlCodec {
     avro.put("sourceTopic", request.sourceTopic());
     avro.put("from", request.from() == null ? null : request.from().toEpochMilli());
     avro.put("to", request.to() == null ? null : request.to().toEpochMilli());
-    avro.put("formIds", sortedList(request.formIds()));
-    avro.put("tenantIds", sortedList(request.tenantIds()));
+    // The legacy filter fields stay empty: the filters travel in 'filters', of any event type.
+    avro.put("formIds", List.of());
+    avro.put("tenantIds", List.of());
+    avro.put("eventType", request.eventType().orElse(null));
+    Map<String, List<String>> filters = new TreeMap<>();
+    request.filters().forEach((attribute, values) -> filters.put(attribute, sortedList(values)));
+    avro.put("filters", filters);
     avro.put("targetSchemaVersion", request.targetSchemaVersion().isPresent() ? request.targetSchemaVersion().getAsInt() : null);
     avro.put("mode", symbol("mode", request.mode().name()));
     avro.put("workflows", request.workflows());
@@ -153,10 +160,10 @@ public final class ControlCodec {
     return new BackfillRequest(
         string(avro.get("backfillId")),
         string(avro.get("sourceTopic")),
+        Optional.ofNullable(string(avro.get("eventType"))),
         from == null ? null : Instant.ofEpochMilli(from),
         to == null ? null : Instant.ofEpochMilli(to),
-        new LinkedHashSet<>(strings(avro.get("formIds"))),
-        new LinkedHashSet<>(strings(avro.get("tenantIds"))),
+        filters(avro),
         target == null ? OptionalInt.empty() : OptionalInt.of(target),
         BackfillRequest.Mode.valueOf(avro.get("mode").toString()),
         strings(avro.get("workflows")),
@@ -165,6 +172,34 @@ public final class ControlCodec {
         Optional.ofNullable(string(avro.get("requestedBy"))),
         Optional.ofNullable(string(avro.get("reason"))),
         strings(avro.get("handoverWorkflows")));
+  }
+
+  /**
+   * The request's filters: its {@code filters} map, and the two fields of requests written before
+   * event types existed, which were the filters of the attributes {@code formId} and {@code
+   * tenantId} (the only event type there was then). Only this compatibility shim names them.
+   */
+  private static Map<String, Set<String>> filters(GenericRecord avro) {
+    Map<String, Set<String>> filters = new TreeMap<>();
+    Object map = avro.get("filters");
+    if (map instanceof Map<?, ?> entries) {
+      entries.forEach((attribute, values) -> filters.put(attribute.toString(), new LinkedHashSet<>(strings(values))));
+    }
+    List<String> legacyForms = strings(avro.get("formIds"));
+    List<String> legacyTenants = strings(avro.get("tenantIds"));
+    if (!legacyForms.isEmpty()) {
+      filters.merge("formId", new LinkedHashSet<>(legacyForms), ControlCodec::union);
+    }
+    if (!legacyTenants.isEmpty()) {
+      filters.merge("tenantId", new LinkedHashSet<>(legacyTenants), ControlCodec::union);
+    }
+    return filters;
+  }
+
+  private static Set<String> union(Set<String> a, Set<String> b) {
+    Set<String> all = new LinkedHashSet<>(a);
+    all.addAll(b);
+    return all;
   }
 
   static GenericRecord toAvro(BackfillStatus status) {

@@ -92,6 +92,7 @@ public final class ReplayCoordinator implements AutoCloseable {
   private final Map<String, Object> clientConfig;
   private final SchemaRegistryClient registry;
   private final BackfillRequestValidator validator;
+  private final EventTypeChoice eventTypes;
   private final Set<String> allowedSourceTopics;
   private final Clock clock;
   private final String instanceId;
@@ -124,8 +125,9 @@ public final class ReplayCoordinator implements AutoCloseable {
     this.clock = builder.clock;
     // Reads reprise.workflows lazily, on the first request that names a workflow.
     this.declarations = WorkflowDeclarations.reader(clientConfig, registry);
+    this.eventTypes = new EventTypeChoice(builder.eventTypes, builder.defaultEventType);
     this.validator = new BackfillRequestValidator(builder.allowedSourceTopics, builder.knownWorkflows, declarations,
-        builder.eventType, clock);
+        eventTypes, clock);
     this.instanceId = builder.instanceId;
     this.controlTopicPartitions = builder.controlTopicPartitions;
     this.replicationFactor = builder.replicationFactor;
@@ -138,7 +140,7 @@ public final class ReplayCoordinator implements AutoCloseable {
         group -> health != null && health.test(group)), List.copyOf(builder.protectedLiveGroups), builder.throttleInterval);
     this.runContext = new RunContext(clientConfig, admin, registry, codec, statusStore, clock, instanceId,
         builder.commitInterval, builder.backfillRetention, replicationFactor, builder.maxPollRecords,
-        builder.replayThreads, builder.eventType, new Backpressure(ticker, builder.inFlightCap, builder.adaptiveMaxRate, builder.liveLagRecords,
+        builder.replayThreads, eventTypes, new Backpressure(ticker, builder.inFlightCap, builder.adaptiveMaxRate, builder.liveLagRecords,
             builder.liveLagTime), builder.clientObserver);
     this.clientObserver = builder.clientObserver;
     this.protectedLiveGroups = Set.copyOf(builder.protectedLiveGroups);
@@ -290,7 +292,10 @@ public final class ReplayCoordinator implements AutoCloseable {
     }
   }
 
-  private void start(BackfillRequest request) {
+  private void start(BackfillRequest asked) {
+    // A request that names no event type is of the default one, and says so from here on (in its
+    // status, to the verifier and to a repeated START), so that adding a plugin later changes nothing.
+    BackfillRequest request = eventTypes.named(asked);
     String id = request.backfillId();
     Optional<BackfillRequest> known = knownRequest(id);
     if (known.isPresent()) {
@@ -537,7 +542,8 @@ public final class ReplayCoordinator implements AutoCloseable {
     private int controlTopicPartitions = 6;
     private int maxPollRecords = 2000;
     private int replayThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
-    private EventType eventType;
+    private final Map<String, EventType> eventTypes = new java.util.LinkedHashMap<>();
+    private String defaultEventType;
     private Set<String> protectedLiveGroups = Set.of();
     private long inFlightCap = 50_000;
     private double adaptiveMaxRate = 20_000;
@@ -641,12 +647,22 @@ public final class ReplayCoordinator implements AutoCloseable {
     }
 
     /**
-     * The kind of events the allowed source topics hold (its versions, upcasters, identity and
-     * filter attributes, and their settings, such as a default tenant); default: the only {@link
-     * EventType} on the class path ({@link EventTypes#only()}).
+     * An event type requests may name (its versions, upcasters, identity and filter attributes,
+     * and their settings, such as a default tenant); repeat for several. Default: every installed
+     * one ({@link EventTypes#all()}).
      */
     public Builder eventType(EventType type) {
-      this.eventType = type;
+      this.eventTypes.put(type.name(), type);
+      return this;
+    }
+
+    /**
+     * The event type of a request that names none (requests written before event types existed
+     * name none); default: the only event type when there is one. With several and no default, a
+     * request must name its type.
+     */
+    public Builder defaultEventType(String name) {
+      this.defaultEventType = name;
       return this;
     }
 
@@ -744,12 +760,18 @@ public final class ReplayCoordinator implements AutoCloseable {
       if (protectedLiveGroups == null) {
         problems.add("protectLiveGroups must not be null");
       }
-      if (eventType == null) {
+      if (eventTypes.isEmpty()) {
         try {
-          eventType = EventTypes.only();
+          eventTypes.putAll(EventTypes.all());
         } catch (IllegalStateException e) {
           problems.add("eventType: " + e.getMessage());
         }
+        if (eventTypes.isEmpty()) {
+          problems.add("eventType: none installed: add a plugin jar with META-INF/services/" + EventType.class.getName());
+        }
+      }
+      if (defaultEventType != null && !eventTypes.containsKey(defaultEventType)) {
+        problems.add("defaultEventType '" + defaultEventType + "' is not one of the event types " + eventTypes.keySet());
       }
       if (!problems.isEmpty()) {
         throw new IllegalArgumentException("invalid coordinator configuration: " + String.join("; ", problems));

@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
@@ -22,7 +23,7 @@ class BackfillRequestValidatorTest {
 
   private static BackfillRequest request(String id, String topic, String from, String to, List<String> workflows) {
     return new BackfillRequest(id, topic, from == null ? null : Instant.parse(from), to == null ? null : Instant.parse(to),
-        Set.of(), Set.of(), OptionalInt.empty(), Mode.EXECUTE, workflows, OptionalDouble.empty(),
+        Map.of(), OptionalInt.empty(), Mode.EXECUTE, workflows, OptionalDouble.empty(),
         EffectsPolicy.SUPPRESS, Optional.of("alice"), Optional.empty());
   }
 
@@ -79,7 +80,7 @@ class BackfillRequestValidatorTest {
     String from = "2023-01-01T00:00:00Z";
     String to = "2023-01-02T00:00:00Z";
     for (int version : new int[] {0, 1, 4}) {
-      var request = new BackfillRequest("b", "submissions", Instant.parse(from), Instant.parse(to), Set.of(), Set.of(),
+      var request = new BackfillRequest("b", "submissions", Instant.parse(from), Instant.parse(to), Map.of(),
           OptionalInt.of(version), Mode.EXECUTE, List.of(), OptionalDouble.empty(), EffectsPolicy.SUPPRESS,
           Optional.empty(), Optional.empty());
       assertThat(validator.problems(request)).as("v%d", version).singleElement().asString()
@@ -104,7 +105,7 @@ class BackfillRequestValidatorTest {
   @Test
   void shouldRefuseAHandoverWithAnEndOfRangeBecauseRecordsBeforeThePointWouldBeLost() {
     BackfillRequest handover = new BackfillRequest("onboard", "submissions", null, Instant.parse("2025-01-01T00:00:00Z"),
-        Set.of(), Set.of(), OptionalInt.empty(), Mode.EXECUTE, List.of(), OptionalDouble.empty(), EffectsPolicy.SUPPRESS,
+        Map.of(), OptionalInt.empty(), Mode.EXECUTE, List.of(), OptionalDouble.empty(), EffectsPolicy.SUPPRESS,
         Optional.empty(), Optional.empty(), List.of("notify"));
 
     assertThat(validator.problems(handover)).singleElement().asString()
@@ -116,17 +117,52 @@ class BackfillRequestValidatorTest {
     WorkflowDeclarations declared = name -> Optional.of(new WorkflowDeclaration(name, !name.equals("charge"),
         name.equals("charge") ? Optional.of("charges cards") : Optional.empty(), List.of(), NOW));
     var strict = new BackfillRequestValidator(Set.of("submissions"), Set.of(), declared,
-        dev.reprise.spi.EventTypes.only(), Clock.fixed(NOW, ZoneOffset.UTC));
+        EventTypeChoice.only(dev.reprise.spi.EventTypes.only()), Clock.fixed(NOW, ZoneOffset.UTC));
     BackfillRequest enable = new BackfillRequest("b", "submissions", Instant.parse("2023-01-01T00:00:00Z"),
-        Instant.parse("2023-02-01T00:00:00Z"), Set.of(), Set.of(), OptionalInt.empty(), Mode.EXECUTE,
+        Instant.parse("2023-02-01T00:00:00Z"), Map.of(), OptionalInt.empty(), Mode.EXECUTE,
         List.of("charge", "notify"), OptionalDouble.empty(), EffectsPolicy.ENABLE, Optional.empty(), Optional.empty());
 
     assertThat(strict.problems(enable)).as("declared workflows are known; only the forbidding one is refused")
         .containsExactly("workflow 'charge' forbids effects in replays (charges cards): effectsPolicy ENABLE refused;"
             + " its history can only be replayed with SUPPRESS");
-    BackfillRequest suppress = new BackfillRequest("b", "submissions", enable.from(), enable.to(), Set.of(), Set.of(),
+    BackfillRequest suppress = new BackfillRequest("b", "submissions", enable.from(), enable.to(), Map.of(),
         OptionalInt.empty(), Mode.EXECUTE, enable.workflows(), OptionalDouble.empty(), EffectsPolicy.SUPPRESS,
         Optional.empty(), Optional.empty());
     assertThat(strict.problems(suppress)).isEmpty();
+  }
+
+  @Test
+  void shouldRefuseAFilterOnAnAttributeTheEventTypeDoesNotHaveAndNameTheOnesItHas() {
+    var request = request("b", "submissions", "2023-01-01T00:00:00Z", "2023-02-01T00:00:00Z", List.of())
+        .withFilter("region", Set.of("eu")).withFilter("tenantId", Set.of("acme"));
+
+    assertThat(validator.problems(request)).containsExactly(
+        "event type 'submissions' cannot filter on 'region'; it filters on [formId, tenantId]");
+  }
+
+  @Test
+  void shouldRefuseAnUnknownEventTypeAndARequestNamingNoneWhenThereIsNoDefault() {
+    var submissions = new dev.reprise.submissions.SubmissionEventType();
+    var several = new BackfillRequestValidator(Set.of("submissions"), Set.of(), WorkflowDeclarations.NONE,
+        new EventTypeChoice(Map.of("submissions", submissions, "other", renamed(submissions, "other")), null),
+        Clock.fixed(NOW, ZoneOffset.UTC));
+    var unnamed = request("b", "submissions", "2023-01-01T00:00:00Z", "2023-02-01T00:00:00Z", List.of());
+
+    assertThat(several.problems(unnamed)).singleElement().asString()
+        .contains("names no event type and this coordinator has several [other, submissions] without a default");
+    assertThat(several.problems(unnamed.withEventType("orders"))).singleElement().asString()
+        .startsWith("unknown event type 'orders'; this coordinator replays [other, submissions]");
+    assertThat(several.problems(unnamed.withEventType("other"))).isEmpty();
+    assertThat(validator.problems(unnamed)).as("one type: the default").isEmpty();
+  }
+
+  private static dev.reprise.spi.EventType renamed(dev.reprise.spi.EventType type, String name) {
+    return (dev.reprise.spi.EventType) java.lang.reflect.Proxy.newProxyInstance(getClassLoader(),
+        new Class<?>[] {dev.reprise.spi.EventType.class}, (proxy, method, args) -> method.getName().equals("name")
+            ? name : method.invoke(type, args));
+  }
+
+  private static ClassLoader getClassLoader() {
+    return BackfillRequestValidatorTest.class.getClassLoader();
   }
 }

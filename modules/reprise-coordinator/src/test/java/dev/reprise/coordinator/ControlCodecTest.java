@@ -7,6 +7,7 @@ import dev.reprise.coordinator.BackfillRequest.Mode;
 import dev.reprise.coordinator.BackfillStatus.PartitionProgress;
 import dev.reprise.coordinator.BackfillStatus.UpcastSample;
 import dev.reprise.registry.InMemorySchemaRegistryClient;
+import dev.reprise.registry.serde.AvroWireFormat;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
@@ -17,14 +18,18 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;
+import org.apache.avro.SchemaCompatibility;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.Test;
 
 class ControlCodecTest {
 
   private final ControlCodec codec = new ControlCodec(new InMemorySchemaRegistryClient());
   private final BackfillRequest request = new BackfillRequest("b-1", "submissions",
-      Instant.parse("2023-01-01T00:00:00Z"), Instant.parse("2023-02-01T00:00:00Z"), Set.of("form-2", "form-1"),
-      Set.of("acme"), OptionalInt.of(3), Mode.PREVIEW, List.of("notify"), OptionalDouble.of(250.5),
+      Instant.parse("2023-01-01T00:00:00Z"), Instant.parse("2023-02-01T00:00:00Z"), Map.of("formId", Set.of("form-2", "form-1"), "tenantId", Set.of("acme")), OptionalInt.of(3), Mode.PREVIEW, List.of("notify"), OptionalDouble.of(250.5),
       EffectsPolicy.ENABLE, Optional.of("alice"), Optional.of("new workflow"));
 
   @Test
@@ -34,6 +39,49 @@ class ControlCodecTest {
         ReplayCommand.Type.CANCEL, ReplayCommand.Type.RETRY)) {
       assertThat(codec.decodeCommand(codec.encode(ReplayCommand.of(type, "b-1")))).isEqualTo(ReplayCommand.of(type, "b-1"));
     }
+  }
+
+  @Test
+  void shouldRoundTripAnEventTypeAndItsFilters() {
+    BackfillRequest orders = request.withEventType("orders").withFilter("region", Set.of("eu", "us"));
+
+    BackfillRequest decoded = codec.decodeCommand(codec.encode(ReplayCommand.start(orders))).request().orElseThrow();
+
+    assertThat(decoded).isEqualTo(orders);
+    assertThat(decoded.eventType()).contains("orders");
+    assertThat(decoded.filters()).containsOnlyKeys("formId", "region", "tenantId").containsEntry("region", Set.of("eu", "us"));
+  }
+
+  @Test
+  void shouldReadARequestWrittenBeforeEventTypesAsOneOfTheDefaultTypeWithItsTwoFilters() throws Exception {
+    Schema before = new Schema.Parser().parse(getClass().getResourceAsStream(
+        "/schemas-before/replay-request-v1-before-event-types.avsc"));
+    Schema now = ControlCodec.toAvro(ReplayCommand.start(request)).getSchema();
+    assertThat(SchemaCompatibility.checkReaderWriterCompatibility(now, before).getType())
+        .as("the new schema reads old requests").isEqualTo(SchemaCompatibilityType.COMPATIBLE);
+    assertThat(SchemaCompatibility.checkReaderWriterCompatibility(before, now).getType())
+        .as("an old coordinator reads new requests").isEqualTo(SchemaCompatibilityType.COMPATIBLE);
+
+    var registry = new InMemorySchemaRegistryClient();
+    int oldId = registry.register("reprise.requests-value", before);
+    GenericRecord old = new GenericData.Record(before);
+    old.put("backfillId", "b-old");
+    old.put("command", new GenericData.EnumSymbol(before.getField("command").schema(), "START"));
+    old.put("sourceTopic", "submissions");
+    old.put("from", 1_672_531_200_000L);
+    old.put("to", 1_675_209_600_000L);
+    old.put("formIds", List.of("form-1"));
+    old.put("tenantIds", List.of("acme", "globex"));
+    old.put("mode", new GenericData.EnumSymbol(before.getField("mode").schema(), "EXECUTE"));
+    old.put("workflows", List.of());
+    old.put("effectsPolicy", new GenericData.EnumSymbol(before.getField("effectsPolicy").schema(), "SUPPRESS"));
+    old.put("handoverWorkflows", List.of());
+
+    BackfillRequest decoded = new ControlCodec(registry).decodeCommand(AvroWireFormat.encode(oldId, old)).request()
+        .orElseThrow();
+
+    assertThat(decoded.eventType()).as("the coordinator's default decides").isEmpty();
+    assertThat(decoded.filters()).isEqualTo(Map.of("formId", Set.of("form-1"), "tenantId", Set.of("acme", "globex")));
   }
 
   @Test

@@ -259,7 +259,7 @@ class ReplayCoordinatorIT {
     String missing = env.uniqueName("missing");
     Instant future = Instant.now().plus(Duration.ofDays(30));
     Map<String, BackfillRequest> requests = new HashMap<>();
-    requests.put("fields", new BackfillRequest(env.uniqueName("fields"), null, null, null, Set.of(), Set.of(),
+    requests.put("fields", new BackfillRequest(env.uniqueName("fields"), null, null, null, Map.of(),
         OptionalInt.empty(), Mode.EXECUTE, List.of(), OptionalDouble.empty(), EffectsPolicy.SUPPRESS, Optional.empty(),
         Optional.empty()));
     requests.put("inverted", request(env.uniqueName("inverted"), source, TO, FROM, Set.of(), Mode.EXECUTE, OptionalDouble.empty()));
@@ -268,10 +268,10 @@ class ReplayCoordinatorIT {
     requests.put("internal", request(env.uniqueName("internal"), "__consumer_offsets", FROM, TO, Set.of(), Mode.EXECUTE, OptionalDouble.empty()));
     requests.put("reprise", request(env.uniqueName("reprise"), ControlTopics.STATUS, FROM, TO, Set.of(), Mode.EXECUTE, OptionalDouble.empty()));
     requests.put("nonexistent", request(env.uniqueName("nonexistent"), missing, FROM, TO, Set.of(), Mode.EXECUTE, OptionalDouble.empty()));
-    requests.put("workflow", new BackfillRequest(env.uniqueName("workflow"), source, FROM, TO, Set.of(), Set.of(),
+    requests.put("workflow", new BackfillRequest(env.uniqueName("workflow"), source, FROM, TO, Map.of(),
         OptionalInt.empty(), Mode.EXECUTE, List.of("notify", "mailer"), OptionalDouble.empty(), EffectsPolicy.SUPPRESS,
         Optional.empty(), Optional.empty()));
-    requests.put("target", new BackfillRequest(env.uniqueName("target"), source, FROM, TO, Set.of(), Set.of(),
+    requests.put("target", new BackfillRequest(env.uniqueName("target"), source, FROM, TO, Map.of(),
         OptionalInt.of(1), Mode.EXECUTE, List.of(), OptionalDouble.empty(), EffectsPolicy.SUPPRESS, Optional.empty(),
         Optional.empty()));
     String garbage = env.uniqueName("garbage");
@@ -346,7 +346,7 @@ class ReplayCoordinatorIT {
 
   static BackfillRequest request(String id, String source, Instant from, Instant to, Set<String> forms, Mode mode,
       OptionalDouble rate) {
-    return new BackfillRequest(id, source, from, to, forms, Set.of(), OptionalInt.empty(), mode, List.of(), rate,
+    return new BackfillRequest(id, source, from, to, Map.of("formId", forms), OptionalInt.empty(), mode, List.of(), rate,
         EffectsPolicy.SUPPRESS, Optional.of("it"), Optional.of("test"));
   }
 

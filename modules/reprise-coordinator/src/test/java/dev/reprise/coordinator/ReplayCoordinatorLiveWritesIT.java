@@ -64,7 +64,7 @@ class ReplayCoordinatorLiveWritesIT {
       CompletableFuture<Long> written = CompletableFuture.supplyAsync(() ->
           writer.write(source, 3, live, 300, writing::get).records());
       try {
-        client.submit(new BackfillRequest(id, source, FROM, TO, Set.of(), Set.of(), OptionalInt.empty(), Mode.EXECUTE,
+        client.submit(new BackfillRequest(id, source, FROM, TO, Map.of(), OptionalInt.empty(), Mode.EXECUTE,
             List.of(), OptionalDouble.of(100), EffectsPolicy.SUPPRESS, Optional.of("it"), Optional.empty()));
         BackfillStatus done = await().atMost(Duration.ofSeconds(90)).until(() -> client.status(id).orElse(null),
             s -> s != null && s.state().isTerminal());

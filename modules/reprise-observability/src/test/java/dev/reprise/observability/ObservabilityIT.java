@@ -107,7 +107,7 @@ class ObservabilityIT {
         assertThat(server.url().getHost()).isEqualTo("127.0.0.1");
 
         client.submit(new BackfillRequest(backfill, source, Instant.parse("2020-01-01T00:00:00Z"),
-            Instant.parse("2026-01-01T00:00:00Z"), Set.of(), Set.of(), OptionalInt.empty(), Mode.EXECUTE, List.of(workflow),
+            Instant.parse("2026-01-01T00:00:00Z"), Map.of(), OptionalInt.empty(), Mode.EXECUTE, List.of(workflow),
             OptionalDouble.of(200), EffectsPolicy.ENABLE, Optional.of("it"), Optional.of("metrics")));
 
         String b = "backfill=\"" + backfill + "\"";

@@ -78,7 +78,7 @@ class PublishRateTest {
 
   private static BackfillStatus status(BackfillState state, long published, long updatedAt) {
     var request = new BackfillRequest("b", "submissions", Instant.parse("2023-01-01T00:00:00Z"),
-        Instant.parse("2024-01-01T00:00:00Z"), Set.of(), Set.of(), OptionalInt.empty(), BackfillRequest.Mode.EXECUTE,
+        Instant.parse("2024-01-01T00:00:00Z"), Map.of(), OptionalInt.empty(), BackfillRequest.Mode.EXECUTE,
         List.of(), OptionalDouble.of(250), BackfillRequest.EffectsPolicy.SUPPRESS, Optional.empty(), Optional.empty());
     return new BackfillStatus("b", state, Optional.empty(), Optional.of(request), Optional.empty(),
         Map.of(BackfillCounters.PUBLISHED, published), List.of(), null, 0, OptionalLong.empty(), Map.of(), List.of(),

@@ -4,9 +4,10 @@ import dev.reprise.backpressure.LagMonitor;
 import dev.reprise.backpressure.LagUnavailableException;
 import dev.reprise.coordinator.BackfillClient;
 import dev.reprise.coordinator.BackfillRequest;
-import dev.reprise.coordinator.BackfillStatus;
 import dev.reprise.coordinator.BackfillStatus.PartitionProgress;
+import dev.reprise.coordinator.BackfillStatus;
 import dev.reprise.coordinator.ControlTopics;
+import dev.reprise.coordinator.EventTypeChoice;
 import dev.reprise.coordinator.ReplayHeaders;
 import dev.reprise.registry.SchemaRegistryClient;
 import dev.reprise.registry.serde.AvroWireFormat;
@@ -78,13 +79,12 @@ public final class BackfillVerifier {
   private final Map<String, Object> clientConfig;
   private final SchemaRegistryClient registry;
   private final BackfillClient client;
-  private final EventType eventType;
-  private final UpcasterChain chain;
+  private final EventTypeChoice eventTypes;
   private final Clock clock;
   private final int sampleSize;
 
   public BackfillVerifier(Map<String, ?> clientConfig, SchemaRegistryClient registry, BackfillClient client) {
-    this(clientConfig, registry, client, EventTypes.only(), Clock.systemUTC(), 1_000);
+    this(clientConfig, registry, client, new EventTypeChoice(EventTypes.all(), null), Clock.systemUTC(), 1_000);
   }
 
   /**
@@ -93,11 +93,20 @@ public final class BackfillVerifier {
    */
   public BackfillVerifier(Map<String, ?> clientConfig, SchemaRegistryClient registry, BackfillClient client,
       EventType eventType, Clock clock, int sampleSize) {
+    this(clientConfig, registry, client, EventTypeChoice.only(eventType), clock, sampleSize);
+  }
+
+  /**
+   * @param eventTypes the coordinator's (the same settings, such as a default tenant): a backfill
+   *     is verified with the event type its request names
+   * @param sampleSize records compared field by field
+   */
+  public BackfillVerifier(Map<String, ?> clientConfig, SchemaRegistryClient registry, BackfillClient client,
+      EventTypeChoice eventTypes, Clock clock, int sampleSize) {
     this.clientConfig = Map.copyOf(clientConfig);
     this.registry = registry;
     this.client = client;
-    this.eventType = eventType;
-    this.chain = eventType.newChain();
+    this.eventTypes = eventTypes;
     this.clock = clock;
     this.sampleSize = sampleSize;
   }
@@ -193,6 +202,8 @@ public final class BackfillVerifier {
       throw new IllegalArgumentException("backfill '" + status.backfillId() + "' is " + status.state()
           + "; only a COMPLETED backfill can be verified");
     }
+    EventType eventType = eventTypes.of(request).orElseThrow(() -> new IllegalArgumentException("backfill '"
+        + status.backfillId() + "' cannot be verified here: " + eventTypes.whyNone(request)));
     int targetVersion = request.targetSchemaVersion().orElse(eventType.versions().latestVersion());
     // The coordinator's own pipeline: what it must have published, recomputed from the source.
     EventReplayer replayer = new EventReplayer(registry, eventType,
@@ -202,7 +213,7 @@ public final class BackfillVerifier {
 
     TreeMap<LocalDate, Side> expected = new TreeMap<>();
     Map<String, GenericRecord> samples = new HashMap<>();
-    Checksums checksums = new Checksums(eventType.checksum(),
+    Checksums checksums = new Checksums(eventType.newChain(), eventType.checksum(),
         EventChecksum.canonical(eventType.versions().schema(targetVersion)));
     for (PartitionProgress p : status.partitions()) {
       read(new TopicPartition(request.sourceTopic(), p.partition()), p.startOffset(), p.endOffset(), record -> {
@@ -210,7 +221,7 @@ public final class BackfillVerifier {
           return;
         }
         GenericRecord upcast = matched.upcast();
-        expected.merge(day(upcast), Side.EMPTY.plus(value(checksums.of(upcast))), BackfillVerifier::add);
+        expected.merge(day(eventType, upcast), Side.EMPTY.plus(value(checksums.of(upcast))), BackfillVerifier::add);
         if (record.offset() % every == 0 && samples.size() < sampleSize) {
           samples.put(record.partition() + "@" + record.offset(), upcast);
         }
@@ -226,7 +237,7 @@ public final class BackfillVerifier {
       read(partition, -1, -1, record -> {
         Schema writer = registry.schemaById(AvroWireFormat.schemaId(record.value()));
         GenericRecord replayed = AvroWireFormat.decode(record.value(), writer, writer);
-        published.merge(day(replayed), Side.EMPTY.plus(value(checksums.of(replayed))), BackfillVerifier::add);
+        published.merge(day(eventType, replayed), Side.EMPTY.plus(value(checksums.of(replayed))), BackfillVerifier::add);
         GenericRecord source = samples.remove(header(record, ReplayHeaders.SOURCE_PARTITION) + "@"
             + header(record, ReplayHeaders.SOURCE_OFFSET));
         if (source != null) {
@@ -313,7 +324,7 @@ public final class BackfillVerifier {
   }
 
   /** @param record at the target version or later */
-  private LocalDate day(GenericRecord record) {
+  private static LocalDate day(EventType eventType, GenericRecord record) {
     return LocalDate.ofInstant(Instant.ofEpochMilli(eventType.eventTimeMillis(record)), ZoneOffset.UTC);
   }
 
@@ -323,11 +334,13 @@ public final class BackfillVerifier {
    * not reach the latest version (its later step fails) is summed at its target version instead,
    * the same way on the source side and the backfill side (no workflow can have handled it).
    */
-  private final class Checksums {
+  private static final class Checksums {
+    private final UpcasterChain chain;
     private final EventChecksum latest;
     private final EventChecksum target;
 
-    Checksums(EventChecksum latest, EventChecksum target) {
+    Checksums(UpcasterChain chain, EventChecksum latest, EventChecksum target) {
+      this.chain = chain;
       this.latest = latest;
       this.target = target;
     }

@@ -70,7 +70,7 @@ class BackfillVerifierIT {
       try (var coordinator = ReplayCoordinator.builder().bootstrapServers(env.bootstrapServers()).schemaRegistry(registry)
           .allowedSourceTopics(Set.of(source)).knownWorkflows(Set.of(workflow)).build().start()) {
         client.submit(new BackfillRequest(id, source, Instant.parse("2023-01-01T00:00:00Z"),
-            Instant.parse("2025-07-01T00:00:00Z"), Set.of(), Set.of(), OptionalInt.empty(), Mode.EXECUTE,
+            Instant.parse("2025-07-01T00:00:00Z"), Map.of(), OptionalInt.empty(), Mode.EXECUTE,
             List.of(workflow), OptionalDouble.empty(), EffectsPolicy.SUPPRESS, Optional.of("it"), Optional.empty()));
         // The workflow starts once the backfill topic exists (planned), as an operator would.
         await().atMost(Duration.ofSeconds(60)).until(() -> client.status(id).map(s -> s.state() != BackfillState.ACCEPTED)
@@ -142,7 +142,7 @@ class BackfillVerifierIT {
       try (var coordinator = ReplayCoordinator.builder().bootstrapServers(env.bootstrapServers()).schemaRegistry(registry)
           .allowedSourceTopics(Set.of(source)).knownWorkflows(Set.of(workflow)).build().start()) {
         client.submit(new BackfillRequest(id, source, Instant.parse("2020-01-01T00:00:00Z"),
-            Instant.parse("2026-01-01T00:00:00Z"), Set.of(), Set.of(), OptionalInt.empty(), Mode.EXECUTE,
+            Instant.parse("2026-01-01T00:00:00Z"), Map.of(), OptionalInt.empty(), Mode.EXECUTE,
             List.of(workflow), OptionalDouble.empty(), EffectsPolicy.SUPPRESS, Optional.of("it"), Optional.empty()));
         await().atMost(Duration.ofSeconds(60)).until(() -> client.status(id).map(s -> s.state() == BackfillState.COMPLETED)
             .orElse(false));
@@ -182,7 +182,7 @@ class BackfillVerifierIT {
       try (var coordinator = ReplayCoordinator.builder().bootstrapServers(env.bootstrapServers()).schemaRegistry(registry)
           .allowedSourceTopics(Set.of(source)).build().start()) {
         client.submit(new BackfillRequest(id, source, Instant.parse("2023-01-01T00:00:00Z"),
-            Instant.parse("2025-07-01T00:00:00Z"), Set.of(), Set.of(SubmissionEventType.DEFAULT_TENANT),
+            Instant.parse("2025-07-01T00:00:00Z"), Map.of("tenantId", Set.of(SubmissionEventType.DEFAULT_TENANT)),
             OptionalInt.of(2), Mode.EXECUTE, List.of(), OptionalDouble.empty(), EffectsPolicy.SUPPRESS,
             Optional.of("it"), Optional.empty()));
         BackfillStatus done = await().atMost(Duration.ofSeconds(90)).until(() -> client.status(id).orElse(null),

@@ -106,6 +106,7 @@ public final class WorkflowRuntime implements AutoCloseable {
   private final Builder config;
   private final BackfillClient backfills;
   private final Map<String, EffectsPolicy> policies = new ConcurrentHashMap<>();
+  private final Map<String, Boolean> myEventType = new ConcurrentHashMap<>();
   private final Map<String, GuardedSink> sinks = new HashMap<>();
   private final Set<String> openSinks = ConcurrentHashMap.newKeySet();
   private final OutcomeCounter outcomes = new OutcomeCounter();
@@ -216,7 +217,7 @@ public final class WorkflowRuntime implements AutoCloseable {
     sources.add("redrive");
     String stateStore = stateStoreName(name);
     topology.addProcessor("handle", () -> new HandleProcessor(config.workflow, config.eventType, store, stateStore, config.registry,
-        sinks.keySet(), this::policyOf, config.dedupRetention, outcomes), sources.toArray(String[]::new));
+        sinks.keySet(), this::policyOf, this::carriesMyEventType, config.dedupRetention, outcomes), sources.toArray(String[]::new));
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.String(),
         Serdes.Long()), "handle");
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(stateStore), Serdes.String(),
@@ -477,6 +478,31 @@ public final class WorkflowRuntime implements AutoCloseable {
     }
     policies.put(backfillId, policy);
     return policy;
+  }
+
+  /**
+   * Whether a backfill replays this workflow's event type. A runtime following every backfill sees
+   * the backfills of every team's event types; another type's records are not its events (it
+   * would dead-letter each one), so it passes them by. A backfill whose status is unknown, or that
+   * names no type (written before event types), is taken as its own.
+   */
+  private boolean carriesMyEventType(String backfillId) {
+    Boolean known = myEventType.get(backfillId);
+    if (known != null) {
+      return known;
+    }
+    Optional<BackfillRequest> request = backfills.status(backfillId).flatMap(BackfillStatus::request);
+    if (request.isEmpty()) {
+      return true;
+    }
+    Optional<String> type = request.get().eventType();
+    boolean mine = type.map(config.eventType.name()::equals).orElse(true);
+    if (!mine) {
+      log.info("workflow '{}' handles '{}' events; backfill '{}' replays '{}' events, which it passes by",
+          config.workflow.name(), config.eventType.name(), backfillId, type.get());
+    }
+    myEventType.put(backfillId, mine);
+    return mine;
   }
 
   /**

@@ -68,7 +68,7 @@ class DeadLetterRetryIT {
               .stateDirectory(state).build().start();
           var redriver = DeadLetterRedriver.create(Map.of("bootstrap.servers", env.bootstrapServers()), name)) {
         client.submit(new BackfillRequest(backfill, source, Instant.parse("2020-01-01T00:00:00Z"),
-            Instant.parse("2026-01-01T00:00:00Z"), Set.of(), Set.of(), OptionalInt.empty(), Mode.EXECUTE, List.of(),
+            Instant.parse("2026-01-01T00:00:00Z"), Map.of(), OptionalInt.empty(), Mode.EXECUTE, List.of(),
             OptionalDouble.empty(), EffectsPolicy.ENABLE, Optional.of("it"), Optional.empty()));
         await().atMost(Duration.ofSeconds(90)).until(() -> receipts(env, registry, name).size() >= valid.size());
 

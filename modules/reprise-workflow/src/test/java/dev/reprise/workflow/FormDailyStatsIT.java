@@ -62,7 +62,7 @@ class FormDailyStatsIT {
           var runtime = WorkflowRuntime.builder().bootstrapServers(env.bootstrapServers()).schemaRegistry(registry)
               .workflow(new FormDailyStatsWorkflow(name)).backfills(Set.of(backfill)).stateDirectory(state).build().start()) {
         client.submit(new BackfillRequest(backfill, source, Instant.parse("2020-01-01T00:00:00Z"),
-            Instant.parse("2026-01-01T00:00:00Z"), Set.of(), Set.of(), OptionalInt.empty(), Mode.EXECUTE, List.of(),
+            Instant.parse("2026-01-01T00:00:00Z"), Map.of(), OptionalInt.empty(), Mode.EXECUTE, List.of(),
             OptionalDouble.empty(), EffectsPolicy.SUPPRESS, Optional.of("it"), Optional.empty()));
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
             .untilAsserted(() -> assertThat(view(env, name)).isEqualTo(expected));

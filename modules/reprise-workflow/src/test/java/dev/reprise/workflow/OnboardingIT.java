@@ -82,7 +82,7 @@ class OnboardingIT {
           .mapToLong(Long::longValue).sum() >= 10_000 + 200);
 
       // Onboard before the workflow ever ran; the replay is slowed so a kill lands mid-backfill.
-      client.submit(new BackfillRequest(backfillId, source, null, null, Set.of(), Set.of(), OptionalInt.empty(),
+      client.submit(new BackfillRequest(backfillId, source, null, null, Map.of(), OptionalInt.empty(),
           BackfillRequest.Mode.EXECUTE, List.of(), OptionalDouble.of(400), EffectsPolicy.SUPPRESS,
           Optional.of("it"), Optional.of("onboarding"), List.of(name)));
       await().atMost(Duration.ofSeconds(60)).until(() -> client.status(backfillId)

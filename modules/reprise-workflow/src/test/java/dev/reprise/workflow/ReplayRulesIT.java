@@ -119,7 +119,7 @@ class ReplayRulesIT {
   }
 
   private static BackfillRequest request(String id, String source, List<String> workflows, EffectsPolicy policy) {
-    return new BackfillRequest(id, source, FROM, TO, Set.of(), Set.of(), OptionalInt.empty(), Mode.EXECUTE, workflows,
+    return new BackfillRequest(id, source, FROM, TO, Map.of(), OptionalInt.empty(), Mode.EXECUTE, workflows,
         OptionalDouble.empty(), policy, Optional.of("it"), Optional.empty());
   }
 

@@ -143,7 +143,7 @@ class WorkflowRuntimeIT {
         var runtime = WorkflowRuntime.builder().bootstrapServers(env.bootstrapServers()).schemaRegistry(registry)
             .workflow(new NotifyWorkflow(mine)).sink(new HttpWebhookSink("webhook", sink.url()))
             .stateDirectory(state.resolve(mine)).build().start()) {
-      client.submit(new BackfillRequest(id, source, FROM, TO, Set.of(), Set.of(), OptionalInt.empty(), Mode.EXECUTE,
+      client.submit(new BackfillRequest(id, source, FROM, TO, Map.of(), OptionalInt.empty(), Mode.EXECUTE,
           List.of(theirs), OptionalDouble.empty(), EffectsPolicy.ENABLE, Optional.of("it"), Optional.empty()));
       await().atMost(Duration.ofSeconds(90)).until(() -> receipts(mine).stream()
           .filter(r -> r.backfillId().filter(id::equals).isPresent()).count() == valid.size());
@@ -165,7 +165,7 @@ class WorkflowRuntimeIT {
   }
 
   private BackfillRequest request(String id, String source, EffectsPolicy policy) {
-    return new BackfillRequest(id, source, FROM, TO, Set.of(), Set.of(), OptionalInt.empty(), Mode.EXECUTE, List.of(),
+    return new BackfillRequest(id, source, FROM, TO, Map.of(), OptionalInt.empty(), Mode.EXECUTE, List.of(),
         OptionalDouble.empty(), policy, Optional.of("it"), Optional.empty());
   }
 

@@ -142,7 +142,7 @@ public final class BackfillRun implements Runnable {
   private final List<UpcastSample> samples = new ArrayList<>();
   private final byte[] backfillIdBytes;
   private final byte[] sourceTopicBytes;
-  private final byte[][] versionBytes;
+  private byte[][] versionBytes;
   private final Map<Long, byte[]> dayBytes = new HashMap<>();
   private byte[][] partitionBytes;
   private String rejectedCommand;
@@ -168,10 +168,6 @@ public final class BackfillRun implements Runnable {
     this.rejectedCommand = status.rejectedCommand().orElse(null);
     this.backfillIdBytes = utf8(backfillId);
     this.sourceTopicBytes = utf8(request.sourceTopic());
-    this.versionBytes = new byte[ctx.eventType().versions().latestVersion() + 1][];
-    for (int v = 1; v < versionBytes.length; v++) {
-      versionBytes[v] = utf8(Integer.toString(v));
-    }
   }
 
   public String backfillId() {
@@ -427,7 +423,13 @@ public final class BackfillRun implements Runnable {
 
   /** Builds what reading and replaying need, once the plan is known. */
   private void prepare() {
-    EventType type = ctx.eventType();
+    // Resolved here, on the run's thread: a status adopted from a coordinator with other plugins
+    // fails this backfill with the reason, not the coordinator.
+    EventType type = ctx.eventType(request);
+    versionBytes = new byte[type.versions().latestVersion() + 1][];
+    for (int v = 1; v < versionBytes.length; v++) {
+      versionBytes[v] = utf8(Integer.toString(v));
+    }
     int targetVersion = request.targetSchemaVersion().orElse(type.versions().latestVersion());
     int targetSchemaId = ctx.registry().register(
         RegistryAvroSerdeConfig.subject(ControlTopics.backfillTopic(backfillId), false),

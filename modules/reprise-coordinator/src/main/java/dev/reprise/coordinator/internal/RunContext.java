@@ -3,6 +3,8 @@ package dev.reprise.coordinator.internal;
 import dev.reprise.coordinator.ControlCodec;
 import dev.reprise.core.KafkaClientObserver;
 import dev.reprise.registry.SchemaRegistryClient;
+import dev.reprise.coordinator.BackfillRequest;
+import dev.reprise.coordinator.EventTypeChoice;
 import dev.reprise.spi.EventType;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,7 +20,8 @@ import org.apache.kafka.clients.admin.Admin;
  * @param commitInterval how long a transaction collects records before it commits with a status
  * @param backfillRetention retention of the backfill and dead-letter topics
  * @param replayThreads threads that decode and upcast a backfill's records
- * @param eventType the kind of events the source topics hold: versions, upcasters, identity, filters
+ * @param eventTypes the kinds of events source topics hold (versions, upcasters, identity,
+ *     filters), of which each request names one
  * @param backpressure adaptive rate settings and the ticker that applies them
  * @param clients told of every Kafka client a run opens (metrics)
  */
@@ -35,11 +38,21 @@ public record RunContext(
     Optional<Short> replicationFactor,
     int maxPollRecords,
     int replayThreads,
-    EventType eventType,
+    EventTypeChoice eventTypes,
     Backpressure backpressure,
     KafkaClientObserver clients) {
 
   public RunContext {
     clientConfig = Map.copyOf(clientConfig);
+  }
+
+  /**
+   * The event type of an accepted request.
+   *
+   * @throws IllegalStateException if it has none here (a status adopted from a coordinator with
+   *     other plugins)
+   */
+  public EventType eventType(BackfillRequest request) {
+    return eventTypes.of(request).orElseThrow(() -> new IllegalStateException(eventTypes.whyNone(request)));
   }
 }

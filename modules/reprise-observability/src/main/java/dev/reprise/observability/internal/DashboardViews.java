@@ -110,8 +110,8 @@ public final class DashboardViews {
     view.put("from", request.from() == null ? null : request.from().toString());
     view.put("to", request.to() == null ? null : request.to().toString());
     view.put("handoverWorkflows", request.handoverWorkflows());
-    view.put("formIds", request.formIds());
-    view.put("tenantIds", request.tenantIds());
+    view.put("eventType", request.eventType().orElse(null));
+    view.put("filters", request.filters());
     view.put("targetSchemaVersion", request.targetSchemaVersion().isPresent() ? request.targetSchemaVersion().getAsInt() : null);
     view.put("workflows", request.workflows());
     view.put("effectsPolicy", request.effectsPolicy().name());

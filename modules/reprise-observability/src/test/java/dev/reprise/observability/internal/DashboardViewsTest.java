@@ -78,7 +78,7 @@ class DashboardViewsTest {
 
   private static BackfillStatus status(BackfillState state, Mode mode, Map<LocalDate, Long> perDay, List<LocalDate> failed) {
     var request = new BackfillRequest("b-1", "submissions", Instant.parse("2023-01-01T00:00:00Z"),
-        Instant.parse("2023-01-04T00:00:00Z"), Set.of(), Set.of(), OptionalInt.empty(), mode, List.of("notify"),
+        Instant.parse("2023-01-04T00:00:00Z"), Map.of(), OptionalInt.empty(), mode, List.of("notify"),
         OptionalDouble.empty(), EffectsPolicy.SUPPRESS, Optional.empty(), Optional.empty());
     return new BackfillStatus("b-1", state, Optional.empty(), Optional.of(request), Optional.empty(), Map.of(), List.of(),
         new TreeMap<>(perDay), 0, OptionalLong.empty(), Map.of(), List.of(), Optional.empty(), Optional.empty(),

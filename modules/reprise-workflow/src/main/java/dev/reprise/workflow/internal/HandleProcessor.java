@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
@@ -77,6 +78,7 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
   private final EffectRequestCodec requests;
   private final Set<String> sinks;
   private final Function<String, EffectsPolicy> policies;
+  private final Predicate<String> ofThisEventType;
   private final Duration retention;
   private final String redriveTopic;
   private final boolean replayEffectsAllowed;
@@ -90,11 +92,12 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
   /**
    * @param sinks the names of the configured effect sinks
    * @param policies the effects policy of a backfill, by id
+   * @param ofThisEventType whether a backfill, by id, replays the workflow's event type
    * @param retention how long an event id is remembered after it was handled
    * @param outcomes counts the receipts this processor writes
    */
   public HandleProcessor(Workflow workflow, EventType eventType, String handledStore, String stateStore,
-      SchemaRegistryClient registry, Set<String> sinks, Function<String, EffectsPolicy> policies, Duration retention,
+      SchemaRegistryClient registry, Set<String> sinks, Function<String, EffectsPolicy> policies, Predicate<String> ofThisEventType, Duration retention,
       OutcomeCounter outcomes) {
     this.eventType = eventType;
     this.chain = eventType.newChain();
@@ -108,6 +111,7 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
     this.requests = new EffectRequestCodec(registry, workflow.name());
     this.sinks = Set.copyOf(sinks);
     this.policies = policies;
+    this.ofThisEventType = ofThisEventType;
     this.retention = retention;
     this.redriveTopic = WorkflowTopics.redrive(workflow.name());
     this.replayEffectsAllowed = workflow.replayRules().effectsAllowed();
@@ -137,7 +141,7 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
       }
       backfillId = Optional.ofNullable(header(record.headers(), ReplayHeaders.BACKFILL_ID));
     }
-    if (record.value() == null) {
+    if (record.value() == null || backfillId.filter(b -> !ofThisEventType.test(b)).isPresent()) {
       return;
     }
     Event event;

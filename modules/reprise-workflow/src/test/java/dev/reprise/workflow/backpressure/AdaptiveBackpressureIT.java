@@ -107,7 +107,7 @@ class AdaptiveBackpressureIT {
               .adaptiveMaxRate(5_000).throttleInterval(Duration.ofMillis(200)).build().start();
           var runtime = WorkflowRuntime.builder().bootstrapServers(env.bootstrapServers()).schemaRegistry(registry)
               .workflow(workflow).backfills(Set.of(backfill)).stateDirectory(state).build().start()) {
-        client.submit(new BackfillRequest(backfill, source, FROM, TO, Set.of(), Set.of(), OptionalInt.empty(),
+        client.submit(new BackfillRequest(backfill, source, FROM, TO, Map.of(), OptionalInt.empty(),
             Mode.EXECUTE, List.of(workflow.name()), OptionalDouble.empty(), EffectsPolicy.SUPPRESS, Optional.of("it"),
             Optional.empty()));
 
@@ -168,7 +168,7 @@ class AdaptiveBackpressureIT {
       try (var coordinator = ReplayCoordinator.builder().bootstrapServers(env.bootstrapServers()).schemaRegistry(registry)
           .allowedSourceTopics(Set.of(source)).protectLiveGroups(Set.of(liveGroup))
           .liveLagThreshold(1_000, Duration.ofMinutes(10)).throttleInterval(Duration.ofMillis(200)).build().start()) {
-        client.submit(new BackfillRequest(backfill, source, FROM, TO, Set.of(), Set.of(), OptionalInt.empty(),
+        client.submit(new BackfillRequest(backfill, source, FROM, TO, Map.of(), OptionalInt.empty(),
             Mode.EXECUTE, List.of(), OptionalDouble.of(600), EffectsPolicy.SUPPRESS, Optional.of("it"), Optional.empty()));
         await().atMost(Duration.ofSeconds(30)).until(() -> client.status(backfill),
             s -> s.map(status -> status.counter("published") > 500).orElse(false));

@@ -1,11 +1,14 @@
 package dev.reprise.cli;
 
+import dev.reprise.history.EventHistoryWriter;
 import dev.reprise.history.GeneratedRecord.Kind;
 import dev.reprise.history.HistoryGenerator;
 import dev.reprise.history.HistorySpec;
 import dev.reprise.history.HistorySummary;
 import dev.reprise.history.HistoryWriter;
 import dev.reprise.registry.ConfluentSchemaRegistryClient;
+import dev.reprise.spi.EventType;
+import dev.reprise.spi.EventTypes;
 import java.io.PrintWriter;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -41,9 +44,38 @@ final class SeedCommand implements Callable<Integer> {
   @Option(names = "--partitions", defaultValue = "6", description = "Partitions if the topic is created (default: ${DEFAULT-VALUE}).")
   int partitions;
 
+  @Option(names = "--event-type", paramLabel = "NAME",
+      description = "Seed the sample history of this event type (a plugin's; default: the built-in submissions, with"
+          + " their dirty and corrupt records).")
+  String eventType;
+
+  /** A plugin's sample history: what its {@link dev.reprise.spi.SampleHistory} generates. */
+  private Integer seedEventType(PrintWriter out) {
+    EventType type = EventTypes.byName(eventType);
+    var samples = type.sampleHistory().orElseThrow(() -> new IllegalArgumentException("event type '" + eventType
+        + "' has no sample history to seed (EventType.sampleHistory()); write its history with its own producers"));
+    try (var platform = connection.connect();
+        var registry = ConfluentSchemaRegistryClient.create(platform.schemaRegistryUrl())) {
+      out.printf("Seeding %,d '%s' records into '%s' on %s%s%n", events, eventType, topic, platform.bootstrapServers(),
+          platform.isEmbedded() ? " (embedded)" : "");
+      out.flush();
+      long began = System.nanoTime();
+      Map<Integer, Long> perVersion = new EventHistoryWriter(platform.clientConfig(), registry)
+          .write(topic, partitions, type, samples.generate(seed, events));
+      double seconds = (System.nanoTime() - began) / 1e9;
+      long written = perVersion.values().stream().mapToLong(Long::longValue).sum();
+      out.printf("Wrote %,d records in %.1f s (%,.0f records/s)%n", written, seconds, written / seconds);
+      out.printf("  per schema version : %s%n", perVersion);
+      return 0;
+    }
+  }
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
+    if (eventType != null && !eventType.equals(CoordinatorCommand.LEGACY_EVENT_TYPE)) {
+      return seedEventType(out);
+    }
     HistorySpec history = HistorySpec.builder().events(events).seed(seed).idPrefix(idPrefix).build();
     try (var platform = connection.connect();
         var registry = ConfluentSchemaRegistryClient.create(platform.schemaRegistryUrl())) {

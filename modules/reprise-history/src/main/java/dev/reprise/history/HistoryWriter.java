@@ -80,7 +80,7 @@ public final class HistoryWriter {
    */
   public HistorySummary write(String topic, int partitions, HistoryGenerator generator, double recordsPerSecond,
       java.util.function.BooleanSupplier keepGoing) {
-    ensureCompactedTopic(topic, partitions);
+    ensureCompactedTopic(producerConfig, topic, partitions);
     int[] schemaIds = registerSchemas(topic);
     HistorySummary.Accumulator summary = new HistorySummary.Accumulator();
 
@@ -152,7 +152,7 @@ public final class HistoryWriter {
     };
   }
 
-  private void ensureCompactedTopic(String topic, int partitions) {
+  static void ensureCompactedTopic(Map<String, Object> producerConfig, String topic, int partitions) {
     Map<String, Object> adminConfig = new HashMap<>(producerConfig);
     adminConfig.keySet().retainAll(AdminClientConfig.configNames());
     try (Admin admin = Admin.create(adminConfig)) {

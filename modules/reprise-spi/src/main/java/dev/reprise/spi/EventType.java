@@ -85,4 +85,9 @@ public interface EventType {
   default EventChecksum checksum() {
     return EventChecksum.canonical(versions().latest());
   }
+
+  /** A sample history to seed a topic with ({@code reprise seed --event-type}); none by default. */
+  default java.util.Optional<SampleHistory> sampleHistory() {
+    return java.util.Optional.empty();
+  }
 }

@@ -7,7 +7,7 @@ import org.apache.avro.generic.GenericRecord;
  * of {@link #fromVersion()} to the same event in {@link #toVersion()}. Never returns null; a record
  * it cannot convert fails with {@link UpcastException} naming the field and the value. Write one
  * only for a semantic change: what Avro's own schema resolution covers (a field added with a
- * default, a promotion, an alias) needs no code — return the record resolved to the next schema.
+ * default, a promotion, an alias) needs no code — {@link #resolving} is that hop.
  *
  * <pre>{@code
  * final class OrderV1ToV2Upcaster implements Upcaster {
@@ -39,4 +39,14 @@ public interface Upcaster {
    * @throws UpcastException if a field's value cannot be converted
    */
   GenericRecord upcast(GenericRecord record, UpcastReport report);
+
+  /**
+   * The hop from {@code fromVersion} that Avro's schema resolution does alone (see {@link
+   * ResolvingUpcaster}).
+   *
+   * @throws IllegalArgumentException if the next version cannot read this one by resolution
+   */
+  static Upcaster resolving(dev.reprise.spi.SchemaVersions versions, int fromVersion) {
+    return new ResolvingUpcaster(versions, fromVersion);
+  }
 }

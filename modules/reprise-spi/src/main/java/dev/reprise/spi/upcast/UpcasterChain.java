@@ -63,8 +63,8 @@ public final class UpcasterChain {
 
   /** Its steps, v1→v2 first, for listings: {@code SubmissionV1ToV2Upcaster (v1 -> v2)}. */
   public List<String> steps() {
-    return steps.stream().map(s -> s.getClass().getSimpleName() + " (v" + s.fromVersion() + " -> v" + s.toVersion() + ")")
-        .toList();
+    return steps.stream().map(s -> s instanceof ResolvingUpcaster ? s.toString()
+        : s.getClass().getSimpleName() + " (v" + s.fromVersion() + " -> v" + s.toVersion() + ")").toList();
   }
 
   /** The highest version this chain reaches. */

@@ -4,11 +4,13 @@ import dev.reprise.coordinator.ReplayCoordinator;
 import dev.reprise.observability.RepriseMetrics;
 import dev.reprise.registry.ConfluentSchemaRegistryClient;
 import dev.reprise.spi.EventTypes;
+import dev.reprise.workflow.api.Workflows;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -36,7 +38,8 @@ final class CoordinatorCommand implements Callable<Integer> {
   List<String> allowedTopics;
 
   @Option(names = "--workflow", paramLabel = "NAME",
-      description = "A workflow requests may name; repeat for several (default: none).")
+      description = "A workflow requests may name; repeat for several (default: none but the installed ones and those"
+          + " that declared themselves on reprise.workflows).")
   List<String> workflows = List.of();
 
   @Option(names = "--default-event-type", paramLabel = "NAME",
@@ -87,6 +90,16 @@ final class CoordinatorCommand implements Callable<Integer> {
     return EventTypes.all().containsKey(LEGACY_EVENT_TYPE) ? LEGACY_EVENT_TYPE : null;
   }
 
+  /**
+   * The workflows requests may name: those given, and those installed here (built in and from
+   * {@code --plugin} jars), which are real names even before their worker first declared itself.
+   */
+  private Set<String> knownWorkflows() {
+    Set<String> known = new LinkedHashSet<>(workflows);
+    known.addAll(Workflows.all().keySet());
+    return known;
+  }
+
   /** The one event type there was before plugins. */
   static final String LEGACY_EVENT_TYPE = "submissions";
 
@@ -103,7 +116,7 @@ final class CoordinatorCommand implements Callable<Integer> {
         .kafkaProperties(platform.properties())
         .schemaRegistry(registry)
         .allowedSourceTopics(new LinkedHashSet<>(allowedTopics))
-        .knownWorkflows(new LinkedHashSet<>(workflows))
+        .knownWorkflows(knownWorkflows())
         .commitInterval(Duration.ofMillis(commitIntervalMillis))
         .protectLiveGroups(new LinkedHashSet<>(protectedGroups))
         .liveLagThreshold(liveLagRecords, Duration.ofSeconds(liveLagSeconds))

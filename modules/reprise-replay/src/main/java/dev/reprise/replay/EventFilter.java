@@ -39,17 +39,25 @@ public record EventFilter(long fromMillis, long toMillis, Map<String, Set<String
     return eventMillis >= fromMillis && eventMillis < toMillis && matchesAttributes(values);
   }
 
-  /** Whether a record somewhere in {@code window} might be wanted. */
+  /**
+   * Whether a record somewhere in {@code window} might be wanted. An attribute the window does not
+   * know (a record that failed before its value could be read) might have any value: such a record
+   * is dead-lettered for a person to look at, never silently filtered out.
+   */
   public boolean mayMatch(EventWindow window) {
     return window.latestMillis() >= fromMillis && window.earliestMillis() < toMillis
-        && matchesAttributes(window.attributes());
+        && matchesAttributes(window.attributes(), true);
   }
 
   private boolean matchesAttributes(Map<String, String> values) {
+    return matchesAttributes(values, false);
+  }
+
+  private boolean matchesAttributes(Map<String, String> values, boolean unknownMayMatch) {
     for (Map.Entry<String, Set<String>> wanted : attributes.entrySet()) {
-      // A missing value matches no filter on it: an event without a tenant is no tenant's.
+      // In an upcast event a missing value matches no filter on it: an event without a tenant is no tenant's.
       String value = values.get(wanted.getKey());
-      if (value == null || !wanted.getValue().contains(value)) {
+      if (value == null ? !unknownMayMatch : !wanted.getValue().contains(value)) {
         return false;
       }
     }

@@ -32,4 +32,10 @@ class EventFilterTest {
     assertThat(tenantAcme.mayMatch(EventWindow.anyTime(Map.of("tenantId", "acme")))).isTrue();
     assertThat(tenantAcme.mayMatch(EventWindow.anyTime(Map.of("tenantId", "other")))).isFalse();
   }
+
+  @Test
+  void shouldSayARecordWhoseAttributeIsUnknownMightMatchSoItIsDeadLetteredNotLost() {
+    assertThat(tenantAcme.mayMatch(EventWindow.exact(150, Map.of()))).isTrue();
+    assertThat(tenantAcme.mayMatch(EventWindow.exact(250, Map.of()))).as("out of range all the same").isFalse();
+  }
 }

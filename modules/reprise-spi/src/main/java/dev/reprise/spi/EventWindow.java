@@ -4,7 +4,8 @@ import java.util.Map;
 
 /**
  * What is known of a record that could not be upcast: its event time lies in {@code
- * [earliestMillis, latestMillis]}, and its filter attributes (some may be missing).
+ * [earliestMillis, latestMillis]}, and its filter attributes; a missing one is unknown, and may
+ * have any value (the record is dead-lettered when the request filters on it).
  *
  * <pre>{@code
  * EventWindow.exact(submittedAt, Map.of("formId", "form-7"));

@@ -128,10 +128,13 @@ class WorkflowRuntimeIT {
   @Test
   void shouldNotPerformEffectsAnotherWorkflowsBackfillEnabledWhenFollowingEveryBackfill() throws Exception {
     String source = env.uniqueName("submissions");
-    HistoryGenerator history = new HistoryGenerator(HistorySpec.builder().events(300).seed(45).corruptShare(0).dirtyShare(0).build());
+    String mine = env.uniqueName("bystander");
+    // Ids of its own: it reads every backfill topic on the broker, other tests' too, whose events
+    // with the same ids would make these DUPLICATEs.
+    HistoryGenerator history = new HistoryGenerator(HistorySpec.builder().events(300).seed(45).corruptShare(0)
+        .dirtyShare(0).idPrefix(mine + "-").build());
     new HistoryWriter(env.producerConfig(), registry).write(source, 2, history);
     Set<String> valid = eventIds(history);
-    String mine = env.uniqueName("bystander");
     String theirs = env.uniqueName("theirs");
     String id = env.uniqueName("their-backfill");
 

@@ -1,8 +1,8 @@
 package dev.reprise.cli;
 
-import dev.reprise.coordinator.BackfillClient;
-import dev.reprise.coordinator.BackfillRequest;
-import dev.reprise.coordinator.BackfillStatus;
+import dev.reprise.protocol.BackfillClient;
+import dev.reprise.protocol.BackfillRequest;
+import dev.reprise.protocol.BackfillStatus;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

@@ -1,14 +1,14 @@
 package dev.reprise.cli;
 
-import dev.reprise.coordinator.BackfillClient;
-import dev.reprise.coordinator.BackfillCounters;
-import dev.reprise.coordinator.BackfillState;
-import dev.reprise.coordinator.BackfillStatus;
-import dev.reprise.coordinator.ControlTopics;
 import dev.reprise.coordinator.ReplayCoordinator;
 import dev.reprise.history.HistoryGenerator;
 import dev.reprise.history.HistorySpec;
 import dev.reprise.history.HistoryWriter;
+import dev.reprise.protocol.BackfillClient;
+import dev.reprise.protocol.BackfillCounters;
+import dev.reprise.protocol.BackfillState;
+import dev.reprise.protocol.BackfillStatus;
+import dev.reprise.protocol.ControlTopics;
 import dev.reprise.registry.ConfluentSchemaRegistryClient;
 import java.io.PrintWriter;
 import java.nio.file.Files;

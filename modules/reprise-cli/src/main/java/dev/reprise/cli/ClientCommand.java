@@ -1,6 +1,6 @@
 package dev.reprise.cli;
 
-import dev.reprise.coordinator.BackfillClient;
+import dev.reprise.protocol.BackfillClient;
 import dev.reprise.registry.ConfluentSchemaRegistryClient;
 import java.io.PrintWriter;
 import java.util.Map;

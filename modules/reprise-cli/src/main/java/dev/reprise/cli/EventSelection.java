@@ -1,6 +1,6 @@
 package dev.reprise.cli;
 
-import dev.reprise.coordinator.BackfillRequest;
+import dev.reprise.protocol.BackfillRequest;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;

@@ -2,9 +2,9 @@ package dev.reprise.cli;
 
 import dev.reprise.backpressure.GroupLag;
 import dev.reprise.backpressure.LagMonitor;
-import dev.reprise.coordinator.BackfillRequest;
-import dev.reprise.coordinator.BackfillStatus;
-import dev.reprise.coordinator.ControlTopics;
+import dev.reprise.protocol.BackfillRequest;
+import dev.reprise.protocol.BackfillStatus;
+import dev.reprise.protocol.ControlTopics;
 import java.time.Clock;
 import java.util.List;
 import java.util.Locale;

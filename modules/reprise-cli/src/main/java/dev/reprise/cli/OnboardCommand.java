@@ -1,10 +1,10 @@
 package dev.reprise.cli;
 
-import dev.reprise.coordinator.BackfillRequest.EffectsPolicy;
-import dev.reprise.coordinator.BackfillRequest.Mode;
-import dev.reprise.coordinator.BackfillRequest;
-import dev.reprise.coordinator.BackfillState;
-import dev.reprise.coordinator.BackfillStatus;
+import dev.reprise.protocol.BackfillRequest.EffectsPolicy;
+import dev.reprise.protocol.BackfillRequest.Mode;
+import dev.reprise.protocol.BackfillRequest;
+import dev.reprise.protocol.BackfillState;
+import dev.reprise.protocol.BackfillStatus;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;

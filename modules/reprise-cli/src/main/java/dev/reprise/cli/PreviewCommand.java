@@ -1,7 +1,7 @@
 package dev.reprise.cli;
 
-import dev.reprise.coordinator.BackfillCounters;
-import dev.reprise.coordinator.BackfillStatus;
+import dev.reprise.protocol.BackfillCounters;
+import dev.reprise.protocol.BackfillStatus;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.Map;
@@ -29,7 +29,7 @@ final class PreviewCommand extends RequestCommand {
       status = session.client().status(backfillId);
     }
     BackfillStatus done = status.get();
-    if (done.state() != dev.reprise.coordinator.BackfillState.COMPLETED) {
+    if (done.state() != dev.reprise.protocol.BackfillState.COMPLETED) {
       session.out().printf("preview '%s' ended %s: %s%n", backfillId, done.state(), done.reason().orElse("?"));
       return 1;
     }

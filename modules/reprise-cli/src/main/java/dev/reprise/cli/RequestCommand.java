@@ -1,8 +1,8 @@
 package dev.reprise.cli;
 
-import dev.reprise.coordinator.BackfillRequest.EffectsPolicy;
-import dev.reprise.coordinator.BackfillRequest.Mode;
-import dev.reprise.coordinator.BackfillRequest;
+import dev.reprise.protocol.BackfillRequest.EffectsPolicy;
+import dev.reprise.protocol.BackfillRequest.Mode;
+import dev.reprise.protocol.BackfillRequest;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;

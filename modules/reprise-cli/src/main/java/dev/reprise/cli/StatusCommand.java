@@ -1,8 +1,8 @@
 package dev.reprise.cli;
 
-import dev.reprise.coordinator.BackfillCounters;
-import dev.reprise.coordinator.BackfillStatus.PartitionProgress;
-import dev.reprise.coordinator.BackfillStatus;
+import dev.reprise.protocol.BackfillCounters;
+import dev.reprise.protocol.BackfillStatus.PartitionProgress;
+import dev.reprise.protocol.BackfillStatus;
 import java.util.Comparator;
 import java.util.Locale;
 import java.util.Optional;

@@ -1,6 +1,6 @@
 package dev.reprise.cli;
 
-import dev.reprise.coordinator.EventTypeChoice;
+import dev.reprise.protocol.EventTypeChoice;
 import dev.reprise.spi.EventTypes;
 import dev.reprise.verify.BackfillVerifier;
 import dev.reprise.verify.VerificationReport;

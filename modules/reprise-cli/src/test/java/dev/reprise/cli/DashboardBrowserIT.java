@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.reprise.coordinator.BackfillClient;
-import dev.reprise.coordinator.BackfillState;
+import dev.reprise.protocol.BackfillClient;
+import dev.reprise.protocol.BackfillState;
 import dev.reprise.registry.ConfluentSchemaRegistryClient;
 import dev.reprise.testing.HeadlessChromium;
 import dev.reprise.testing.RepriseIntegrationTest;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.reprise.coordinator.ControlTopics;
-import dev.reprise.registry.serde.AvroWireFormat;
+import dev.reprise.protocol.ControlTopics;
 import dev.reprise.registry.ConfluentSchemaRegistryClient;
+import dev.reprise.registry.serde.AvroWireFormat;
 import dev.reprise.testing.RepriseIntegrationTest;
 import dev.reprise.testing.RepriseTestEnvironment;
 import java.io.PrintWriter;

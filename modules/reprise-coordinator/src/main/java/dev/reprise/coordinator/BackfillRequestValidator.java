@@ -1,5 +1,9 @@
 package dev.reprise.coordinator;
 
+import dev.reprise.protocol.BackfillRequest;
+import dev.reprise.protocol.EventTypeChoice;
+import dev.reprise.protocol.WorkflowDeclaration;
+import dev.reprise.protocol.WorkflowDeclarations;
 import dev.reprise.spi.EventType;
 import dev.reprise.spi.EventTypes;
 import java.time.Clock;

@@ -2,8 +2,12 @@ package dev.reprise.coordinator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.reprise.coordinator.BackfillRequest.EffectsPolicy;
-import dev.reprise.coordinator.BackfillRequest.Mode;
+import dev.reprise.protocol.BackfillRequest.EffectsPolicy;
+import dev.reprise.protocol.BackfillRequest.Mode;
+import dev.reprise.protocol.BackfillRequest;
+import dev.reprise.protocol.EventTypeChoice;
+import dev.reprise.protocol.WorkflowDeclaration;
+import dev.reprise.protocol.WorkflowDeclarations;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;

@@ -4,10 +4,16 @@ import static dev.reprise.coordinator.ReplayedTopic.header;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.reprise.coordinator.BackfillRequest.Mode;
 import dev.reprise.history.HistoryGenerator;
 import dev.reprise.history.HistorySpec;
 import dev.reprise.history.HistoryWriter;
+import dev.reprise.protocol.BackfillClient;
+import dev.reprise.protocol.BackfillCounters;
+import dev.reprise.protocol.BackfillRequest.Mode;
+import dev.reprise.protocol.BackfillState;
+import dev.reprise.protocol.BackfillStatus;
+import dev.reprise.protocol.ControlTopics;
+import dev.reprise.protocol.ReplayHeaders;
 import dev.reprise.registry.ConfluentSchemaRegistryClient;
 import dev.reprise.registry.serde.AvroWireFormat;
 import dev.reprise.testing.RepriseIntegrationTest;

@@ -5,12 +5,12 @@ import dev.reprise.backpressure.GroupStatus;
 import dev.reprise.backpressure.LagMonitor;
 import dev.reprise.backpressure.PartitionLag;
 import dev.reprise.backpressure.WorkflowHealth;
-import dev.reprise.coordinator.BackfillClient;
-import dev.reprise.coordinator.BackfillCounters;
-import dev.reprise.coordinator.BackfillStatus;
-import dev.reprise.coordinator.ControlTopics;
 import dev.reprise.observability.internal.DeadLetterTally;
 import dev.reprise.observability.internal.ObserverHistory;
+import dev.reprise.protocol.BackfillClient;
+import dev.reprise.protocol.BackfillCounters;
+import dev.reprise.protocol.BackfillStatus;
+import dev.reprise.protocol.ControlTopics;
 import dev.reprise.registry.SchemaRegistryClient;
 import dev.reprise.workflow.WorkflowTopics;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -327,7 +327,7 @@ public final class BackfillObserver implements MeterBinder, AutoCloseable {
         t.inFlight().ifPresent(n -> inFlightRows.add(MultiGauge.Row.of(tags, n)));
       });
       status.etaSeconds().ifPresent(s -> etaRows.add(MultiGauge.Row.of(tags, s)));
-      for (var candidate : dev.reprise.coordinator.BackfillState.values()) {
+      for (var candidate : dev.reprise.protocol.BackfillState.values()) {
         stateRows.add(MultiGauge.Row.of(tags.and("state", candidate.name()), candidate == status.state() ? 1 : 0));
       }
       status.request().ifPresent(r -> r.workflows().forEach(w -> dlqRows.add(
@@ -425,7 +425,7 @@ public final class BackfillObserver implements MeterBinder, AutoCloseable {
         lastUpdate = updated;
         lastPublished = published;
       }
-      if (status.state() != dev.reprise.coordinator.BackfillState.RUNNING || now - updated > 5_000) {
+      if (status.state() != dev.reprise.protocol.BackfillState.RUNNING || now - updated > 5_000) {
         perSecond = 0;
       }
     }

@@ -3,11 +3,11 @@ package dev.reprise.observability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.reprise.coordinator.BackfillCounters;
-import dev.reprise.coordinator.BackfillRequest;
-import dev.reprise.coordinator.BackfillState;
-import dev.reprise.coordinator.BackfillStatus;
-import dev.reprise.coordinator.BackfillThrottle;
+import dev.reprise.protocol.BackfillCounters;
+import dev.reprise.protocol.BackfillRequest;
+import dev.reprise.protocol.BackfillState;
+import dev.reprise.protocol.BackfillStatus;
+import dev.reprise.protocol.BackfillThrottle;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

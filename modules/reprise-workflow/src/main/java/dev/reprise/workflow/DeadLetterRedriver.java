@@ -1,6 +1,6 @@
 package dev.reprise.workflow;
 
-import dev.reprise.coordinator.ReplayHeaders;
+import dev.reprise.protocol.ReplayHeaders;
 import dev.reprise.workflow.internal.CommittedTopic;
 import dev.reprise.workflow.internal.RedrivePartitions;
 import java.nio.charset.StandardCharsets;

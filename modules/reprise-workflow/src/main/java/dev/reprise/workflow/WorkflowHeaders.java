@@ -1,6 +1,6 @@
 package dev.reprise.workflow;
 
-import dev.reprise.coordinator.ReplayHeaders;
+import dev.reprise.protocol.ReplayHeaders;
 
 /**
  * Headers on a workflow's dead letters and re-driven records (UTF-8 strings). A dead letter keeps

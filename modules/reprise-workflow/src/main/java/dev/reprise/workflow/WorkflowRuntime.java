@@ -2,14 +2,14 @@ package dev.reprise.workflow;
 
 import dev.reprise.backpressure.LagMonitor;
 import dev.reprise.backpressure.WorkflowHealth;
-import dev.reprise.coordinator.BackfillClient;
-import dev.reprise.coordinator.BackfillRequest.EffectsPolicy;
-import dev.reprise.coordinator.BackfillRequest;
-import dev.reprise.coordinator.BackfillStatus;
-import dev.reprise.coordinator.LivePositions;
-import dev.reprise.coordinator.WorkflowDeclaration;
-import dev.reprise.coordinator.WorkflowDeclarations;
 import dev.reprise.core.KafkaClientObserver;
+import dev.reprise.protocol.BackfillClient;
+import dev.reprise.protocol.BackfillRequest.EffectsPolicy;
+import dev.reprise.protocol.BackfillRequest;
+import dev.reprise.protocol.BackfillStatus;
+import dev.reprise.protocol.LivePositions;
+import dev.reprise.protocol.WorkflowDeclaration;
+import dev.reprise.protocol.WorkflowDeclarations;
 import dev.reprise.registry.SchemaRegistryClient;
 import dev.reprise.spi.EventType;
 import dev.reprise.spi.EventTypes;
@@ -65,7 +65,7 @@ import org.slf4j.LoggerFactory;
  * Streams reads it, and logs it ({@link #livePositions()}): records before that point reach the
  * workflow only through a backfill, under that backfill's effects policy. {@code reprise onboard}
  * (a handover request) sets the point to a backfill's end instead, so history and live meet with no
- * gap and no overlap ({@link dev.reprise.coordinator.LivePositions}).
+ * gap and no overlap ({@link dev.reprise.protocol.LivePositions}).
  *
  * <p>Backfill topics are followed by name (listed every two seconds), not by Kafka Streams' pattern
  * subscription; a new one restarts Streams cleanly (see {@code followBackfillTopics}).
@@ -350,7 +350,7 @@ public final class WorkflowRuntime implements AutoCloseable {
           lagMonitor = LagMonitor.create(config.clientConfig, config.clock);
         }
         long unread = lagMonitor.lag(WorkflowTopics.applicationId(name),
-            List.of(dev.reprise.coordinator.ControlTopics.backfillTopic(id))).unread();
+            List.of(dev.reprise.protocol.ControlTopics.backfillTopic(id))).unread();
         if (unread > 0) {
           continue;
         }
@@ -725,7 +725,7 @@ public final class WorkflowRuntime implements AutoCloseable {
       this.allBackfills = !backfillIds.isEmpty();
       this.namedBackfills = Set.copyOf(backfillIds);
       this.backfillPattern = java.util.regex.Pattern.compile(backfillIds.stream()
-          .map(id -> java.util.regex.Pattern.quote(dev.reprise.coordinator.ControlTopics.backfillTopic(id)))
+          .map(id -> java.util.regex.Pattern.quote(dev.reprise.protocol.ControlTopics.backfillTopic(id)))
           .collect(java.util.stream.Collectors.joining("|")));
       return this;
     }

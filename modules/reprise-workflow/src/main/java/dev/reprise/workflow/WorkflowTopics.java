@@ -23,7 +23,7 @@ public final class WorkflowTopics {
 
   /** The Kafka Streams application id of a workflow. */
   public static String applicationId(String workflow) {
-    return dev.reprise.coordinator.ControlTopics.workflowGroup(workflow);
+    return dev.reprise.protocol.ControlTopics.workflowGroup(workflow);
   }
 
   /** One receipt per event handled. */

@@ -4,14 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.reprise.coordinator.BackfillClient;
-import dev.reprise.coordinator.BackfillRequest.EffectsPolicy;
-import dev.reprise.coordinator.BackfillRequest.Mode;
-import dev.reprise.coordinator.BackfillRequest;
 import dev.reprise.coordinator.ReplayCoordinator;
 import dev.reprise.history.HistoryGenerator;
 import dev.reprise.history.HistorySpec;
 import dev.reprise.history.HistoryWriter;
+import dev.reprise.protocol.BackfillClient;
+import dev.reprise.protocol.BackfillRequest.EffectsPolicy;
+import dev.reprise.protocol.BackfillRequest.Mode;
+import dev.reprise.protocol.BackfillRequest;
 import dev.reprise.registry.ConfluentSchemaRegistryClient;
 import dev.reprise.testing.RepriseIntegrationTest;
 import dev.reprise.testing.RepriseTestEnvironment;

@@ -2,7 +2,7 @@ package dev.reprise.workflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.reprise.coordinator.LivePositions;
+import dev.reprise.protocol.LivePositions;
 import dev.reprise.testing.RepriseTestEnvironment;
 
 /** Checks where a runtime joined a live topic, against the broker's own offsets. */

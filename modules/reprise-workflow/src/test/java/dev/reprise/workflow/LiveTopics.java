@@ -1,6 +1,6 @@
 package dev.reprise.workflow;
 
-import dev.reprise.coordinator.LivePositions;
+import dev.reprise.protocol.LivePositions;
 import dev.reprise.testing.RepriseTestEnvironment;
 import java.util.Map;
 import java.util.TreeMap;

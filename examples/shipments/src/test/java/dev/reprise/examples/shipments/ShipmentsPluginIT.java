@@ -5,11 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.reprise.coordinator.BackfillClient;
-import dev.reprise.coordinator.BackfillCounters;
-import dev.reprise.coordinator.BackfillState;
-import dev.reprise.coordinator.BackfillStatus;
-import dev.reprise.coordinator.ControlTopics;
+import dev.reprise.protocol.BackfillClient;
+import dev.reprise.protocol.BackfillCounters;
+import dev.reprise.protocol.BackfillState;
+import dev.reprise.protocol.BackfillStatus;
+import dev.reprise.protocol.ControlTopics;
 import dev.reprise.registry.ConfluentSchemaRegistryClient;
 import dev.reprise.registry.serde.AvroWireFormat;
 import dev.reprise.spi.SampleHistory.Sample;

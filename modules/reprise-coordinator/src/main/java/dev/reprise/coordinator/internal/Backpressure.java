@@ -1,12 +1,12 @@
 package dev.reprise.coordinator.internal;
 
 import dev.reprise.backpressure.ThrottleController;
-import dev.reprise.coordinator.BackfillRequest;
+import dev.reprise.protocol.BackfillRequest;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.function.Function;
 import java.util.OptionalDouble;
+import java.util.function.Function;
 
 /**
  * The coordinator's backpressure settings, and the ticker that applies them.

@@ -1,10 +1,11 @@
 package dev.reprise.coordinator.internal;
 
-import dev.reprise.coordinator.ControlCodec;
 import dev.reprise.core.KafkaClientObserver;
+import dev.reprise.protocol.BackfillRequest;
+import dev.reprise.protocol.ControlCodec;
+import dev.reprise.protocol.EventTypeChoice;
+import dev.reprise.protocol.internal.StatusStore;
 import dev.reprise.registry.SchemaRegistryClient;
-import dev.reprise.coordinator.BackfillRequest;
-import dev.reprise.coordinator.EventTypeChoice;
 import dev.reprise.spi.EventType;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package dev.reprise.coordinator.internal;
 
-import dev.reprise.coordinator.BackfillCounters;
+import dev.reprise.protocol.BackfillCounters;
 import java.time.LocalDate;
 import java.util.HashMap;
 import java.util.Map;

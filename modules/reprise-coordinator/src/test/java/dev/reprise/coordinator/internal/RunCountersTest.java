@@ -2,7 +2,7 @@ package dev.reprise.coordinator.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.reprise.coordinator.BackfillCounters;
+import dev.reprise.protocol.BackfillCounters;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Map;

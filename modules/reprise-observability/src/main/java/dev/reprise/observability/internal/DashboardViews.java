@@ -2,12 +2,12 @@ package dev.reprise.observability.internal;
 
 import dev.reprise.backpressure.GroupLag;
 import dev.reprise.backpressure.PartitionLag;
-import dev.reprise.coordinator.BackfillCounters;
-import dev.reprise.coordinator.BackfillRequest;
-import dev.reprise.coordinator.BackfillState;
-import dev.reprise.coordinator.BackfillStatus;
-import dev.reprise.coordinator.ControlTopics;
 import dev.reprise.observability.BackfillObserver;
+import dev.reprise.protocol.BackfillCounters;
+import dev.reprise.protocol.BackfillRequest;
+import dev.reprise.protocol.BackfillState;
+import dev.reprise.protocol.BackfillStatus;
+import dev.reprise.protocol.ControlTopics;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package dev.reprise.observability.internal;
 
-import dev.reprise.coordinator.ReplayHeaders;
+import dev.reprise.protocol.ReplayHeaders;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -2,11 +2,11 @@ package dev.reprise.observability.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.reprise.coordinator.BackfillRequest;
-import dev.reprise.coordinator.BackfillRequest.EffectsPolicy;
-import dev.reprise.coordinator.BackfillRequest.Mode;
-import dev.reprise.coordinator.BackfillState;
-import dev.reprise.coordinator.BackfillStatus;
+import dev.reprise.protocol.BackfillRequest.EffectsPolicy;
+import dev.reprise.protocol.BackfillRequest.Mode;
+import dev.reprise.protocol.BackfillRequest;
+import dev.reprise.protocol.BackfillState;
+import dev.reprise.protocol.BackfillStatus;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;

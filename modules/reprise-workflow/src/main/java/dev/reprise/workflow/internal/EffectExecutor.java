@@ -1,7 +1,7 @@
 package dev.reprise.workflow.internal;
 
-import dev.reprise.coordinator.ReplayHeaders;
 import dev.reprise.core.KafkaClientObserver;
+import dev.reprise.protocol.ReplayHeaders;
 import dev.reprise.registry.SchemaRegistryClient;
 import dev.reprise.workflow.EffectStats;
 import dev.reprise.workflow.Receipt;

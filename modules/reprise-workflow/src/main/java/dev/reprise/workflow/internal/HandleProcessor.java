@@ -1,8 +1,8 @@
 package dev.reprise.workflow.internal;
 
-import dev.reprise.coordinator.BackfillRequest.EffectsPolicy;
-import dev.reprise.coordinator.ReplayHeaders;
 import dev.reprise.core.RepriseNonRetriableException;
+import dev.reprise.protocol.BackfillRequest.EffectsPolicy;
+import dev.reprise.protocol.ReplayHeaders;
 import dev.reprise.registry.SchemaRegistryClient;
 import dev.reprise.registry.serde.AvroWireFormat;
 import dev.reprise.spi.EventChecksum;

@@ -1,4 +1,4 @@
-package dev.reprise.coordinator;
+package dev.reprise.protocol;
 
 /**
  * Header names on the records a backfill publishes, and on its dead letters. Values are UTF-8

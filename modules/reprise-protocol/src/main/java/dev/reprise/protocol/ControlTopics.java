@@ -1,4 +1,4 @@
-package dev.reprise.coordinator;
+package dev.reprise.protocol;
 
 /**
  * The names of the topics and groups Reprise's control plane uses. One place, because the CLI,

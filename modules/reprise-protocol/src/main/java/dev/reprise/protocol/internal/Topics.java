@@ -1,8 +1,8 @@
-package dev.reprise.coordinator.internal;
+package dev.reprise.protocol.internal;
 
-import dev.reprise.coordinator.ControlTopics;
 import dev.reprise.core.RepriseNonRetriableException;
 import dev.reprise.core.RepriseRetriableException;
+import dev.reprise.protocol.ControlTopics;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +46,7 @@ public final class Topics {
   }
 
   /** Creates {@code topic} unless it exists; then checks its partition count. */
-  static void ensure(Admin admin, NewTopic topic) {
+  public static void ensure(Admin admin, NewTopic topic) {
     create(admin, topic);
     // A topic just created may not be in every broker's metadata yet: describing it can still
     // say "unknown" for a moment.
@@ -71,7 +71,7 @@ public final class Topics {
   }
 
   /** The topic's description; a missing topic is a non-retriable error naming it. */
-  static TopicDescription describe(Admin admin, String topic) {
+  public static TopicDescription describe(Admin admin, String topic) {
     TopicDescription description = describeIfExists(admin, topic);
     if (description == null) {
       throw new RepriseNonRetriableException("topic '" + topic + "' does not exist");

@@ -1,6 +1,7 @@
-package dev.reprise.coordinator;
+package dev.reprise.protocol;
 
 import dev.reprise.core.RepriseRetriableException;
+import dev.reprise.protocol.internal.Topics;
 import dev.reprise.registry.SchemaRegistryClient;
 import dev.reprise.registry.serde.AvroWireFormat;
 import dev.reprise.registry.serde.RegistryAvroSerdeConfig;
@@ -195,7 +196,7 @@ public interface WorkflowDeclarations {
 
     static void ensureTopic(Map<String, Object> clientConfig) {
       try (Admin admin = Admin.create(clientConfig)) {
-        dev.reprise.coordinator.internal.Topics.ensureCompacted(admin, TOPIC);
+        dev.reprise.protocol.internal.Topics.ensureCompacted(admin, TOPIC);
       }
     }
   }

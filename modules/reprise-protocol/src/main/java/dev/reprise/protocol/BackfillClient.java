@@ -1,8 +1,8 @@
-package dev.reprise.coordinator;
+package dev.reprise.protocol;
 
-import dev.reprise.coordinator.internal.StatusStore;
-import dev.reprise.coordinator.internal.Topics;
 import dev.reprise.core.RepriseRetriableException;
+import dev.reprise.protocol.internal.StatusStore;
+import dev.reprise.protocol.internal.Topics;
 import dev.reprise.registry.SchemaRegistryClient;
 import java.time.Duration;
 import java.util.HashMap;

@@ -1,4 +1,4 @@
-package dev.reprise.coordinator;
+package dev.reprise.protocol;
 
 import java.time.Instant;
 import java.util.Collections;

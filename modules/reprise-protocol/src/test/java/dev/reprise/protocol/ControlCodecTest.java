@@ -1,11 +1,11 @@
-package dev.reprise.coordinator;
+package dev.reprise.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.reprise.coordinator.BackfillRequest.EffectsPolicy;
-import dev.reprise.coordinator.BackfillRequest.Mode;
-import dev.reprise.coordinator.BackfillStatus.PartitionProgress;
-import dev.reprise.coordinator.BackfillStatus.UpcastSample;
+import dev.reprise.protocol.BackfillRequest.EffectsPolicy;
+import dev.reprise.protocol.BackfillRequest.Mode;
+import dev.reprise.protocol.BackfillStatus.PartitionProgress;
+import dev.reprise.protocol.BackfillStatus.UpcastSample;
 import dev.reprise.registry.InMemorySchemaRegistryClient;
 import dev.reprise.registry.serde.AvroWireFormat;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package dev.reprise.coordinator;
+package dev.reprise.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.reprise.coordinator;
+package dev.reprise.protocol;
 
 import dev.reprise.spi.EventType;
 import java.util.Map;

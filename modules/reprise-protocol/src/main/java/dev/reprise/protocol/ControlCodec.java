@@ -1,7 +1,7 @@
-package dev.reprise.coordinator;
+package dev.reprise.protocol;
 
-import dev.reprise.coordinator.BackfillStatus.PartitionProgress;
-import dev.reprise.coordinator.BackfillStatus.UpcastSample;
+import dev.reprise.protocol.BackfillStatus.PartitionProgress;
+import dev.reprise.protocol.BackfillStatus.UpcastSample;
 import dev.reprise.registry.SchemaRegistryClient;
 import dev.reprise.registry.serde.AvroWireFormat;
 import dev.reprise.registry.serde.RegistryAvroSerdeConfig;

@@ -1,9 +1,9 @@
-package dev.reprise.coordinator.internal;
+package dev.reprise.protocol.internal;
 
-import dev.reprise.coordinator.BackfillStatus;
-import dev.reprise.coordinator.ControlCodec;
-import dev.reprise.coordinator.ControlTopics;
 import dev.reprise.core.RepriseRetriableException;
+import dev.reprise.protocol.BackfillStatus;
+import dev.reprise.protocol.ControlCodec;
+import dev.reprise.protocol.ControlTopics;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;

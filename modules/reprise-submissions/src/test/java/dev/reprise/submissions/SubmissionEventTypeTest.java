@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.reprise.spi.EventChecksum;
 import dev.reprise.spi.EventWindow;
+import dev.reprise.spi.testkit.UpcastFixtures;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.avro.generic.GenericRecord;
@@ -55,6 +57,11 @@ class SubmissionEventTypeTest {
         .containsEntry(SubmissionEventType.TENANT_ID, SubmissionEventType.DEFAULT_TENANT);
     assertThat(SubmissionEventType.builder().defaultTenant("acme").build().attributes(v2))
         .containsEntry(SubmissionEventType.TENANT_ID, "acme");
+  }
+
+  @Test
+  void shouldMatchTheGoldenFixturesOfEveryHop() {
+    assertThat(UpcastFixtures.check(type, Path.of("src/test/resources/upcast-fixtures"))).isEqualTo(4);
   }
 
   @Test

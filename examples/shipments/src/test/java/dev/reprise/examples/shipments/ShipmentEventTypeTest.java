@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.reprise.spi.SampleHistory.Sample;
+import dev.reprise.spi.testkit.UpcastFixtures;
 import dev.reprise.spi.upcast.UpcastException;
 import dev.reprise.spi.upcast.UpcasterChain;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +46,11 @@ class ShipmentEventTypeTest {
     assertThat(v3.get("trackingCode")).as("v2's new field, by its default").isNull();
     assertThat(chain.report().snapshot()).containsEntry("records.v1", 1L).containsEntry("carrier normalised", 1L);
     assertThat(type.eventId(v3)).isEqualTo(type.eventId(v1("sh-1", "x", "DE", 1))).isEqualTo("sh-1#0");
+  }
+
+  @Test
+  void shouldMatchTheGoldenFixturesOfEveryHop() {
+    assertThat(UpcastFixtures.check(type, Path.of("src/test/resources/upcast-fixtures"))).isEqualTo(5);
   }
 
   @Test

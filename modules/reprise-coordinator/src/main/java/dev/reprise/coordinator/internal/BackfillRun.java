@@ -12,20 +12,17 @@ import dev.reprise.protocol.BackfillStatus;
 import dev.reprise.protocol.BackfillThrottle;
 import dev.reprise.protocol.ControlTopics;
 import dev.reprise.protocol.IllegalBackfillTransitionException;
-import dev.reprise.protocol.LivePositions;
 import dev.reprise.protocol.ReplayCommand;
-import dev.reprise.protocol.ReplayHeaders;
-import dev.reprise.protocol.internal.Topics;
 import dev.reprise.registry.serde.RegistryAvroSerdeConfig;
 import dev.reprise.replay.EventFilter;
 import dev.reprise.replay.EventReplayer;
 import dev.reprise.spi.EventType;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,39 +30,21 @@ import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.ListOffsetsOptions;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -95,12 +74,6 @@ public final class BackfillRun implements Runnable {
   private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(30);
   private static final long MAX_BACKOFF_MILLIS = 30_000;
   private static final int MAX_SAMPLES = 5;
-  /** The share of a PREVIEW's plan its pilot replays for real. */
-  static final double PILOT_SHARE = 0.01;
-  /** ... and at least this many offsets per partition. */
-  static final long PILOT_MIN_OFFSETS = 1_000;
-  /** Added to the pilot's extrapolation: days and partitions are not even. */
-  static final double PILOT_SKEW_BUFFER = 0.2;
 
   private record Signal(ReplayCommand.Type type, String note, OptionalDouble rate) {}
 
@@ -113,47 +86,27 @@ public final class BackfillRun implements Runnable {
   private final boolean execute;
   private final BlockingDeque<Signal> signals = new LinkedBlockingDeque<>();
   private final CountDownLatch finished = new CountDownLatch(1);
-  private final AtomicReference<Exception> sendError = new AtomicReference<>();
+  private final ReplayPublisher publisher;
+  private final RunProgress progress;
+  private final List<UpcastSample> samples = new ArrayList<>();
   private volatile boolean stopRequested;
   private volatile BackfillState state;
 
-  private KafkaProducer<byte[], byte[]> producer;
+  /** The plan, positions and counters; null until planned or loaded. */
+  private RunState run;
   private KafkaConsumer<byte[], byte[]> consumer;
-  private AutoCloseable producerMetrics;
   private AutoCloseable consumerMetrics;
-  private boolean inTransaction;
-  private long transactionStartMillis;
-  private int partitionCount;
-  private long[] start;
-  private long[] end;
-  private long[] positions;
-  private long[] committedPositions;
-  private RunCounters working = new RunCounters();
-  private RunCounters committed = new RunCounters();
-  private EventReplayer[] replayers;
-  private ExecutorService workers;
+  private ReplayWorkers workers;
   private PublishPacer pacer;
   private volatile AdaptiveThrottle throttle;
-  /** A PREVIEW's pilot: the first share of each partition's plan, replayed for real into a scratch topic. */
-  private long[] pilotEnd;
-  private long pilotStartNanos;
+  /** A PREVIEW's pilot while it runs; null otherwise. */
+  private Pilot pilot;
   private double pilotOffsetsPerSecond;
   private Long estimatedSeconds;
   private OptionalDouble operatorLimit = OptionalDouble.empty();
-  private final List<UpcastSample> samples = new ArrayList<>();
-  private final byte[] backfillIdBytes;
-  private final byte[] sourceTopicBytes;
-  private byte[][] versionBytes;
-  private final Map<Long, byte[]> dayBytes = new HashMap<>();
-  private byte[][] partitionBytes;
   private String rejectedCommand;
   private Instant startedAt;
   private String transientReason;
-  private long rateMillis;
-  private long rateScanned;
-  private long rateConsumed;
-  private double recordsPerSecond;
-  private double offsetsPerSecond;
 
   /**
    * @param status the status the backfill is known by (ACCEPTED for a new one); the run re-reads
@@ -167,8 +120,8 @@ public final class BackfillRun implements Runnable {
     this.execute = request.mode() == BackfillRequest.Mode.EXECUTE;
     this.state = status.state();
     this.rejectedCommand = status.rejectedCommand().orElse(null);
-    this.backfillIdBytes = utf8(backfillId);
-    this.sourceTopicBytes = utf8(request.sourceTopic());
+    this.publisher = new ReplayPublisher(ctx, backfillId, request.sourceTopic());
+    this.progress = new RunProgress(ctx.clock());
   }
 
   public String backfillId() {
@@ -259,7 +212,7 @@ public final class BackfillRun implements Runnable {
     int failures = 0;
     while (!stopRequested) {
       try {
-        openProducer();
+        publisher.open();
         return load();
       } catch (RepriseRetriableException | org.apache.kafka.common.errors.RetriableException e) {
         failures++;
@@ -290,18 +243,21 @@ public final class BackfillRun implements Runnable {
     }
     startedAt = status.startedAt().orElse(null);
     state = status.state();
-    partitionCount = status.partitions().size();
-    start = new long[partitionCount];
-    end = new long[partitionCount];
+    int partitions = status.partitions().size();
+    long[] start = new long[partitions];
+    long[] end = new long[partitions];
     for (PartitionProgress p : status.partitions()) {
       start[p.partition()] = p.startOffset();
       end[p.partition()] = p.endOffset();
     }
+    // Fresh until the consumer, built for the plan, reads where an EXECUTE committed.
+    run = RunState.fresh(start, end);
     prepare();
     if (execute) {
-      Map<TopicPartition, OffsetAndMetadata> offsets = consumer.committed(new java.util.HashSet<>(allPartitions()), CLIENT_TIMEOUT);
-      positions = new long[partitionCount];
-      for (int p = 0; p < partitionCount; p++) {
+      Map<TopicPartition, OffsetAndMetadata> offsets = consumer.committed(
+          new java.util.HashSet<>(run.partitions(request.sourceTopic())), CLIENT_TIMEOUT);
+      long[] positions = new long[partitions];
+      for (int p = 0; p < partitions; p++) {
         OffsetAndMetadata offset = offsets.get(new TopicPartition(request.sourceTopic(), p));
         positions[p] = offset == null ? start[p] : offset.offset();
       }
@@ -312,114 +268,31 @@ public final class BackfillRun implements Runnable {
               backfillId, p.partition(), positions[p.partition()], p.position());
         }
       }
-      working = RunCounters.restore(status.counters(), status.countsPerDay(), status.evolution());
-    } else {
-      // A preview holds no offsets; after a takeover it scans again from the start.
-      positions = start.clone();
-      working = new RunCounters();
+      run = RunState.resumed(start, end, positions,
+          RunCounters.restore(status.counters(), status.countsPerDay(), status.evolution()));
     }
-    log.info("backfill '{}' resumes {} from {} (instance {})", backfillId, state, positionsText(), ctx.instanceId());
-    committed = working.copy();
-    committedPositions = positions.clone();
+    // A preview holds no offsets; after a takeover it scans again from the start.
+    log.info("backfill '{}' resumes {} from {} (instance {})", backfillId, state, run.positionsText(), ctx.instanceId());
     if (!execute) {
-      preparePilot();
+      pilot = Pilot.prepare(ctx, backfillId, run).orElse(null);
     }
     seekAll();
-    startRateWindow();
+    progress.startWindow(run);
     return true;
   }
 
-  private void startRateWindow() {
-    rateMillis = ctx.clock().millis();
-    rateScanned = working.scanned;
-    rateConsumed = consumed();
-  }
-
-  /** Snapshots the source's offsets, creates the topics, and commits the PLANNED status. */
+  /** Plans (see {@link RunPlanner}) and commits the PLANNED status. */
   private void plan() {
-    partitionCount = Topics.describe(ctx.admin(), request.sourceTopic()).partitions().size();
-    Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
-    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-    for (TopicPartition tp : allPartitions()) {
-      earliest.put(tp, OffsetSpec.earliest());
-      latest.put(tp, OffsetSpec.latest());
-    }
-    // The last stable offset: records of a transaction still open on the source are not history yet.
-    Map<TopicPartition, Long> startOffsets = listOffsets(earliest, IsolationLevel.READ_UNCOMMITTED);
-    Map<TopicPartition, Long> endOffsets = listOffsets(latest, IsolationLevel.READ_COMMITTED);
-    start = new long[partitionCount];
-    end = new long[partitionCount];
-    for (TopicPartition tp : allPartitions()) {
-      start[tp.partition()] = startOffsets.get(tp);
-      end[tp.partition()] = endOffsets.get(tp);
-    }
-    if (request.isHandover()) {
-      handOver();
-    }
-    if (execute) {
-      Map<String, String> configs = Map.of(
-          TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
-          TopicConfig.RETENTION_MS_CONFIG, String.valueOf(ctx.backfillRetention().toMillis()),
-          // Retention runs on record timestamps; stamping the append time keeps 2023's events from
-          // being deleted the moment they are republished. Event time travels in a header.
-          TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime");
-      Topics.ensure(ctx.admin(), new NewTopic(ControlTopics.backfillTopic(backfillId), Optional.of(partitionCount),
-          ctx.replicationFactor()).configs(configs));
-      Topics.ensure(ctx.admin(), new NewTopic(ControlTopics.deadLetterTopic(backfillId), Optional.of(partitionCount),
-          ctx.replicationFactor()).configs(configs));
-    }
-    positions = start.clone();
-    committedPositions = positions.clone();
+    run = new RunPlanner(ctx, backfillId, request).plan();
     prepare();
     if (!execute) {
-      preparePilot();
+      pilot = Pilot.prepare(ctx, backfillId, run).orElse(null);
     }
     seekAll();
-    startRateWindow();
+    progress.startWindow(run);
     commit(BackfillState.PLANNED);
-    log.info("backfill '{}' planned: {} offsets in {} partitions of '{}'", backfillId, planned(), partitionCount,
+    log.info("backfill '{}' planned: {} offsets in {} partitions of '{}'", backfillId, run.planned(), run.partitionCount,
         request.sourceTopic());
-  }
-
-  /**
-   * Ends the plan at the handover workflows' live positions on the source instead of the snapshot:
-   * the history of a workflow is exactly what it will not read live. A workflow without a position
-   * gets the snapshot as its position first (before it ever reads the topic), so everything from
-   * there on is live to it and everything before is this backfill's. With several workflows, the
-   * plan ends at the furthest position: a record one of them already handled live comes again
-   * through the backfill, and its dedup store answers DUPLICATE (no gap, no second effect).
-   *
-   * <p>Done before the PLANNED status is committed; a coordinator that dies in between plans again
-   * and finds the positions it set (or the workflow's progress since), which is just as gapless.
-   * A PREVIEW sets nothing: it reports where the handover would be now.
-   */
-  private void handOver() {
-    Map<Integer, Long> snapshot = new HashMap<>();
-    for (int p = 0; p < partitionCount; p++) {
-      snapshot.put(p, end[p]);
-    }
-    long[] handover = new long[partitionCount];
-    for (String workflow : request.handoverWorkflows()) {
-      String group = ControlTopics.workflowGroup(workflow);
-      Map<Integer, Long> positions;
-      if (execute) {
-        LivePositions.Handover set = LivePositions.establish(ctx.admin(), group, request.sourceTopic(), snapshot);
-        positions = set.positions();
-        log.info("backfill '{}': workflow '{}' reads '{}' live from {} ({}); this backfill is its history before that",
-            backfillId, workflow, request.sourceTopic(), positions,
-            set.set().isEmpty() ? "its committed positions" : "set now on partitions " + set.set());
-      } else {
-        positions = new HashMap<>(snapshot);
-        positions.putAll(LivePositions.committed(ctx.admin(), group, request.sourceTopic()));
-      }
-      for (int p = 0; p < partitionCount; p++) {
-        handover[p] = Math.max(handover[p], positions.getOrDefault(p, snapshot.get(p)));
-      }
-    }
-    for (int p = 0; p < partitionCount; p++) {
-      // A position below the log start (compaction, retention) has nothing before it to replay.
-      end[p] = Math.max(start[p], handover[p]);
-    }
   }
 
   /** Builds what reading and replaying need, once the plan is known. */
@@ -427,29 +300,19 @@ public final class BackfillRun implements Runnable {
     // Resolved here, on the run's thread: a status adopted from a coordinator with other plugins
     // fails this backfill with the reason, not the coordinator.
     EventType type = ctx.eventType(request);
-    versionBytes = new byte[type.versions().latestVersion() + 1][];
-    for (int v = 1; v < versionBytes.length; v++) {
-      versionBytes[v] = utf8(Integer.toString(v));
-    }
+    publisher.headersFor(run.partitionCount, type.versions().latestVersion());
     int targetVersion = request.targetSchemaVersion().orElse(type.versions().latestVersion());
     int targetSchemaId = ctx.registry().register(
         RegistryAvroSerdeConfig.subject(ControlTopics.backfillTopic(backfillId), false),
         type.versions().schema(targetVersion));
-    EventFilter filter = new EventFilter(request.fromMillis(), request.toMillis(), request.filters());
-    replayers = new EventReplayer[ctx.replayThreads()];
-    for (int i = 0; i < replayers.length; i++) {
-      replayers[i] = new EventReplayer(ctx.registry(), type, filter, targetVersion, targetSchemaId);
+    if (workers != null) {
+      workers.close();
     }
-    if (replayers.length > 1 && workers == null) {
-      workers = Executors.newFixedThreadPool(replayers.length - 1, runnable -> {
-        Thread thread = new Thread(runnable, "reprise-replay-" + backfillId);
-        thread.setDaemon(true);
-        return thread;
-      });
-    }
+    workers = new ReplayWorkers(ctx, backfillId, type,
+        new EventFilter(request.fromMillis(), request.toMillis(), request.filters()), targetVersion, targetSchemaId);
     pacer = new PublishPacer(fixedRate(), System::nanoTime);
     if (execute && throttle == null) {
-      throttle = ctx.backpressure().throttleFor(backfillId, request, ctx.clock(), this::producerMetric).orElse(null);
+      throttle = ctx.backpressure().throttleFor(backfillId, request, ctx.clock(), publisher::metric).orElse(null);
       if (throttle != null) {
         ctx.backpressure().ticker().register(throttle);
       }
@@ -466,11 +329,7 @@ public final class BackfillRun implements Runnable {
     }
     consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     consumerMetrics = ctx.clients().opened(consumer);
-    consumer.assign(allPartitions());
-    partitionBytes = new byte[partitionCount][];
-    for (int p = 0; p < partitionCount; p++) {
-      partitionBytes[p] = utf8(Integer.toString(p));
-    }
+    consumer.assign(run.partitions(request.sourceTopic()));
   }
 
   private void loop() {
@@ -502,16 +361,17 @@ public final class BackfillRun implements Runnable {
         if (state != BackfillState.RUNNING) {
           continue;
         }
-        if (pilotEnd != null && pilotDone()) {
+        if (pilot != null && pilot.done(run)) {
           finishPilot();
           continue;
         }
-        if (allDone()) {
+        if (run.allDone()) {
           if (pilotOffsetsPerSecond > 0) {
-            estimatedSeconds = estimate();
+            estimatedSeconds = Pilot.estimate(pilotOffsetsPerSecond, run.planned(), run.working.matched, request,
+                ctx.backpressure());
           }
           commit(BackfillState.COMPLETED);
-          log.info("backfill '{}' completed: {}", backfillId, working.asMap(planned()));
+          log.info("backfill '{}' completed: {}", backfillId, run.working.asMap(run.planned()));
           return;
         }
         if (throttle != null && throttle.gated()) {
@@ -519,7 +379,7 @@ public final class BackfillRun implements Runnable {
           continue;
         }
         step();
-        if (ctx.clock().millis() - transactionStartMillis >= ctx.commitInterval().toMillis()) {
+        if (publisher.transactionAgeMillis() >= ctx.commitInterval().toMillis()) {
           commit(BackfillState.RUNNING);
         }
         failures = 0;
@@ -558,34 +418,15 @@ public final class BackfillRun implements Runnable {
    * at once.
    */
   private void holdForBackpressure() throws InterruptedException {
-    if (inTransaction && working.published > committed.published
-        || ctx.clock().millis() - transactionStartMillis >= ctx.commitInterval().toMillis()) {
+    if (publisher.inTransaction() && run.working.published > run.committed.published
+        || publisher.transactionAgeMillis() >= ctx.commitInterval().toMillis()) {
       commit(BackfillState.RUNNING);
-      transactionStartMillis = ctx.clock().millis();
+      publisher.restartTransactionClock();
     }
     Signal signal = signals.poll(POLL.toMillis(), TimeUnit.MILLISECONDS);
     if (signal != null) {
       signals.offerFirst(signal);
     }
-  }
-
-  /** A metric of the run's producer ({@code producer-metrics} group), empty while it has no value. */
-  private OptionalDouble producerMetric(String name) {
-    KafkaProducer<byte[], byte[]> current = producer;
-    if (current == null) {
-      return OptionalDouble.empty();
-    }
-    try {
-      for (var entry : current.metrics().entrySet()) {
-        if (entry.getKey().name().equals(name) && entry.getKey().group().equals("producer-metrics")
-            && entry.getValue().metricValue() instanceof Double value && !value.isNaN()) {
-          return OptionalDouble.of(value);
-        }
-      }
-    } catch (RuntimeException e) {
-      // A producer being replaced: no reading this tick.
-    }
-    return OptionalDouble.empty();
   }
 
   /** Applies a command or a note; true if the run is over. */
@@ -638,11 +479,8 @@ public final class BackfillRun implements Runnable {
    * so the evolution counters never count a record twice.
    */
   private void step() {
-    if (!inTransaction) {
-      producer.beginTransaction();
-      inTransaction = true;
-      transactionStartMillis = ctx.clock().millis();
-    }
+    publisher.begin();
+    long[] positions = run.positions;
     ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
     List<ConsumerRecord<byte[], byte[]>> todo = new ArrayList<>(records.count());
     // Per partition, the first record read at or past its limit (live writes after the plan). The
@@ -654,7 +492,7 @@ public final class BackfillRun implements Runnable {
       int p = tp.partition();
       for (ConsumerRecord<byte[], byte[]> record : records.records(tp)) {
         if (record.offset() >= limit(p)) {
-          if (pilotEnd != null && record.offset() < end[p]) {
+          if (pilot != null && record.offset() < run.end[p]) {
             // Past the pilot: read again after it.
             consumer.seek(tp, record.offset());
           } else {
@@ -674,7 +512,7 @@ public final class BackfillRun implements Runnable {
       // The in-flight window shrinks as this step publishes: size every chunk by what is left.
       size = throttle == null ? chunk : (int) Math.min(chunk, throttle.allowance());
       if (shouldYield() || size <= 0 || throttle != null && throttle.gated()) {
-        java.util.Set<Integer> unfinished = seekBack(todo, from);
+        Set<Integer> unfinished = seekBack(todo, from);
         pastLimit.forEach((p, offset) -> {
           if (!unfinished.contains(p)) {
             positions[p] = Math.max(positions[p], offset);
@@ -684,14 +522,14 @@ public final class BackfillRun implements Runnable {
         return;
       }
       List<ConsumerRecord<byte[], byte[]>> slice = todo.subList(from, Math.min(todo.size(), from + size));
-      EventReplayer.Outcome[] outcomes = processAll(slice);
+      EventReplayer.Outcome[] outcomes = workers.process(slice);
       for (int i = 0; i < outcomes.length; i++) {
         ConsumerRecord<byte[], byte[]> record = slice.get(i);
         apply(record, outcomes[i]);
         positions[record.partition()] = record.offset() + 1;
       }
       if (throttle != null) {
-        throttle.observe(working.published, committed.published);
+        throttle.observe(run.working.published, run.committed.published);
       }
     }
     pastLimit.forEach((p, offset) -> positions[p] = Math.max(positions[p], offset));
@@ -724,8 +562,8 @@ public final class BackfillRun implements Runnable {
    * Seeks every partition back to its first record at or after {@code from} that was not
    * published; returns those partitions.
    */
-  private java.util.Set<Integer> seekBack(List<ConsumerRecord<byte[], byte[]>> todo, int from) {
-    java.util.Set<Integer> seen = new java.util.HashSet<>();
+  private Set<Integer> seekBack(List<ConsumerRecord<byte[], byte[]>> todo, int from) {
+    Set<Integer> seen = new HashSet<>();
     for (ConsumerRecord<byte[], byte[]> record : todo.subList(from, todo.size())) {
       if (seen.add(record.partition())) {
         consumer.seek(new TopicPartition(record.topic(), record.partition()), record.offset());
@@ -734,46 +572,12 @@ public final class BackfillRun implements Runnable {
     return seen;
   }
 
-  private EventReplayer.Outcome[] processAll(List<ConsumerRecord<byte[], byte[]>> slice) {
-    EventReplayer.Outcome[] outcomes = new EventReplayer.Outcome[slice.size()];
-    int threads = slice.size() < 256 ? 1 : replayers.length;
-    int share = (slice.size() + threads - 1) / threads;
-    List<Future<?>> pending = new ArrayList<>();
-    for (int t = 1; t < threads; t++) {
-      int first = t * share;
-      int last = Math.min(slice.size(), first + share);
-      EventReplayer replayer = replayers[t];
-      pending.add(workers.submit(() -> {
-        for (int i = first; i < last; i++) {
-          outcomes[i] = replayer.process(slice.get(i).value());
-        }
-      }));
-    }
-    for (int i = 0; i < Math.min(share, slice.size()); i++) {
-      outcomes[i] = replayers[0].process(slice.get(i).value());
-    }
-    for (Future<?> future : pending) {
-      try {
-        future.get();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new RepriseRetriableException("interrupted while replaying backfill '" + backfillId + "'", e);
-      } catch (ExecutionException e) {
-        if (e.getCause() instanceof RuntimeException runtime) {
-          throw runtime;
-        }
-        throw new IllegalStateException(e.getCause());
-      }
-    }
-    return outcomes;
-  }
-
   private boolean shouldYield() {
-    return stopRequested || !signals.isEmpty()
-        || ctx.clock().millis() - transactionStartMillis >= ctx.commitInterval().toMillis();
+    return stopRequested || !signals.isEmpty() || publisher.transactionAgeMillis() >= ctx.commitInterval().toMillis();
   }
 
   private void apply(ConsumerRecord<byte[], byte[]> record, EventReplayer.Outcome outcome) {
+    RunCounters working = run.working;
     working.scanned++;
     if (outcome instanceof EventReplayer.Matched m) {
       working.matchedOn(m.eventTimeMillis());
@@ -783,15 +587,12 @@ public final class BackfillRun implements Runnable {
       }
       if (execute) {
         pacer.acquire();
-        send(new ProducerRecord<>(ControlTopics.backfillTopic(backfillId), record.partition(), null, record.key(),
-            m.value(), provenance(record, m)));
+        publisher.replayed(ControlTopics.backfillTopic(backfillId), record, m);
         working.published++;
-      } else if (pilotEnd != null) {
-        if (pilotStartNanos == 0) {
-          pilotStartNanos = System.nanoTime();
-        }
+      } else if (pilot != null) {
+        pilot.publishing();
         // Unpaced: the pilot measures the pipeline; rate limits are applied by the estimate.
-        send(new ProducerRecord<>(pilotTopic(), record.partition(), null, record.key(), m.value(), provenance(record, m)));
+        publisher.replayed(pilot.topic(), record, m);
       }
     } else if (outcome instanceof EventReplayer.FilteredOut) {
       working.filteredOut++;
@@ -800,39 +601,9 @@ public final class BackfillRun implements Runnable {
     } else if (outcome instanceof EventReplayer.DeadLetter d) {
       working.deadLettered++;
       if (execute) {
-        RecordHeaders headers = new RecordHeaders(record.headers().toArray());
-        headers.add(ReplayHeaders.BACKFILL_ID, utf8(backfillId));
-        headers.add(ReplayHeaders.SOURCE_TOPIC, utf8(record.topic()));
-        headers.add(ReplayHeaders.SOURCE_PARTITION, utf8(Integer.toString(record.partition())));
-        headers.add(ReplayHeaders.SOURCE_OFFSET, utf8(Long.toString(record.offset())));
-        headers.add(ReplayHeaders.ERROR_STAGE, utf8(d.stage()));
-        headers.add(ReplayHeaders.ERROR_CLASS, utf8(d.error().getClass().getName()));
-        headers.add(ReplayHeaders.ERROR_MESSAGE, utf8(String.valueOf(d.error().getMessage())));
-        send(new ProducerRecord<>(ControlTopics.deadLetterTopic(backfillId), record.partition(), null, record.key(),
-            record.value(), headers));
+        publisher.deadLetter(record, d);
       }
     }
-  }
-
-  private RecordHeaders provenance(ConsumerRecord<byte[], byte[]> record, EventReplayer.Matched m) {
-    // Values constant per backfill, partition, version or day are encoded once, not per record.
-    RecordHeaders headers = new RecordHeaders();
-    headers.add(ReplayHeaders.BACKFILL_ID, backfillIdBytes);
-    headers.add(ReplayHeaders.SOURCE_TOPIC, sourceTopicBytes);
-    headers.add(ReplayHeaders.SOURCE_PARTITION, partitionBytes[record.partition()]);
-    headers.add(ReplayHeaders.SOURCE_OFFSET, utf8(Long.toString(record.offset())));
-    headers.add(ReplayHeaders.SOURCE_SCHEMA_VERSION, versionBytes[m.sourceVersion()]);
-    headers.add(ReplayHeaders.EVENT_DATE, dayBytes.computeIfAbsent(Math.floorDiv(m.eventTimeMillis(), 86_400_000L),
-        day -> utf8(LocalDate.ofEpochDay(day).toString())));
-    return headers;
-  }
-
-  private void send(ProducerRecord<byte[], byte[]> record) {
-    producer.send(record, (metadata, error) -> {
-      if (error != null) {
-        sendError.compareAndSet(null, error);
-      }
-    });
   }
 
   /**
@@ -840,55 +611,33 @@ public final class BackfillRun implements Runnable {
    * source offsets; only then does the run count as being in that state.
    */
   private void commit(BackfillState target) {
-    if (!inTransaction) {
-      producer.beginTransaction();
-      inTransaction = true;
-      transactionStartMillis = ctx.clock().millis();
-    }
-    Exception failed = sendError.getAndSet(null);
-    if (failed != null) {
-      throw new RepriseRetriableException("a record of backfill '" + backfillId + "' could not be sent: " + failed, failed);
-    }
-    takeEvolution().forEach(working::addEvolution);
-    updateRate();
+    publisher.begin();
+    publisher.throwSendError();
+    workers.takeEvolution().forEach(run.working::addEvolution);
+    progress.update(run);
     if (target == BackfillState.RUNNING && startedAt == null) {
       startedAt = ctx.clock().instant();
     }
-    BackfillStatus status = snapshot(target);
-    producer.send(new ProducerRecord<>(ControlTopics.STATUS, null, null, utf8(backfillId), ctx.codec().encode(status)));
+    Map<TopicPartition, OffsetAndMetadata> offsets = null;
     if (execute) {
-      Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-      for (int p = 0; p < partitionCount; p++) {
-        offsets.put(new TopicPartition(request.sourceTopic(), p), new OffsetAndMetadata(positions[p]));
+      offsets = new HashMap<>();
+      for (int p = 0; p < run.partitionCount; p++) {
+        offsets.put(new TopicPartition(request.sourceTopic(), p), new OffsetAndMetadata(run.positions[p]));
       }
-      producer.sendOffsetsToTransaction(offsets, new ConsumerGroupMetadata(ControlTopics.replayGroup(backfillId)));
     }
-    producer.commitTransaction();
-    inTransaction = false;
-    committed = working.copy();
+    publisher.commit(snapshot(target), offsets);
+    run.committedNow();
     if (throttle != null) {
-      throttle.observe(working.published, committed.published);
+      throttle.observe(run.working.published, run.committed.published);
     }
-    committedPositions = positions.clone();
     state = target;
     transientReason = null;
-  }
-
-  /** Each replayer's evolution counters since the last call. */
-  private List<Map<String, Long>> takeEvolution() {
-    List<Map<String, Long>> taken = new ArrayList<>();
-    if (replayers != null) {
-      for (EventReplayer replayer : replayers) {
-        taken.add(replayer.takeEvolution());
-      }
-    }
-    return taken;
   }
 
   /** A commit on the way out that must not mask why we are leaving. */
   private void commitQuietly() {
     try {
-      if (producer != null && replayers != null && !state.isTerminal()) {
+      if (publisher.isOpen() && workers != null && !state.isTerminal()) {
         commit(state);
       }
     } catch (RuntimeException e) {
@@ -899,28 +648,16 @@ public final class BackfillRun implements Runnable {
 
   /** Aborts the open transaction and goes back to the last committed point. */
   private void rewind() {
-    sendError.set(null);
-    if (inTransaction) {
-      try {
-        producer.abortTransaction();
-      } catch (ProducerFencedException | InvalidProducerEpochException e) {
-        throw e;
-      } catch (KafkaException e) {
-        // The producer may be unusable; rebuild it rather than fail the run.
-        log.warn("backfill '{}': abort failed ({}); rebuilding the producer", backfillId, e.toString());
-        closeProducer();
-        openProducer();
-      }
-      inTransaction = false;
+    publisher.abort();
+    if (workers != null) {
+      workers.takeEvolution();
     }
-    takeEvolution();
-    if (committedPositions == null) {
+    if (run == null) {
       return;
     }
-    working = committed.copy();
-    positions = committedPositions.clone();
+    run.rewind();
     if (throttle != null) {
-      throttle.observe(working.published, committed.published);
+      throttle.observe(run.working.published, run.committed.published);
     }
     seekAll();
   }
@@ -929,20 +666,13 @@ public final class BackfillRun implements Runnable {
     String reason = cause instanceof RepriseException ? cause.getMessage() : cause.toString();
     log.error("backfill '{}' failed: {}", backfillId, reason, cause);
     try {
-      if (producer == null) {
+      if (!publisher.isOpen()) {
         return;
       }
-      if (inTransaction) {
-        producer.abortTransaction();
-        inTransaction = false;
+      if (run != null) {
+        run.rewind();
       }
-      working = committed.copy();
-      positions = committedPositions != null ? committedPositions.clone() : start != null ? start.clone() : new long[0];
-      partitionCount = positions.length;
-      producer.beginTransaction();
-      producer.send(new ProducerRecord<>(ControlTopics.STATUS, null, null, utf8(backfillId),
-          ctx.codec().encode(snapshotWithReason(BackfillState.FAILED, reason))));
-      producer.commitTransaction();
+      publisher.publishAlone(snapshotWithReason(BackfillState.FAILED, reason));
       state = BackfillState.FAILED;
     } catch (RuntimeException e) {
       log.error("backfill '{}': could not publish the FAILED status: {}", backfillId, e.toString());
@@ -959,113 +689,37 @@ public final class BackfillRun implements Runnable {
   }
 
   private BackfillStatus snapshotWithReason(BackfillState target, String reason) {
-    List<PartitionProgress> partitions = new ArrayList<>();
-    for (int p = 0; p < partitionCount; p++) {
-      partitions.add(new PartitionProgress(p, start[p], end[p], positions[p]));
-    }
-    long remaining = planned() - consumed();
-    OptionalLong eta = target == BackfillState.COMPLETED ? OptionalLong.of(0)
-        : offsetsPerSecond > 0 ? OptionalLong.of((long) Math.ceil(remaining / offsetsPerSecond)) : OptionalLong.empty();
+    // Before a plan (a run failing to plan): no partitions, nothing counted.
+    RunState at = run != null ? run : RunState.fresh(new long[0], new long[0]);
+    OptionalLong eta = target == BackfillState.COMPLETED ? OptionalLong.of(0) : progress.eta(at.planned() - at.consumed());
     return new BackfillStatus(backfillId, target, Optional.ofNullable(reason), Optional.of(request),
-        Optional.of(ctx.instanceId()), working.asMap(planned()), partitions, working.perDay(), recordsPerSecond, eta,
-        working.evolution(), samples, Optional.ofNullable(rejectedCommand), Optional.ofNullable(startedAt),
+        Optional.of(ctx.instanceId()), at.working.asMap(at.planned()), at.progress(), at.working.perDay(),
+        progress.recordsPerSecond(), eta, at.working.evolution(), samples, Optional.ofNullable(rejectedCommand),
+        Optional.ofNullable(startedAt),
         throttle == null || target.isTerminal() ? Optional.empty() : Optional.of(throttle.status()),
         estimatedSeconds == null ? OptionalLong.empty() : OptionalLong.of(estimatedSeconds), List.of(),
         ctx.clock().instant());
   }
 
-  private void updateRate() {
-    long now = ctx.clock().millis();
-    long elapsed = now - rateMillis;
-    if (elapsed < 200) {
-      return;
-    }
-    double scannedRate = (working.scanned - rateScanned) * 1000.0 / elapsed;
-    double consumedRate = (consumed() - rateConsumed) * 1000.0 / elapsed;
-    // Smoothed so one slow commit does not swing the ETA; the first measurement is taken as is.
-    recordsPerSecond = recordsPerSecond == 0 ? scannedRate : 0.7 * recordsPerSecond + 0.3 * scannedRate;
-    offsetsPerSecond = offsetsPerSecond == 0 ? consumedRate : 0.7 * offsetsPerSecond + 0.3 * consumedRate;
-    rateMillis = now;
-    rateScanned = working.scanned;
-    rateConsumed = consumed();
-  }
-
   /** Where reading a partition stops for now: its plan's end, or its pilot's. */
   private long limit(int partition) {
-    return pilotEnd != null ? pilotEnd[partition] : end[partition];
+    return pilot != null ? pilot.end(partition) : run.end[partition];
   }
 
-  private boolean pilotDone() {
-    for (int p = 0; p < partitionCount; p++) {
-      if (positions[p] < pilotEnd[p]) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /**
-   * Starts a PREVIEW's pilot on a fresh plan: about 1% of each partition's offsets (at least 1,000),
-   * replayed exactly as EXECUTE would (decode, upcast, filter, encode, publish in transactions) into
-   * the scratch topic {@code reprise.pilot.<id>}.
-   */
-  private void preparePilot() {
-    for (int p = 0; p < partitionCount; p++) {
-      if (positions[p] != start[p]) {
-        return;
-      }
-    }
-    pilotEnd = new long[partitionCount];
-    for (int p = 0; p < partitionCount; p++) {
-      long planned = end[p] - start[p];
-      // About 1%, but enough offsets to outweigh a pilot's fixed costs (first fetch, commit).
-      pilotEnd[p] = start[p] + Math.min(planned, Math.max(PILOT_MIN_OFFSETS, (long) Math.ceil(planned * PILOT_SHARE)));
-    }
-    Topics.ensure(ctx.admin(), new NewTopic(pilotTopic(), Optional.of(partitionCount), ctx.replicationFactor())
-        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(Duration.ofHours(1).toMillis()))));
-  }
-
-  /**
-   * Ends the pilot: its speed is what the estimate extrapolates (see {@link #estimate}); the scratch
-   * topic goes.
-   */
+  /** Ends the pilot; its speed is what the estimate extrapolates ({@link Pilot#estimate}). */
   private void finishPilot() {
     commit(BackfillState.RUNNING);
-    double seconds = pilotStartNanos == 0 ? 0 : (System.nanoTime() - pilotStartNanos) / 1e9;
-    long pilotOffsets = 0;
-    for (int p = 0; p < partitionCount; p++) {
-      pilotOffsets += pilotEnd[p] - start[p];
-    }
-    pilotOffsetsPerSecond = seconds > 0 ? pilotOffsets / seconds : 0;
-    log.info("backfill '{}': pilot replayed {} of {} offsets in {} s", backfillId, pilotOffsets, planned(),
-        String.format(java.util.Locale.ROOT, "%.2f", seconds));
-    pilotEnd = null;
+    pilotOffsetsPerSecond = pilot.finish(ctx, run);
+    log.info("backfill '{}': pilot replayed {} of {} offsets at {} offsets/s", backfillId, pilot.offsets(run),
+        run.planned(), Math.round(pilotOffsetsPerSecond));
+    pilot = null;
     seekAll();
-    ctx.admin().deleteTopics(List.of(pilotTopic()));
-  }
-
-  /**
-   * The EXECUTE's duration from the pilot, once the preview knows how many records match: the
-   * pilot's speed over every planned offset or, if slower, publishing the matched records at the
-   * request's maximum rate or under the adaptive controller's slow start (when EXECUTE will be
-   * adaptive); plus 20% for skew.
-   */
-  private long estimate() {
-    double scan = planned() / pilotOffsetsPerSecond;
-    double limited = request.maxRecordsPerSecond().isPresent()
-        ? working.matched / request.maxRecordsPerSecond().getAsDouble() : 0;
-    double ramp = ctx.backpressure().rampSeconds(request, working.matched, pilotOffsetsPerSecond);
-    return Math.round(Math.max(scan, Math.max(limited, ramp)) * (1 + PILOT_SKEW_BUFFER));
-  }
-
-  private String pilotTopic() {
-    return "reprise.pilot." + backfillId;
   }
 
   private void markDone() {
     List<TopicPartition> done = new ArrayList<>();
     for (TopicPartition tp : consumer.assignment()) {
-      if (positions[tp.partition()] >= limit(tp.partition()) && !consumer.paused().contains(tp)) {
+      if (run.positions[tp.partition()] >= limit(tp.partition()) && !consumer.paused().contains(tp)) {
         done.add(tp);
       }
     }
@@ -1075,64 +729,10 @@ public final class BackfillRun implements Runnable {
 
   private void seekAll() {
     consumer.resume(consumer.paused());
-    for (int p = 0; p < partitionCount; p++) {
-      consumer.seek(new TopicPartition(request.sourceTopic(), p), positions[p]);
+    for (int p = 0; p < run.partitionCount; p++) {
+      consumer.seek(new TopicPartition(request.sourceTopic(), p), run.positions[p]);
     }
     markDone();
-  }
-
-  private boolean allDone() {
-    for (int p = 0; p < partitionCount; p++) {
-      if (positions[p] < end[p]) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private long planned() {
-    long planned = 0;
-    for (int p = 0; p < partitionCount; p++) {
-      planned += end[p] - start[p];
-    }
-    return planned;
-  }
-
-  private long consumed() {
-    long consumed = 0;
-    for (int p = 0; p < partitionCount; p++) {
-      consumed += Math.max(0, Math.min(positions[p], end[p]) - start[p]);
-    }
-    return consumed;
-  }
-
-  private List<TopicPartition> allPartitions() {
-    List<TopicPartition> partitions = new ArrayList<>();
-    for (int p = 0; p < partitionCount; p++) {
-      partitions.add(new TopicPartition(request.sourceTopic(), p));
-    }
-    return partitions;
-  }
-
-  private String positionsText() {
-    List<String> parts = new ArrayList<>();
-    for (int p = 0; p < partitionCount; p++) {
-      parts.add(p + ":" + positions[p] + "/" + end[p]);
-    }
-    return String.join(" ", parts);
-  }
-
-  private Map<TopicPartition, Long> listOffsets(Map<TopicPartition, OffsetSpec> specs, IsolationLevel isolation) {
-    try {
-      return ctx.admin().listOffsets(specs, new ListOffsetsOptions(isolation)).all()
-          .get(CLIENT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-          .entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new RepriseRetriableException("interrupted while planning backfill '" + backfillId + "'", e);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new RepriseRetriableException("cannot list offsets of '" + request.sourceTopic() + "': " + e, e);
-    }
   }
 
   /**
@@ -1151,40 +751,10 @@ public final class BackfillRun implements Runnable {
     }
   }
 
-  private void openProducer() {
-    Map<String, Object> config = new HashMap<>(ctx.clientConfig());
-    config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, ControlTopics.transactionalId(backfillId));
-    config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    config.put(ProducerConfig.ACKS_CONFIG, "all");
-    config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 10);
-    config.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-    config.put(ProducerConfig.CLIENT_ID_CONFIG, "reprise-replay-" + backfillId);
-    // As Kafka Streams does for exactly-once: a transaction lives about one commit interval, and a
-    // crashed owner's open transaction blocks readers of the status topic until it times out.
-    config.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
-    producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
-    producerMetrics = ctx.clients().opened(producer);
-    producer.initTransactions();
-    inTransaction = false;
-  }
-
-  private void closeProducer() {
-    KafkaClientObserver.closeQuietly(producerMetrics);
-    producerMetrics = null;
-    if (producer != null) {
-      try {
-        producer.close(Duration.ofSeconds(5));
-      } catch (RuntimeException e) {
-        log.debug("closing the producer of '{}': {}", backfillId, e.toString());
-      }
-      producer = null;
-    }
-  }
-
   private void closeClients() {
-    closeProducer();
+    publisher.close();
     if (workers != null) {
-      workers.shutdownNow();
+      workers.close();
       workers = null;
     }
     KafkaClientObserver.closeQuietly(consumerMetrics);
@@ -1197,9 +767,5 @@ public final class BackfillRun implements Runnable {
       }
       consumer = null;
     }
-  }
-
-  private static byte[] utf8(String value) {
-    return value.getBytes(StandardCharsets.UTF_8);
   }
 }

@@ -1,6 +1,5 @@
 package dev.reprise.coordinator.internal;
 
-import dev.reprise.core.KafkaClientObserver;
 import dev.reprise.core.RepriseException;
 import dev.reprise.core.RepriseNonRetriableException;
 import dev.reprise.core.RepriseRetriableException;
@@ -21,7 +20,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Set;
 import java.util.List;
 import java.util.Map;
@@ -32,10 +30,7 @@ import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
@@ -44,7 +39,6 @@ import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,8 +88,7 @@ public final class BackfillRun implements Runnable {
 
   /** The plan, positions and counters; null until planned or loaded. */
   private RunState run;
-  private KafkaConsumer<byte[], byte[]> consumer;
-  private AutoCloseable consumerMetrics;
+  private SourceReader reader;
   private ReplayWorkers workers;
   private PublishPacer pacer;
   private volatile AdaptiveThrottle throttle;
@@ -250,17 +243,11 @@ public final class BackfillRun implements Runnable {
       start[p.partition()] = p.startOffset();
       end[p.partition()] = p.endOffset();
     }
-    // Fresh until the consumer, built for the plan, reads where an EXECUTE committed.
+    // Fresh until the reader, built for the plan, reads where an EXECUTE committed.
     run = RunState.fresh(start, end);
     prepare();
     if (execute) {
-      Map<TopicPartition, OffsetAndMetadata> offsets = consumer.committed(
-          new java.util.HashSet<>(run.partitions(request.sourceTopic())), CLIENT_TIMEOUT);
-      long[] positions = new long[partitions];
-      for (int p = 0; p < partitions; p++) {
-        OffsetAndMetadata offset = offsets.get(new TopicPartition(request.sourceTopic(), p));
-        positions[p] = offset == null ? start[p] : offset.offset();
-      }
+      long[] positions = reader.committedPositions(start, CLIENT_TIMEOUT);
       for (PartitionProgress p : status.partitions()) {
         if (p.position() != positions[p.partition()]) {
           // Offsets and status commit in one transaction; a difference means someone moved the group.
@@ -317,19 +304,8 @@ public final class BackfillRun implements Runnable {
         ctx.backpressure().ticker().register(throttle);
       }
     }
-    Map<String, Object> config = new HashMap<>(ctx.clientConfig());
-    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, ctx.maxPollRecords());
-    config.put(ConsumerConfig.CLIENT_ID_CONFIG, "reprise-replay-" + backfillId);
-    if (execute) {
-      config.put(ConsumerConfig.GROUP_ID_CONFIG, ControlTopics.replayGroup(backfillId));
-    } else {
-      config.remove(ConsumerConfig.GROUP_ID_CONFIG);
-    }
-    consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    consumerMetrics = ctx.clients().opened(consumer);
-    consumer.assign(run.partitions(request.sourceTopic()));
+    reader = new SourceReader(ctx, backfillId, request.sourceTopic(), run.partitionCount,
+        execute ? ControlTopics.replayGroup(backfillId) : null);
   }
 
   private void loop() {
@@ -481,28 +457,9 @@ public final class BackfillRun implements Runnable {
   private void step() {
     publisher.begin();
     long[] positions = run.positions;
-    ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
-    List<ConsumerRecord<byte[], byte[]>> todo = new ArrayList<>(records.count());
-    // Per partition, the first record read at or past its limit (live writes after the plan). The
-    // position moves there only once every record before it is replayed: moved at once, a chunk
-    // that yields (a commit, a rate limit) would commit a position past records it never replayed,
-    // and the backfill would complete without them.
-    Map<Integer, Long> pastLimit = new HashMap<>();
-    for (TopicPartition tp : records.partitions()) {
-      int p = tp.partition();
-      for (ConsumerRecord<byte[], byte[]> record : records.records(tp)) {
-        if (record.offset() >= limit(p)) {
-          if (pilot != null && record.offset() < run.end[p]) {
-            // Past the pilot: read again after it.
-            consumer.seek(tp, record.offset());
-          } else {
-            pastLimit.put(p, record.offset());
-          }
-          break;
-        }
-        todo.add(record);
-      }
-    }
+    SourceReader.Batch batch = reader.poll(this::limit, run.end);
+    List<ConsumerRecord<byte[], byte[]>> todo = batch.records();
+    Map<Integer, Long> pastLimit = batch.pastLimit();
     int chunk = chunkSize();
     if (throttle != null) {
       pacer.rate(throttle.rate());
@@ -512,7 +469,7 @@ public final class BackfillRun implements Runnable {
       // The in-flight window shrinks as this step publishes: size every chunk by what is left.
       size = throttle == null ? chunk : (int) Math.min(chunk, throttle.allowance());
       if (shouldYield() || size <= 0 || throttle != null && throttle.gated()) {
-        Set<Integer> unfinished = seekBack(todo, from);
+        Set<Integer> unfinished = reader.seekBack(todo, from);
         pastLimit.forEach((p, offset) -> {
           if (!unfinished.contains(p)) {
             positions[p] = Math.max(positions[p], offset);
@@ -533,12 +490,7 @@ public final class BackfillRun implements Runnable {
       }
     }
     pastLimit.forEach((p, offset) -> positions[p] = Math.max(positions[p], offset));
-    for (TopicPartition tp : consumer.assignment()) {
-      if (!consumer.paused().contains(tp)) {
-        // Also moves past transaction markers and compaction gaps no record shows.
-        positions[tp.partition()] = Math.max(positions[tp.partition()], consumer.position(tp));
-      }
-    }
+    reader.advancePastGaps(positions);
     markDone();
   }
 
@@ -556,20 +508,6 @@ public final class BackfillRun implements Runnable {
     double rate = throttle != null ? throttle.rate() : fixedRate();
     long chunk = rate > 0 ? (long) Math.max(1, rate / 4) : Integer.MAX_VALUE;
     return (int) Math.min(Integer.MAX_VALUE, chunk);
-  }
-
-  /**
-   * Seeks every partition back to its first record at or after {@code from} that was not
-   * published; returns those partitions.
-   */
-  private Set<Integer> seekBack(List<ConsumerRecord<byte[], byte[]>> todo, int from) {
-    Set<Integer> seen = new HashSet<>();
-    for (ConsumerRecord<byte[], byte[]> record : todo.subList(from, todo.size())) {
-      if (seen.add(record.partition())) {
-        consumer.seek(new TopicPartition(record.topic(), record.partition()), record.offset());
-      }
-    }
-    return seen;
   }
 
   private boolean shouldYield() {
@@ -717,22 +655,11 @@ public final class BackfillRun implements Runnable {
   }
 
   private void markDone() {
-    List<TopicPartition> done = new ArrayList<>();
-    for (TopicPartition tp : consumer.assignment()) {
-      if (run.positions[tp.partition()] >= limit(tp.partition()) && !consumer.paused().contains(tp)) {
-        done.add(tp);
-      }
-    }
-    // Paused, the consumer fetches nothing past the plan's end.
-    consumer.pause(done);
+    reader.pauseDone(run.positions, this::limit);
   }
 
   private void seekAll() {
-    consumer.resume(consumer.paused());
-    for (int p = 0; p < run.partitionCount; p++) {
-      consumer.seek(new TopicPartition(request.sourceTopic(), p), run.positions[p]);
-    }
-    markDone();
+    reader.seekAll(run.positions, this::limit);
   }
 
   /**
@@ -757,15 +684,9 @@ public final class BackfillRun implements Runnable {
       workers.close();
       workers = null;
     }
-    KafkaClientObserver.closeQuietly(consumerMetrics);
-    consumerMetrics = null;
-    if (consumer != null) {
-      try {
-        consumer.close();
-      } catch (RuntimeException e) {
-        log.debug("closing the consumer of '{}': {}", backfillId, e.toString());
-      }
-      consumer = null;
+    if (reader != null) {
+      reader.close();
+      reader = null;
     }
   }
 }

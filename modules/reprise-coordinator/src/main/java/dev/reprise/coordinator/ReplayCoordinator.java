@@ -21,8 +21,6 @@ import dev.reprise.protocol.internal.StatusStore;
 import dev.reprise.protocol.internal.Topics;
 import dev.reprise.registry.SchemaRegistryClient;
 import dev.reprise.registry.SchemaRegistryUnavailableException;
-import dev.reprise.spi.EventType;
-import dev.reprise.spi.EventTypes;
 import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -37,12 +35,10 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -127,7 +123,7 @@ public final class ReplayCoordinator implements AutoCloseable {
   private volatile boolean closed;
   private int requestPartitions;
 
-  private ReplayCoordinator(Builder builder) {
+  ReplayCoordinator(ReplayCoordinatorBuilder builder) {
     this.clientConfig = Map.copyOf(builder.clientConfig);
     this.registry = builder.registry;
     this.allowedSourceTopics = Set.copyOf(builder.allowedSourceTopics);
@@ -155,8 +151,8 @@ public final class ReplayCoordinator implements AutoCloseable {
     this.protectedLiveGroups = Set.copyOf(builder.protectedLiveGroups);
   }
 
-  public static Builder builder() {
-    return new Builder();
+  public static ReplayCoordinatorBuilder builder() {
+    return new ReplayCoordinatorBuilder();
   }
 
   /** The live consumer groups this coordinator's backfills must not hurt (see {@link Builder#protectLiveGroups}). */
@@ -527,265 +523,5 @@ public final class ReplayCoordinator implements AutoCloseable {
     }
     admin.close(Duration.ofSeconds(5));
     log.info("coordinator {} stopped", instanceId);
-  }
-
-  /** Configures a {@link ReplayCoordinator}; validates at {@link #build()}. */
-  public static final class Builder {
-    /** Default {@link #commitInterval}: status at least twice a second, small transactions. */
-    public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(500);
-    /** Default {@link #backfillRetention}: a week to consume and verify a backfill. */
-    public static final Duration DEFAULT_BACKFILL_RETENTION = Duration.ofDays(7);
-    /** Default {@link #sessionTimeout}: how long a dead instance keeps its backfills. */
-    public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(10);
-
-    private final Map<String, Object> clientConfig = new HashMap<>();
-    private SchemaRegistryClient registry;
-    private Set<String> allowedSourceTopics = Set.of();
-    private Set<String> knownWorkflows = Set.of();
-    private Clock clock = Clock.systemUTC();
-    private String instanceId = "coordinator-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 4);
-    private Duration commitInterval = DEFAULT_COMMIT_INTERVAL;
-    private Duration backfillRetention = DEFAULT_BACKFILL_RETENTION;
-    private Duration sessionTimeout = DEFAULT_SESSION_TIMEOUT;
-    private Optional<Short> replicationFactor = Optional.empty();
-    private int controlTopicPartitions = 6;
-    private int maxPollRecords = 2000;
-    private int replayThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
-    private final Map<String, EventType> eventTypes = new java.util.LinkedHashMap<>();
-    private String defaultEventType;
-    private Set<String> protectedLiveGroups = Set.of();
-    private long inFlightCap = 50_000;
-    private double adaptiveMaxRate = 20_000;
-    private long liveLagRecords = 10_000;
-    private Duration liveLagTime = Duration.ofSeconds(30);
-    private Duration throttleInterval = Duration.ofMillis(500);
-    private KafkaClientObserver clientObserver = KafkaClientObserver.NONE;
-
-    private Builder() {}
-
-    /** Told of every Kafka client the coordinator and its backfills open: for client metrics. */
-    public Builder clientObserver(KafkaClientObserver observer) {
-      this.clientObserver = observer;
-      return this;
-    }
-
-    /** {@code bootstrap.servers}; required. */
-    public Builder bootstrapServers(String bootstrapServers) {
-      clientConfig.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-      return this;
-    }
-
-    /** Extra settings for every Kafka client (security, SASL/SSL), as Kafka's own tools take them. */
-    public Builder kafkaProperties(Map<String, ?> properties) {
-      clientConfig.putAll(properties);
-      return this;
-    }
-
-    /** The schema registry; required. Not closed by the coordinator. */
-    public Builder schemaRegistry(SchemaRegistryClient registry) {
-      this.registry = registry;
-      return this;
-    }
-
-    /** Source topics requests may replay; required, not empty. */
-    public Builder allowedSourceTopics(Set<String> topics) {
-      this.allowedSourceTopics = topics;
-      return this;
-    }
-
-    /** Workflows requests may name. */
-    public Builder knownWorkflows(Set<String> workflows) {
-      this.knownWorkflows = workflows;
-      return this;
-    }
-
-    /** Operational time (commit cadence, rate, ETA, "is 'to' in the future"); never event time. */
-    public Builder clock(Clock clock) {
-      this.clock = clock;
-      return this;
-    }
-
-    public Builder instanceId(String instanceId) {
-      this.instanceId = instanceId;
-      return this;
-    }
-
-    /** How long a transaction collects records before committing them with a status. */
-    public Builder commitInterval(Duration interval) {
-      this.commitInterval = interval;
-      return this;
-    }
-
-    /** Retention of {@code reprise.backfill.<id>} and its dead-letter topic. */
-    public Builder backfillRetention(Duration retention) {
-      this.backfillRetention = retention;
-      return this;
-    }
-
-    /** Session timeout of the coordinator group: how soon a dead instance's backfills move. */
-    public Builder sessionTimeout(Duration timeout) {
-      this.sessionTimeout = timeout;
-      return this;
-    }
-
-    /** Replication factor of the topics the coordinator creates; default: the broker's. */
-    public Builder replicationFactor(short replicationFactor) {
-      this.replicationFactor = Optional.of(replicationFactor);
-      return this;
-    }
-
-    /** Partitions of the control topics, if the coordinator creates them; bounds how many instances share work. */
-    public Builder controlTopicPartitions(int partitions) {
-      this.controlTopicPartitions = partitions;
-      return this;
-    }
-
-    /** Records per poll of the source. */
-    public Builder maxPollRecords(int records) {
-      this.maxPollRecords = records;
-      return this;
-    }
-
-    /**
-     * Threads per backfill that decode, upcast and encode (publishing stays on one thread, in
-     * source order); default: the number of processors.
-     */
-    public Builder replayThreads(int threads) {
-      this.replayThreads = threads;
-      return this;
-    }
-
-    /**
-     * An event type requests may name (its versions, upcasters, identity and filter attributes,
-     * and their settings, such as a default tenant); repeat for several. Default: every installed
-     * one ({@link EventTypes#all()}).
-     */
-    public Builder eventType(EventType type) {
-      this.eventTypes.put(type.name(), type);
-      return this;
-    }
-
-    /**
-     * The event type of a request that names none (requests written before event types existed
-     * name none); default: the only event type when there is one. With several and no default, a
-     * request must name its type.
-     */
-    public Builder defaultEventType(String name) {
-      this.defaultEventType = name;
-      return this;
-    }
-
-    /**
-     * Consumer groups of live traffic a backfill must not hurt: when one's lag passes {@link
-     * #liveLagThreshold}, every adaptive backfill slows; at twice the threshold it holds. Setting
-     * any makes every backfill adaptive, not only those naming workflows.
-     */
-    public Builder protectLiveGroups(Set<String> groups) {
-      this.protectedLiveGroups = new java.util.TreeSet<>(groups);
-      return this;
-    }
-
-    /** Lag of a protected live group beyond which backfills slow; default 10,000 records or 30 s. */
-    public Builder liveLagThreshold(long records, Duration time) {
-      this.liveLagRecords = records;
-      this.liveLagTime = time;
-      return this;
-    }
-
-    /**
-     * Records a backfill may have published and its slowest named workflow not yet processed;
-     * default 50,000. The rate slows from 80% of it, publishing holds at it.
-     */
-    public Builder inFlightCap(long records) {
-      this.inFlightCap = records;
-      return this;
-    }
-
-    /** The ceiling of an adaptive backfill whose request sets no maximum rate; default 20,000/s. */
-    public Builder adaptiveMaxRate(double recordsPerSecond) {
-      this.adaptiveMaxRate = recordsPerSecond;
-      return this;
-    }
-
-    /** How often lag is measured and the rate decided; default 500 ms. */
-    public Builder throttleInterval(Duration interval) {
-      this.throttleInterval = interval;
-      return this;
-    }
-
-    public ReplayCoordinator build() {
-      List<String> problems = new ArrayList<>();
-      if (!(clientConfig.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG) instanceof String servers) || servers.isBlank()) {
-        problems.add("bootstrapServers is required");
-      }
-      if (registry == null) {
-        problems.add("schemaRegistry is required");
-      }
-      if (allowedSourceTopics == null || allowedSourceTopics.isEmpty()) {
-        problems.add("allowedSourceTopics must name at least one topic");
-      }
-      if (knownWorkflows == null) {
-        problems.add("knownWorkflows must not be null");
-      }
-      if (clock == null) {
-        problems.add("clock must not be null");
-      }
-      if (clientObserver == null) {
-        problems.add("clientObserver must not be null (KafkaClientObserver.NONE observes nothing)");
-      }
-      if (instanceId == null || instanceId.isBlank()) {
-        problems.add("instanceId must not be blank");
-      }
-      if (commitInterval == null || commitInterval.isNegative() || commitInterval.isZero()) {
-        problems.add("commitInterval must be positive, was " + commitInterval);
-      }
-      if (backfillRetention == null || backfillRetention.isNegative() || backfillRetention.isZero()) {
-        problems.add("backfillRetention must be positive, was " + backfillRetention);
-      }
-      if (sessionTimeout == null || sessionTimeout.toMillis() < 1000) {
-        problems.add("sessionTimeout must be at least 1 s, was " + sessionTimeout);
-      }
-      if (controlTopicPartitions < 1) {
-        problems.add("controlTopicPartitions must be at least 1, was " + controlTopicPartitions);
-      }
-      if (replayThreads < 1) {
-        problems.add("replayThreads must be at least 1, was " + replayThreads);
-      }
-      if (maxPollRecords < 1) {
-        problems.add("maxPollRecords must be at least 1, was " + maxPollRecords);
-      }
-      if (inFlightCap < 1) {
-        problems.add("inFlightCap must be at least 1, was " + inFlightCap);
-      }
-      if (!(adaptiveMaxRate >= 10)) {
-        problems.add("adaptiveMaxRate must be at least 10 records/s, was " + adaptiveMaxRate);
-      }
-      if (liveLagRecords < 0 || liveLagTime == null || liveLagTime.isNegative()) {
-        problems.add("liveLagThreshold must not be negative");
-      }
-      if (throttleInterval == null || throttleInterval.toMillis() < 50) {
-        problems.add("throttleInterval must be at least 50 ms, was " + throttleInterval);
-      }
-      if (protectedLiveGroups == null) {
-        problems.add("protectLiveGroups must not be null");
-      }
-      if (eventTypes.isEmpty()) {
-        try {
-          eventTypes.putAll(EventTypes.all());
-        } catch (IllegalStateException e) {
-          problems.add("eventType: " + e.getMessage());
-        }
-        if (eventTypes.isEmpty()) {
-          problems.add("eventType: none installed: add a plugin jar with META-INF/services/" + EventType.class.getName());
-        }
-      }
-      if (defaultEventType != null && !eventTypes.containsKey(defaultEventType)) {
-        problems.add("defaultEventType '" + defaultEventType + "' is not one of the event types " + eventTypes.keySet());
-      }
-      if (!problems.isEmpty()) {
-        throw new IllegalArgumentException("invalid coordinator configuration: " + String.join("; ", problems));
-      }
-      return new ReplayCoordinator(this);
-    }
   }
 }

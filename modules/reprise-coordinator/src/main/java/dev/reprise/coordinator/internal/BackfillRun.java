@@ -60,6 +60,12 @@ import org.slf4j.LoggerFactory;
  *   <li>The plan (end offsets) is fixed once, in the PLANNED status; live writes after it are not
  *       part of the backfill.
  * </ul>
+ *
+ * <p>This class is the run's state machine (PLANNED → RUNNING ⇄ PAUSED → COMPLETED, CANCELLED or
+ * FAILED) and its loop; the work is its collaborators', each handed the {@link RunState}: {@link
+ * RunPlanner} makes the plan, {@link SourceReader} reads the source up to it, {@link ReplayWorkers}
+ * decode and upcast, {@link ReplayPublisher} publishes and commits, {@link RunRate} paces, {@link
+ * Pilot} times a PREVIEW, {@link RunProgress} measures.
  */
 public final class BackfillRun implements Runnable {
 
@@ -90,13 +96,12 @@ public final class BackfillRun implements Runnable {
   private RunState run;
   private SourceReader reader;
   private ReplayWorkers workers;
-  private PublishPacer pacer;
-  private volatile AdaptiveThrottle throttle;
+  /** How fast it may publish; made with the first plan and kept across restarts of the clients. */
+  private volatile RunRate rate;
   /** A PREVIEW's pilot while it runs; null otherwise. */
   private Pilot pilot;
   private double pilotOffsetsPerSecond;
   private Long estimatedSeconds;
-  private OptionalDouble operatorLimit = OptionalDouble.empty();
   private String rejectedCommand;
   private Instant startedAt;
   private String transientReason;
@@ -132,8 +137,8 @@ public final class BackfillRun implements Runnable {
 
   /** The adaptive throttle now; empty if the run is not adaptive. */
   public Optional<BackfillThrottle> throttleStatus() {
-    AdaptiveThrottle current = throttle;
-    return current == null ? Optional.empty() : Optional.of(current.status());
+    RunRate current = rate;
+    return current == null ? Optional.empty() : current.status();
   }
 
   /** Passes PAUSE, RESUME or CANCEL to the run; it answers within one poll (about 100 ms). */
@@ -189,8 +194,8 @@ public final class BackfillRun implements Runnable {
         fail(e);
       }
     } finally {
-      if (throttle != null && ctx.backpressure().ticker() != null) {
-        ctx.backpressure().ticker().unregister(throttle);
+      if (rate != null) {
+        rate.close();
       }
       closeClients();
       finished.countDown();
@@ -297,12 +302,8 @@ public final class BackfillRun implements Runnable {
     }
     workers = new ReplayWorkers(ctx, backfillId, type,
         new EventFilter(request.fromMillis(), request.toMillis(), request.filters()), targetVersion, targetSchemaId);
-    pacer = new PublishPacer(fixedRate(), System::nanoTime);
-    if (execute && throttle == null) {
-      throttle = ctx.backpressure().throttleFor(backfillId, request, ctx.clock(), publisher::metric).orElse(null);
-      if (throttle != null) {
-        ctx.backpressure().ticker().register(throttle);
-      }
+    if (rate == null) {
+      rate = new RunRate(ctx, backfillId, request, publisher::metric);
     }
     reader = new SourceReader(ctx, backfillId, request.sourceTopic(), run.partitionCount,
         execute ? ControlTopics.replayGroup(backfillId) : null);
@@ -350,7 +351,7 @@ public final class BackfillRun implements Runnable {
           log.info("backfill '{}' completed: {}", backfillId, run.working.asMap(run.planned()));
           return;
         }
-        if (throttle != null && throttle.gated()) {
+        if (rate.gated()) {
           holdForBackpressure();
           continue;
         }
@@ -411,14 +412,9 @@ public final class BackfillRun implements Runnable {
       return false;
     }
     if (signal.type() == ReplayCommand.Type.THROTTLE) {
-      operatorLimit = signal.rate();
       log.info("backfill '{}': operator rate limit {}", backfillId,
-          operatorLimit.isPresent() ? Math.round(operatorLimit.getAsDouble()) + "/s" : "lifted");
-      if (throttle != null) {
-        throttle.operatorLimit(operatorLimit);
-      } else if (pacer != null) {
-        pacer.rate(fixedRate());
-      }
+          signal.rate().isPresent() ? Math.round(signal.rate().getAsDouble()) + "/s" : "lifted");
+      rate.operatorLimit(signal.rate());
       return false;
     }
     if (signal.note() != null) {
@@ -460,15 +456,13 @@ public final class BackfillRun implements Runnable {
     SourceReader.Batch batch = reader.poll(this::limit, run.end);
     List<ConsumerRecord<byte[], byte[]>> todo = batch.records();
     Map<Integer, Long> pastLimit = batch.pastLimit();
-    int chunk = chunkSize();
-    if (throttle != null) {
-      pacer.rate(throttle.rate());
-    }
+    int chunk = rate.chunkSize();
+    rate.beforeStep();
     int size;
     for (int from = 0; from < todo.size(); from += size) {
       // The in-flight window shrinks as this step publishes: size every chunk by what is left.
-      size = throttle == null ? chunk : (int) Math.min(chunk, throttle.allowance());
-      if (shouldYield() || size <= 0 || throttle != null && throttle.gated()) {
+      size = rate.nextChunk(chunk);
+      if (shouldYield() || size <= 0 || rate.gated()) {
         Set<Integer> unfinished = reader.seekBack(todo, from);
         pastLimit.forEach((p, offset) -> {
           if (!unfinished.contains(p)) {
@@ -485,29 +479,11 @@ public final class BackfillRun implements Runnable {
         apply(record, outcomes[i]);
         positions[record.partition()] = record.offset() + 1;
       }
-      if (throttle != null) {
-        throttle.observe(run.working.published, run.committed.published);
-      }
+      rate.observe(run);
     }
     pastLimit.forEach((p, offset) -> positions[p] = Math.max(positions[p], offset));
     reader.advancePastGaps(positions);
     markDone();
-  }
-
-  /** The rate of a run without adaptive throttle: the request's maximum under the operator's; 0 is unlimited. */
-  private double fixedRate() {
-    double requested = request.maxRecordsPerSecond().orElse(0);
-    if (operatorLimit.isEmpty()) {
-      return requested;
-    }
-    return requested > 0 ? Math.min(requested, operatorLimit.getAsDouble()) : operatorLimit.getAsDouble();
-  }
-
-  /** Records per chunk: a whole poll, or about a quarter second's worth under a rate limit. */
-  private int chunkSize() {
-    double rate = throttle != null ? throttle.rate() : fixedRate();
-    long chunk = rate > 0 ? (long) Math.max(1, rate / 4) : Integer.MAX_VALUE;
-    return (int) Math.min(Integer.MAX_VALUE, chunk);
   }
 
   private boolean shouldYield() {
@@ -524,7 +500,7 @@ public final class BackfillRun implements Runnable {
             m.upcast().toString()));
       }
       if (execute) {
-        pacer.acquire();
+        rate.acquire();
         publisher.replayed(ControlTopics.backfillTopic(backfillId), record, m);
         working.published++;
       } else if (pilot != null) {
@@ -565,9 +541,7 @@ public final class BackfillRun implements Runnable {
     }
     publisher.commit(snapshot(target), offsets);
     run.committedNow();
-    if (throttle != null) {
-      throttle.observe(run.working.published, run.committed.published);
-    }
+    rate.observe(run);
     state = target;
     transientReason = null;
   }
@@ -594,8 +568,8 @@ public final class BackfillRun implements Runnable {
       return;
     }
     run.rewind();
-    if (throttle != null) {
-      throttle.observe(run.working.published, run.committed.published);
+    if (rate != null) {
+      rate.observe(run);
     }
     seekAll();
   }
@@ -634,7 +608,7 @@ public final class BackfillRun implements Runnable {
         Optional.of(ctx.instanceId()), at.working.asMap(at.planned()), at.progress(), at.working.perDay(),
         progress.recordsPerSecond(), eta, at.working.evolution(), samples, Optional.ofNullable(rejectedCommand),
         Optional.ofNullable(startedAt),
-        throttle == null || target.isTerminal() ? Optional.empty() : Optional.of(throttle.status()),
+        rate == null || target.isTerminal() ? Optional.empty() : rate.status(),
         estimatedSeconds == null ? OptionalLong.empty() : OptionalLong.of(estimatedSeconds), List.of(),
         ctx.clock().instant());
   }

@@ -117,6 +117,11 @@ public final class BackfillRequestValidator {
       if (!knownWorkflows.contains(workflow) && declared.isEmpty()) {
         problems.add("unknown workflow '" + workflow + "'; known: " + sorted(knownWorkflows)
             + " and those that declared themselves on " + WorkflowDeclarations.TOPIC);
+      } else if (declared.flatMap(WorkflowDeclaration::eventType).isPresent() && type.isPresent()
+          && !declared.get().eventType().get().equals(type.get().name())) {
+        // Its runtime would pass every record by: an empty backfill for it, found out only at verify.
+        problems.add("workflow '" + workflow + "' handles '" + declared.get().eventType().get() + "' events, not '"
+            + type.get().name() + "'");
       } else if (request.effectsPolicy() == BackfillRequest.EffectsPolicy.ENABLE) {
         declared.filter(d -> !d.effectsAllowedInReplay()).ifPresent(d ->
             problems.add("workflow '" + workflow + "' forbids effects in replays (" + d.reason().orElse("no reason given")

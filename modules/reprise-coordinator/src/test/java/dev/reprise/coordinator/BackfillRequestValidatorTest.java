@@ -160,6 +160,18 @@ class BackfillRequestValidatorTest {
     assertThat(validator.problems(unnamed)).as("one type: the default").isEmpty();
   }
 
+  @Test
+  void shouldRefuseAWorkflowThatDeclaredAnotherEventTypeBecauseItWouldPassEveryRecordBy() {
+    WorkflowDeclarations declared = name -> Optional.of(new WorkflowDeclaration(name, true, Optional.empty(), List.of(),
+        NOW, Optional.of(name.equals("heavy-parcels") ? "shipments" : "submissions")));
+    var validating = new BackfillRequestValidator(Set.of("submissions"), Set.of(), declared,
+        EventTypeChoice.only(dev.reprise.spi.EventTypes.only()), Clock.fixed(NOW, ZoneOffset.UTC));
+
+    assertThat(validating.problems(request("b", "submissions", "2023-01-01T00:00:00Z", "2023-02-01T00:00:00Z",
+        List.of("heavy-parcels", "notify")))).containsExactly(
+        "workflow 'heavy-parcels' handles 'shipments' events, not 'submissions'");
+  }
+
   private static dev.reprise.spi.EventType renamed(dev.reprise.spi.EventType type, String name) {
     return (dev.reprise.spi.EventType) java.lang.reflect.Proxy.newProxyInstance(getClassLoader(),
         new Class<?>[] {dev.reprise.spi.EventType.class}, (proxy, method, args) -> method.getName().equals("name")

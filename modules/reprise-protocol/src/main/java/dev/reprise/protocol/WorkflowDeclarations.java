@@ -181,6 +181,7 @@ public interface WorkflowDeclarations {
       avro.put("reason", declaration.reason().orElse(null));
       avro.put("liveTopics", declaration.liveTopics());
       avro.put("declaredAt", declaration.declaredAt().toEpochMilli());
+      avro.put("eventType", declaration.eventType().orElse(null));
       return AvroWireFormat.encode(schemaId, avro);
     }
 
@@ -191,7 +192,8 @@ public interface WorkflowDeclarations {
           "ALLOWED".equals(avro.get("effectsInReplay").toString()),
           Optional.ofNullable(reason == null ? null : reason.toString()),
           ((java.util.Collection<?>) avro.get("liveTopics")).stream().map(Object::toString).toList(),
-          Instant.ofEpochMilli((Long) avro.get("declaredAt")));
+          Instant.ofEpochMilli((Long) avro.get("declaredAt")),
+          Optional.ofNullable(avro.get("eventType")).map(Object::toString));
     }
 
     static void ensureTopic(Map<String, Object> clientConfig) {

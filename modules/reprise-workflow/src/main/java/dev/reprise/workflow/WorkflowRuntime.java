@@ -327,7 +327,8 @@ public final class WorkflowRuntime implements AutoCloseable {
   private void declare() {
     ReplayRules rules = config.workflow.replayRules();
     WorkflowDeclarations.publish(config.clientConfig, config.registry, new WorkflowDeclaration(config.workflow.name(),
-        rules.effectsAllowed(), rules.reason(), List.copyOf(config.liveTopics), config.clock.instant()));
+        rules.effectsAllowed(), rules.reason(), List.copyOf(config.liveTopics), config.clock.instant(),
+        Optional.of(config.eventType.name())));
   }
 
   /**

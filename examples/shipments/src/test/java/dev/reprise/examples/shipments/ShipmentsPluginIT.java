@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reprise.protocol.BackfillClient;
 import dev.reprise.protocol.BackfillCounters;
+import dev.reprise.protocol.BackfillRequest.EffectsPolicy;
+import dev.reprise.protocol.BackfillRequest.Mode;
+import dev.reprise.protocol.BackfillRequest;
 import dev.reprise.protocol.BackfillState;
 import dev.reprise.protocol.BackfillStatus;
 import dev.reprise.protocol.ControlTopics;
@@ -27,6 +30,9 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -155,6 +161,16 @@ class ShipmentsPluginIT {
           connection));
       assertThat(verified).contains("VERIFIED '" + backfill + "': " + String.format("%,d", expected.size()) + " records");
       assertThat(client.status(backfill).orElseThrow().state()).isEqualTo(BackfillState.VERIFIED);
+
+      // The running worker declared its event type: a request of another type naming it is refused.
+      String wrong = env.uniqueName("wrong-type");
+      client.submit(new BackfillRequest(wrong, topic, FROM, TO, Map.of(), OptionalInt.empty(), Mode.EXECUTE,
+          List.of(HeavyParcelsWorkflow.NAME), OptionalDouble.empty(), EffectsPolicy.SUPPRESS, Optional.of("it"),
+          Optional.empty()).withEventType("submissions"));
+      BackfillStatus refused = await("the wrong-type request answered").atMost(Duration.ofMinutes(1))
+          .until(() -> client.status(wrong).orElse(null), s -> s != null && s.state() == BackfillState.REJECTED);
+      assertThat(refused.reason()).hasValueSatisfying(reason -> assertThat(reason)
+          .contains("workflow 'heavy-parcels' handles 'shipments' events, not 'submissions'"));
     } finally {
       for (Process process : started) {
         process.destroy();

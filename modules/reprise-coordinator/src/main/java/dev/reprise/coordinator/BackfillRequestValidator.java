@@ -75,14 +75,7 @@ public final class BackfillRequestValidator {
       // reprise.backfill.<id>.dlq is the dead-letter topic of <id>: such an id would be ambiguous.
       problems.add("backfillId '" + id + "' must not end with '.dlq'");
     }
-    String topic = request.sourceTopic();
-    if (topic == null || topic.isBlank()) {
-      problems.add("missing field 'sourceTopic'");
-    } else if (topic.startsWith("__") || topic.startsWith("reprise.")) {
-      problems.add("source topic '" + topic + "' is internal and cannot be replayed");
-    } else if (!allowedSourceTopics.contains(topic)) {
-      problems.add("source topic '" + topic + "' is not on the coordinator's allowlist " + sorted(allowedSourceTopics));
-    }
+    problems.addAll(sourceProblems(request));
     if (request.isHandover()) {
       // The handover point (offsets) bounds the history: a record before it with a later event
       // time would reach the workflow neither through the backfill nor live.
@@ -134,6 +127,23 @@ public final class BackfillRequestValidator {
       }
     });
     return List.copyOf(problems);
+  }
+
+  /**
+   * Why this coordinator must not read {@code request}'s source topic: missing, internal, or not
+   * on the allowlist. Checked on every request, and again for every status a run would start from
+   * (a resumed or adopted backfill), since whoever can write {@code reprise.status} could forge one.
+   */
+  public List<String> sourceProblems(BackfillRequest request) {
+    String topic = request.sourceTopic();
+    if (topic == null || topic.isBlank()) {
+      return List.of("missing field 'sourceTopic'");
+    } else if (topic.startsWith("__") || topic.startsWith("reprise.")) {
+      return List.of("source topic '" + topic + "' is internal and cannot be replayed");
+    } else if (!allowedSourceTopics.contains(topic)) {
+      return List.of("source topic '" + topic + "' is not on the coordinator's allowlist " + sorted(allowedSourceTopics));
+    }
+    return List.of();
   }
 
   /** The target version and the filters, against what the request's event type has. */

@@ -351,7 +351,7 @@ public final class ReplayCoordinator implements AutoCloseable {
       refuse(id, type + " refused: backfill '" + id + "' is " + status.get().state() + " and cannot change any more");
     } else {
       // Unfinished but not running here: it is ours (its request partition is), so run it.
-      launch(status.get()).command(type);
+      launchChecked(status.get()).ifPresent(adopted -> adopted.command(type));
     }
   }
 
@@ -423,6 +423,29 @@ public final class ReplayCoordinator implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs a backfill known only from its status (resumed, or adopted from another instance),
+   * unless that status could not have come from a request this coordinator accepts: the status
+   * topic is not the requests', and whoever may write it could otherwise have any topic replayed.
+   * Such a status is answered with FAILED, naming why, and nothing is read.
+   */
+  private Optional<BackfillRun> launchChecked(BackfillStatus status) {
+    BackfillRequest request = status.request().orElseThrow();
+    List<String> problems = new ArrayList<>(validator.sourceProblems(request));
+    if (!status.backfillId().equals(request.backfillId())) {
+      problems.add("its request is for backfill '" + request.backfillId() + "'");
+    }
+    if (problems.isEmpty()) {
+      return Optional.of(launch(status));
+    }
+    String reason = "not run: its status names a request this coordinator refuses (" + String.join("; ", problems)
+        + "); statuses come from reprise.status, which is not where requests are accepted";
+    log.warn("coordinator {}: backfill '{}' {}", instanceId, status.backfillId(), reason);
+    publish(BackfillStatus.of(status.backfillId(), BackfillState.FAILED, Optional.of(reason), status.request(),
+        Optional.of(instanceId), clock.instant()));
+    return Optional.empty();
+  }
+
   private BackfillRun launch(BackfillStatus status) {
     BackfillRun run = new BackfillRun(runContext, status);
     runs.put(status.backfillId(), run);
@@ -440,7 +463,7 @@ public final class ReplayCoordinator implements AutoCloseable {
       if (!status.state().isTerminal() && status.request().isPresent() && owned.contains(requestPartition(id))
           && (runs.get(id) == null || runs.get(id).isFinished())) {
         log.info("coordinator {} takes over backfill '{}' ({})", instanceId, id, status.state());
-        launch(status);
+        launchChecked(status);
       }
     }
   }

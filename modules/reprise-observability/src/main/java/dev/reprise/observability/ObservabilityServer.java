@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.reprise.observability.internal.DashboardViews;
+import dev.reprise.observability.internal.RequestGuard;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,9 +14,11 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
@@ -36,10 +39,11 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>The actions publish control events with this process' Kafka credentials and the server has no
- * login: that is why it binds to loopback unless told otherwise, and why an action needs the
- * {@value #ACTION_HEADER} header, which a browser only sends from the dashboard's own origin (a
- * cross-site form or script cannot add it without a CORS preflight, which this server never
- * grants).
+ * login: that is why it binds to loopback unless told otherwise, and why it refuses, on the page
+ * and its API, a Host that is none of its names (DNS rebinding), an action whose {@value
+ * #ACTION_HEADER} header does not name it (a cross-site form or script cannot add a header without
+ * a CORS preflight, which this server never grants) and another site's Origin ({@link
+ * dev.reprise.observability.internal.RequestGuard}).
  */
 public final class ObservabilityServer implements AutoCloseable {
 
@@ -54,11 +58,18 @@ public final class ObservabilityServer implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor;
   private final byte[] page;
+  private final Set<String> names;
 
   private ObservabilityServer(Builder builder) {
     this.registry = builder.registry;
     this.observer = builder.observer;
     this.page = observer == null ? metricsOnlyPage() : resource("dashboard.html");
+    Set<String> answersTo = new HashSet<>(RequestGuard.LOOPBACK_NAMES);
+    if (!builder.host.equals("0.0.0.0") && !builder.host.equals("::")) {
+      answersTo.add(builder.host.toLowerCase(java.util.Locale.ROOT));
+    }
+    answersTo.addAll(builder.extraNames);
+    this.names = Set.copyOf(answersTo);
     try {
       this.server = HttpServer.create(new InetSocketAddress(builder.host, builder.port), 0);
     } catch (IOException e) {
@@ -98,6 +109,14 @@ public final class ObservabilityServer implements AutoCloseable {
     try (exchange) {
       String path = exchange.getRequestURI().getPath();
       String method = exchange.getRequestMethod();
+      var headers = exchange.getRequestHeaders();
+      Optional<String> refused = RequestGuard.refusal(method, path, headers.getFirst("Host"), headers.getFirst("Origin"),
+          headers.getFirst(ACTION_HEADER), names);
+      if (refused.isPresent()) {
+        log.warn("http: refused {} {}: {}", method, path, refused.get());
+        sendJson(exchange, 403, Map.of("error", refused.get()));
+        return;
+      }
       if (path.equals("/metrics") && method.equals("GET")) {
         send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape().getBytes(StandardCharsets.UTF_8));
       } else if (path.equals("/healthz")) {
@@ -130,10 +149,6 @@ public final class ObservabilityServer implements AutoCloseable {
     }
     if (parts.length != 2 || !method.equals("POST") || !ACTIONS.contains(parts[1])) {
       sendJson(exchange, 404, Map.of("error", "actions are POST /api/backfills/{id}/" + String.join("|", ACTIONS)));
-      return;
-    }
-    if (exchange.getRequestHeaders().getFirst(ACTION_HEADER) == null) {
-      sendJson(exchange, 403, Map.of("error", "an action needs the " + ACTION_HEADER + " header"));
       return;
     }
     if (!observer.statuses().containsKey(id)) {
@@ -192,8 +207,18 @@ public final class ObservabilityServer implements AutoCloseable {
     private int port = 0;
     private PrometheusMeterRegistry registry;
     private BackfillObserver observer;
+    private final Set<String> extraNames = new HashSet<>();
 
     private Builder() {}
+
+    /**
+     * Another host name the dashboard answers to (besides the loopback names and its bind
+     * address), e.g. a container's service name; any other Host is refused (DNS rebinding).
+     */
+    public Builder answerTo(String hostName) {
+      this.extraNames.add(hostName.toLowerCase(java.util.Locale.ROOT));
+      return this;
+    }
 
     /** Address to bind; default 127.0.0.1 (in a container, 0.0.0.0 with the port published on the host's loopback). */
     public Builder host(String host) {

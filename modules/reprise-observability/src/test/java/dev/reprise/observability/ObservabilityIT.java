@@ -250,7 +250,8 @@ class ObservabilityIT {
     HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
         .POST(HttpRequest.BodyPublishers.noBody());
     if (withActionHeader) {
-      request.header(ObservabilityServer.ACTION_HEADER, "test");
+      String path = uri.getPath();
+      request.header(ObservabilityServer.ACTION_HEADER, path.substring(path.lastIndexOf('/') + 1));
     }
     return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }

@@ -34,6 +34,26 @@ class ObservabilityServerTest {
   }
 
   @Test
+  void shouldRefuseAPageRequestForAHostNameThatIsNotItsOwn() throws Exception {
+    try (var server = ObservabilityServer.builder().meterRegistry(RepriseMetrics.registry("test")).build().start()) {
+      assertThat(rawGet(server.port(), "/", "attacker.example")).startsWith("HTTP/1.1 403");
+      assertThat(rawGet(server.port(), "/", "127.0.0.1:" + server.port())).startsWith("HTTP/1.1 200");
+      assertThat(rawGet(server.port(), "/metrics", "coordinator:8081")).as("scraped by service name")
+          .startsWith("HTTP/1.1 200");
+    }
+  }
+
+  /** A request with a Host of our choosing (Java's HttpClient sets its own). */
+  private static String rawGet(int port, String path, String host) throws Exception {
+    try (var socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
+  @Test
   void shouldNameEveryWrongSettingAndABusyPort() throws Exception {
     assertThatThrownBy(() -> ObservabilityServer.builder().host(" ").port(70_000).build())
         .isInstanceOf(IllegalArgumentException.class)

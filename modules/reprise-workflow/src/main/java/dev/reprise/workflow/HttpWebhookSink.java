@@ -65,7 +65,7 @@ public final class HttpWebhookSink implements EffectSink {
     if (status / 100 == 2) {
       return;
     }
-    String what = "webhook " + target + " answered " + status + " to " + effect.idempotencyKey();
+    String what = "webhook " + redact(target) + " answered " + status + " to " + effect.idempotencyKey();
     if (status == 429 || status == 503) {
       throw new SinkBackoffException(what, retryAfter(response).orElse(null));
     }
@@ -90,11 +90,34 @@ public final class HttpWebhookSink implements EffectSink {
     if (status == 404) {
       return EffectLookup.NOT_PERFORMED;
     }
-    String what = "webhook lookup " + uri + " answered " + status;
+    String what = "webhook lookup " + redact(lookup) + " answered " + status;
     if (status == 429 || status == 503) {
       throw new SinkBackoffException(what, retryAfter(response).orElse(null));
     }
     throw new java.io.IOException(what);
+  }
+
+  /**
+   * {@code uri} fit for logs and dead-letter headers: credentials and the query (where tokens
+   * travel, {@code ?token=...}) replaced by {@code ***}.
+   */
+  static String redact(URI uri) {
+    StringBuilder safe = new StringBuilder();
+    if (uri.getScheme() != null) {
+      safe.append(uri.getScheme()).append("://");
+    }
+    if (uri.getRawUserInfo() != null) {
+      safe.append("***@");
+    }
+    safe.append(uri.getHost() == null ? "" : uri.getHost());
+    if (uri.getPort() >= 0) {
+      safe.append(':').append(uri.getPort());
+    }
+    safe.append(uri.getRawPath() == null ? "" : uri.getRawPath());
+    if (uri.getRawQuery() != null) {
+      safe.append("?***");
+    }
+    return safe.toString();
   }
 
   private static Optional<Duration> retryAfter(HttpResponse<?> response) {

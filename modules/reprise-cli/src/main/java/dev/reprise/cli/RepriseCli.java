@@ -41,6 +41,11 @@ public final class RepriseCli {
           + " a path list).")
   List<Path> plugins = List.of();
 
+  static {
+    // Before any HTTP server of the process (dashboard, webhook receiver) starts.
+    dev.reprise.observability.ObservabilityServer.limitRequestTime();
+  }
+
   public static void main(String[] args) {
     System.exit(run(args));
   }

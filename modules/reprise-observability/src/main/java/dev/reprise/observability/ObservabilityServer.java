@@ -51,6 +51,25 @@ public final class ObservabilityServer implements AutoCloseable {
   /** Required on every action request; see the class comment. */
   public static final String ACTION_HEADER = "X-Reprise-Action";
   private static final List<String> ACTIONS = List.of("pause", "resume", "cancel");
+  /** The JDK server's limit on receiving a request, in seconds; read once, when the JVM's first server starts. */
+  static final String MAX_REQUEST_TIME_PROPERTY = "sun.net.httpserver.maxReqTime";
+
+  static {
+    // The JDK's HttpServer reads a request's headers on an executor thread and by default waits
+    // forever: a few connections trickling headers would hold every thread, /healthz included.
+    limitRequestTime();
+  }
+
+  /**
+   * Limits how long the JDK's HTTP server waits for a request (10 s) unless set already. Call it
+   * before the JVM's first {@code HttpServer} starts (the CLI does at start-up): the limit is read
+   * once.
+   */
+  public static void limitRequestTime() {
+    if (System.getProperty(MAX_REQUEST_TIME_PROPERTY) == null) {
+      System.setProperty(MAX_REQUEST_TIME_PROPERTY, "10");
+    }
+  }
 
   private final PrometheusMeterRegistry registry;
   private final BackfillObserver observer;
@@ -76,7 +95,7 @@ public final class ObservabilityServer implements AutoCloseable {
       throw new UncheckedIOException("cannot listen on " + builder.host + ":" + builder.port + ": " + e.getMessage()
           + " (choose another port with --http-port)", e);
     }
-    this.executor = Executors.newFixedThreadPool(4, runnable -> {
+    this.executor = Executors.newFixedThreadPool(8, runnable -> {
       Thread thread = new Thread(runnable, "reprise-http");
       thread.setDaemon(true);
       return thread;

@@ -2,6 +2,7 @@ package dev.reprise.observability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.Counter;
 import java.net.ServerSocket;
@@ -9,6 +10,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ObservabilityServerTest {
@@ -40,6 +43,28 @@ class ObservabilityServerTest {
       assertThat(rawGet(server.port(), "/", "127.0.0.1:" + server.port())).startsWith("HTTP/1.1 200");
       assertThat(rawGet(server.port(), "/metrics", "coordinator:8081")).as("scraped by service name")
           .startsWith("HTTP/1.1 200");
+    }
+  }
+
+  @Test
+  void shouldStillAnswerHealthzWhileConnectionsTrickleTheirHeaders() throws Exception {
+    List<java.net.Socket> slow = new java.util.ArrayList<>();
+    try (var server = ObservabilityServer.builder().meterRegistry(RepriseMetrics.registry("test")).build().start()) {
+      for (int i = 0; i < 12; i++) {
+        var socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), server.port());
+        socket.getOutputStream().write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ".getBytes(
+            java.nio.charset.StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        slow.add(socket);
+      }
+      // More stalled connections than threads: answered only once the server drops the stalled ones.
+      await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> assertThat(http.send(HttpRequest.newBuilder(
+          server.url().resolve("/healthz")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString())
+          .body()).isEqualTo("ok\n"));
+    } finally {
+      for (var socket : slow) {
+        socket.close();
+      }
     }
   }
 

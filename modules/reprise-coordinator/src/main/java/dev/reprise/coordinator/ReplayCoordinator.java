@@ -313,6 +313,9 @@ public final class ReplayCoordinator implements AutoCloseable {
       return;
     }
     List<String> problems = new ArrayList<>(validator.problems(request));
+    collidingBackfill(id).ifPresent(other -> problems.add("backfillId '" + id + "' collides with backfill '" + other
+        + "': Kafka treats '.' and '_' in topic names as the same, so their topics ("
+        + ControlTopics.backfillTopic(id) + ") cannot both exist; choose another id"));
     if (problems.isEmpty()) {
       sourceTopicProblem(request.sourceTopic()).ifPresent(problems::add);
     }
@@ -383,6 +386,16 @@ public final class ReplayCoordinator implements AutoCloseable {
     return statusStore.latest(id)
         .filter(status -> status.state() != BackfillState.REJECTED)
         .flatMap(BackfillStatus::request);
+  }
+
+  /** Another backfill whose topics' names Kafka would take for this one's ('.' and '_' collide). */
+  private Optional<String> collidingBackfill(String id) {
+    String key = id.replace('.', '_');
+    // The runs too: one accepted in the same batch of requests is not in the store yet.
+    return java.util.stream.Stream.concat(runs.keySet().stream(), statusStore.all().values().stream()
+            .filter(status -> status.state() != BackfillState.REJECTED).map(BackfillStatus::backfillId))
+        .filter(other -> !other.equals(id) && other.replace('.', '_').equals(key))
+        .findFirst();
   }
 
   private Optional<String> sourceTopicProblem(String topic) {

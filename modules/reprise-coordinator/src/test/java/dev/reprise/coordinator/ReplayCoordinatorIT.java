@@ -261,6 +261,25 @@ class ReplayCoordinatorIT {
   }
 
   @Test
+  void shouldRejectAnIdWhoseTopicsCollideWithAnotherBackfillsInsteadOfRetryingForever() {
+    String source = env.uniqueName("submissions");
+    writeHistory(source, 1, HistorySpec.builder().events(20).seed(3).build());
+    String dotted = env.uniqueName("col") + ".x";
+    String underscored = dotted.replace('.', '_');
+    try (var coordinator = coordinator(source)) {
+      client.submit(request(dotted, source, FROM, TO, Set.of(), Mode.EXECUTE, OptionalDouble.empty()));
+      awaitState(dotted, BackfillState.COMPLETED);
+      client.submit(request(underscored, source, FROM, TO, Set.of(), Mode.EXECUTE, OptionalDouble.empty()));
+
+      BackfillStatus refused = await().atMost(Duration.ofSeconds(60)).until(() -> client.status(underscored).orElse(null),
+          s -> s != null && s.state() != BackfillState.ACCEPTED);
+      assertThat(refused.state()).isEqualTo(BackfillState.REJECTED);
+      assertThat(refused.reason()).hasValueSatisfying(reason -> assertThat(reason)
+          .contains("backfillId '" + underscored + "' collides with backfill '" + dotted + "'"));
+    }
+  }
+
+  @Test
   void shouldAnswerEveryRejectedRequestWithItsReason() {
     String source = env.uniqueName("submissions");
     writeHistory(source, 1, HistorySpec.builder().events(10).seed(1).build());

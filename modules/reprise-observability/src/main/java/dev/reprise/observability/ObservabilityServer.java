@@ -125,7 +125,14 @@ public final class ObservabilityServer implements AutoCloseable {
   }
 
   private void handle(HttpExchange exchange) throws IOException {
+    // Closed after the catch below has answered: try-with-resources would close it before.
     try (exchange) {
+      route(exchange);
+    }
+  }
+
+  private void route(HttpExchange exchange) throws IOException {
+    try {
       String path = exchange.getRequestURI().getPath();
       String method = exchange.getRequestMethod();
       var headers = exchange.getRequestHeaders();
@@ -150,7 +157,15 @@ public final class ObservabilityServer implements AutoCloseable {
         sendJson(exchange, 404, Map.of("error", "no such page: " + method + " " + path));
       }
     } catch (RuntimeException e) {
-      log.warn("http: {} {} failed: {}", exchange.getRequestMethod(), exchange.getRequestURI(), e.toString());
+      log.warn("http: {} {} failed: {}", exchange.getRequestMethod(), exchange.getRequestURI(), e.toString(), e);
+      // An answer, not a dropped connection: a scraper or the page can tell a failure from a network fault.
+      if (exchange.getResponseCode() == -1) {
+        try {
+          sendJson(exchange, 500, Map.of("error", String.valueOf(e)));
+        } catch (IOException | RuntimeException ignored) {
+          // The client is gone; nothing more to tell it.
+        }
+      }
     }
   }
 

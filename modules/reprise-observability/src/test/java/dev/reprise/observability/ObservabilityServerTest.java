@@ -47,6 +47,22 @@ class ObservabilityServerTest {
   }
 
   @Test
+  void shouldAnswer500WithTheErrorWhenAHandlerFails() throws Exception {
+    var failing = new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
+        io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT) {
+      @Override
+      public String scrape() {
+        throw new IllegalStateException("duplicate labels");
+      }
+    };
+    try (var server = ObservabilityServer.builder().meterRegistry(failing).build().start()) {
+      HttpResponse<String> metrics = get(server.url().resolve("/metrics"));
+      assertThat(metrics.statusCode()).isEqualTo(500);
+      assertThat(metrics.body()).contains("duplicate labels");
+    }
+  }
+
+  @Test
   void shouldStillAnswerHealthzWhileConnectionsTrickleTheirHeaders() throws Exception {
     List<java.net.Socket> slow = new java.util.ArrayList<>();
     try (var server = ObservabilityServer.builder().meterRegistry(RepriseMetrics.registry("test")).build().start()) {

@@ -103,6 +103,13 @@ public final class Topics {
       if (e.getCause() instanceof org.apache.kafka.common.errors.AuthorizationException) {
         throw new RepriseNonRetriableException("not allowed to create topic '" + topic.name() + "': " + e.getCause().getMessage());
       }
+      if (e.getCause() instanceof org.apache.kafka.common.errors.InvalidTopicException
+          || e.getCause() instanceof org.apache.kafka.common.errors.InvalidConfigurationException
+          || e.getCause() instanceof org.apache.kafka.common.errors.PolicyViolationException) {
+        // Retrying changes nothing (a name colliding with another topic's, a config the cluster refuses).
+        throw new RepriseNonRetriableException("cannot create topic '" + topic.name() + "': " + e.getCause().getMessage(),
+            e.getCause());
+      }
       if (!(e.getCause() instanceof TopicExistsException)) {
         throw new RepriseRetriableException("cannot create topic '" + topic.name() + "': " + e.getCause(), e.getCause());
       }

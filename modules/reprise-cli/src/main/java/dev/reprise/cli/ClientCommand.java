@@ -19,6 +19,13 @@ abstract class ClientCommand implements Callable<Integer> {
   /** What the command does with its connection; returns the exit code. */
   abstract int run(Session session) throws Exception;
 
+  /**
+   * Checks what picocli cannot before anything connects (or starts the embedded default).
+   *
+   * @throws UsageException naming what is wrong
+   */
+  void validate() {}
+
   /** The connection, the registry and the client of one command. */
   record Session(ConnectionOptions.Connection platform, ConfluentSchemaRegistryClient registry, BackfillClient client,
       PrintWriter out) {
@@ -30,6 +37,7 @@ abstract class ClientCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
+    validate();
     try (var platform = connection.connect();
         var registry = ConfluentSchemaRegistryClient.create(platform.schemaRegistryUrl());
         var client = BackfillClient.create(platform.clientConfig(), registry)) {

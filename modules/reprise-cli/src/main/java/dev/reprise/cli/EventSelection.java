@@ -38,7 +38,7 @@ final class EventSelection {
     for (String filter : filters) {
       int equals = filter.indexOf('=');
       if (equals <= 0 || equals == filter.length() - 1) {
-        throw new IllegalArgumentException("--filter '" + filter + "': give ATTRIBUTE=VALUE[,VALUE...]");
+        throw new UsageException("--filter '" + filter + "': give ATTRIBUTE=VALUE[,VALUE...]");
       }
       for (String value : filter.substring(equals + 1).split(",")) {
         if (!value.isBlank()) {

@@ -22,7 +22,10 @@ final class PreviewCommand extends RequestCommand {
   @Override
   int run(Session session) throws InterruptedException {
     preview = true;
-    super.run(session);
+    int answered = super.run(session);
+    if (answered != 0) {
+      return answered;
+    }
     Optional<BackfillStatus> status = Optional.empty();
     while (status.isEmpty() || !status.get().state().isTerminal()) {
       TimeUnit.MILLISECONDS.sleep(250);

@@ -22,7 +22,8 @@ import picocli.CommandLine;
  * ./reprise plugins --plugin target/orders-plugin.jar   # a team's event types and workflows
  * }</pre>
  *
- * <p>Exit codes: 0 success, 1 the work failed, 2 the command line was wrong.
+ * <p>Exit codes: 0 success, 1 the work failed (or the coordinator refused it), 2 the command line
+ * was wrong.
  */
 @Command(
     name = "reprise",
@@ -61,7 +62,8 @@ public final class RepriseCli {
         .setExecutionStrategy(RepriseCli::withPlugins)
         .setExecutionExceptionHandler((e, commandLine, parseResult) -> {
           commandLine.getErr().println("reprise: " + e.getMessage());
-          return 1;
+          // A usage error found while running is still a usage error.
+          return e instanceof UsageException ? 2 : 1;
         });
   }
 

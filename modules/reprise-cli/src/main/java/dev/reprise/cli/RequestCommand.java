@@ -3,6 +3,9 @@ package dev.reprise.cli;
 import dev.reprise.protocol.BackfillRequest.EffectsPolicy;
 import dev.reprise.protocol.BackfillRequest.Mode;
 import dev.reprise.protocol.BackfillRequest;
+import dev.reprise.protocol.BackfillState;
+import dev.reprise.protocol.BackfillStatus;
+import dev.reprise.protocol.ControlTopics;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -13,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -59,6 +63,18 @@ class RequestCommand extends ClientCommand {
   @Option(names = "--reason", description = "Why, for the record.")
   String reason;
 
+  @Option(names = "--wait", paramLabel = "SECONDS", defaultValue = "30",
+      description = "How long to wait for the coordinator's answer (default: ${DEFAULT-VALUE}; 0: don't). A REJECTED"
+          + " request exits 1 with the reason.")
+  long waitSeconds;
+
+  @Override
+  void validate() {
+    instant("--from", from);
+    instant("--to", to);
+    events.filters();
+  }
+
   @Override
   int run(Session session) throws InterruptedException {
     BackfillRequest request = new BackfillRequest(backfillId, source, instant("--from", from), instant("--to", to),
@@ -67,9 +83,41 @@ class RequestCommand extends ClientCommand {
         workflows, maxRate == null ? OptionalDouble.empty() : OptionalDouble.of(maxRate), effects,
         Optional.ofNullable(requestedBy), Optional.ofNullable(reason));
     request = events.apply(request);
+    Optional<BackfillStatus> before = session.client().status(backfillId);
     session.client().submit(request);
-    session.out().printf("%s request '%s' published; 'reprise status %s --follow' shows its progress%n",
-        preview ? "PREVIEW" : "EXECUTE", backfillId, backfillId);
+    session.out().printf("%s request '%s' published%n", preview ? "PREVIEW" : "EXECUTE", backfillId);
+    return waitSeconds > 0 ? awaitAnswer(session, before) : 0;
+  }
+
+  /**
+   * Waits for the coordinator's answer: a new status for the id. REJECTED exits 1 with the reason;
+   * no answer in time says so (a request published while no coordinator serves is still served
+   * later).
+   */
+  private int awaitAnswer(Session session, Optional<BackfillStatus> before) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(waitSeconds);
+    while (System.nanoTime() < deadline) {
+      Optional<BackfillStatus> now = session.client().status(backfillId);
+      if (now.isPresent() && !now.equals(before)) {
+        BackfillStatus answer = now.get();
+        if (answer.state() == BackfillState.REJECTED) {
+          session.out().printf("REJECTED: %s%n", answer.reason().orElse("no reason given"));
+          return 1;
+        }
+        if (before.isPresent() && answer.rejectedCommand().isPresent()
+            && !answer.rejectedCommand().equals(before.get().rejectedCommand())) {
+          session.out().printf("refused: %s%n", answer.rejectedCommand().get());
+          return 1;
+        }
+        session.out().printf("%s; 'reprise status %s --follow' shows its progress%n", answer.state(), backfillId);
+        return 0;
+      }
+      TimeUnit.MILLISECONDS.sleep(200);
+    }
+    session.out().printf("no answer within %d s%s; 'reprise status %s' shows it once a coordinator serves %s%n",
+        waitSeconds, before.map(s -> " (backfill '" + backfillId + "' exists already, " + s.state()
+            + ": the same request again changes nothing)").orElse(" (is a coordinator running?)"), backfillId,
+        ControlTopics.REQUESTS);
     return 0;
   }
 
@@ -77,7 +125,7 @@ class RequestCommand extends ClientCommand {
     try {
       return text.length() == 10 ? LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant() : Instant.parse(text);
     } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException(option + " '" + text + "' is not a UTC date (2023-01-01) or instant"
+      throw new UsageException(option + " '" + text + "' is not a UTC date (2023-01-01) or instant"
           + " (2023-01-01T12:00:00Z)");
     }
   }

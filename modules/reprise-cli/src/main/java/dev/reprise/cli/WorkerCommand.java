@@ -80,7 +80,7 @@ final class WorkerCommand implements Callable<Integer> {
     Set<String> needed = new TreeSet<>(chosen.sinks());
     if (webhook != null) {
       if (needed.size() != 1) {
-        throw new IllegalArgumentException("--webhook names the sink of a workflow with one; '" + workflow
+        throw new UsageException("--webhook names the sink of a workflow with one; '" + workflow
             + "' performs effects on " + (needed.isEmpty() ? "none" : needed) + (needed.isEmpty() ? "" : ": give --sink NAME=URL"));
       }
       urls.putIfAbsent(needed.iterator().next(), webhook);
@@ -88,18 +88,18 @@ final class WorkerCommand implements Callable<Integer> {
     Set<String> missing = new TreeSet<>(needed);
     missing.removeAll(urls.keySet());
     if (!missing.isEmpty()) {
-      throw new IllegalArgumentException("workflow '" + workflow + "' performs effects on " + missing + ": give "
+      throw new UsageException("workflow '" + workflow + "' performs effects on " + missing + ": give "
           + (needed.size() == 1 ? "--webhook URL or " : "") + missing.stream().map(n -> "--sink " + n + "=URL")
           .collect(Collectors.joining(" ")));
     }
     Set<String> unknown = new TreeSet<>(urls.keySet());
     unknown.removeAll(needed);
     if (!unknown.isEmpty()) {
-      throw new IllegalArgumentException("workflow '" + workflow + "' performs no effects on " + unknown + "; its sinks: "
+      throw new UsageException("workflow '" + workflow + "' performs no effects on " + unknown + "; its sinks: "
           + (needed.isEmpty() ? "none" : needed));
     }
     if (webhookLookup != null && needed.size() != 1) {
-      throw new IllegalArgumentException("--webhook-lookup is for a workflow with one sink; '" + workflow
+      throw new UsageException("--webhook-lookup is for a workflow with one sink; '" + workflow
           + "' performs effects on " + (needed.isEmpty() ? "none" : needed));
     }
     Map<String, EffectSink> result = new TreeMap<>();
@@ -110,7 +110,7 @@ final class WorkerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
-    Workflow chosen = Workflows.byName(workflow).orElseThrow(() -> new IllegalArgumentException("unknown workflow '"
+    Workflow chosen = Workflows.byName(workflow).orElseThrow(() -> new UsageException("unknown workflow '"
         + workflow + "'; installed: " + Workflows.names() + " (a team's own workflows come with --plugin PATH)"));
     Map<String, EffectSink> configured = sinks(chosen);
     var platform = connection.connect();

@@ -31,6 +31,18 @@ class RepriseCliTest {
   }
 
   @Test
+  void shouldExitWithTwoOnAValueThatIsWrongBeforeConnectingToAnything() {
+    assertThat(run("request", "--id", "b", "--from", "2023-13-01", "--to", "2024-01-01")).isEqualTo(2);
+    assertThat(err.toString()).contains("--from '2023-13-01' is not a UTC date");
+    assertThat(run("request", "--id", "b", "--from", "2023-01-01", "--to", "2024-01-01", "--filter", "region"))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("--filter 'region': give ATTRIBUTE=VALUE");
+    assertThat(run("worker", "--workflow", "nope", "--bootstrap-server", "127.0.0.1:1", "--schema-registry",
+        "http://127.0.0.1:1")).isEqualTo(2);
+    assertThat(err.toString()).contains("unknown workflow 'nope'; installed: form-daily-stats, notify");
+  }
+
+  @Test
   void shouldRefuseABootstrapServerWithoutARegistry() {
     assertThat(run("seed", "--bootstrap-server", "127.0.0.1:1")).isEqualTo(1);
     assertThat(err.toString()).contains("--schema-registry is not");

@@ -7,9 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reprise.protocol.BackfillClient;
 import dev.reprise.protocol.BackfillCounters;
-import dev.reprise.protocol.BackfillRequest.EffectsPolicy;
-import dev.reprise.protocol.BackfillRequest.Mode;
-import dev.reprise.protocol.BackfillRequest;
 import dev.reprise.protocol.BackfillState;
 import dev.reprise.protocol.BackfillStatus;
 import dev.reprise.protocol.ControlTopics;
@@ -30,9 +27,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.OptionalDouble;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -162,15 +156,14 @@ class ShipmentsPluginIT {
       assertThat(verified).contains("VERIFIED '" + backfill + "': " + String.format("%,d", expected.size()) + " records");
       assertThat(client.status(backfill).orElseThrow().state()).isEqualTo(BackfillState.VERIFIED);
 
-      // The running worker declared its event type: a request of another type naming it is refused.
+      // The running worker declared its event type: a request of another type naming it is refused,
+      // and `reprise request` waits for that answer and exits 1 with the reason.
       String wrong = env.uniqueName("wrong-type");
-      client.submit(new BackfillRequest(wrong, topic, FROM, TO, Map.of(), OptionalInt.empty(), Mode.EXECUTE,
-          List.of(HeavyParcelsWorkflow.NAME), OptionalDouble.empty(), EffectsPolicy.SUPPRESS, Optional.of("it"),
-          Optional.empty()).withEventType("submissions"));
-      BackfillStatus refused = await("the wrong-type request answered").atMost(Duration.ofMinutes(1))
-          .until(() -> client.status(wrong).orElse(null), s -> s != null && s.state() == BackfillState.REJECTED);
-      assertThat(refused.reason()).hasValueSatisfying(reason -> assertThat(reason)
-          .contains("workflow 'heavy-parcels' handles 'shipments' events, not 'submissions'"));
+      String refused = runExpecting(1, concat(new String[] {"request", "--event-type", "submissions", "--id", wrong,
+          "--source", topic, "--from", FROM.toString(), "--to", TO.toString(), "--workflow", HeavyParcelsWorkflow.NAME},
+          connection));
+      assertThat(refused).contains("REJECTED: workflow 'heavy-parcels' handles 'shipments' events, not 'submissions'");
+      assertThat(client.status(wrong).orElseThrow().state()).isEqualTo(BackfillState.REJECTED);
     } finally {
       for (Process process : started) {
         process.destroy();
@@ -183,11 +176,17 @@ class ShipmentsPluginIT {
 
   /** Runs one {@code reprise} command to its end; returns its output, failing on a non-zero exit. */
   private String run(String... args) throws Exception {
+    return runExpecting(0, args);
+  }
+
+  /** Runs one {@code reprise} command to its end; returns its output, failing on another exit code. */
+  private String runExpecting(int exitCode, String... args) throws Exception {
     Path log = Files.createTempFile(work, args[0], ".log");
     Process process = command(log, args).start();
     assertThat(process.waitFor(3, TimeUnit.MINUTES)).as("reprise %s finished", args[0]).isTrue();
     String output = Files.readString(log);
-    assertThat(process.exitValue()).as("reprise %s exit code; output:%n%s", String.join(" ", args), output).isZero();
+    assertThat(process.exitValue()).as("reprise %s exit code; output:%n%s", String.join(" ", args), output)
+        .isEqualTo(exitCode);
     return output;
   }
 

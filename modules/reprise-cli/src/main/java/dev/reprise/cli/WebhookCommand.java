@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "webhook", mixinStandardHelpOptions = true,
     description = {"Run a local webhook receiver for the notify workflow until Ctrl-C: POST /hook counts each"
-        + " Idempotency-Key, GET /keys/KEY answers 200 (seen) or 404."})
+        + " Idempotency-Key, GET /keys/KEY answers 200 (seen) or 404, GET /stats lists keys called more than once."})
 final class WebhookCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -37,9 +37,26 @@ final class WebhookCommand implements Callable<Integer> {
       out.flush();
       server.close();
     });
-    out.printf("webhook receiver on %s:%d: POST /hook, GET /keys/KEY. Ctrl-C stops it.%n", host, port);
+    out.printf("webhook receiver on %s:%d: POST /hook, GET /keys/KEY, GET /stats (per-key duplicates). Ctrl-C stops"
+        + " it.%n", host, port);
     out.flush();
+    // A line whenever the tally changed, so a duplicate shows up while it happens, not at exit.
+    var ticker = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "reprise-webhook-tally");
+      thread.setDaemon(true);
+      return thread;
+    });
+    String[] last = {""};
+    ticker.scheduleWithFixedDelay(() -> {
+      String stats = server.statsJson();
+      if (!stats.equals(last[0])) {
+        last[0] = stats;
+        out.println("webhook: " + stats);
+        out.flush();
+      }
+    }, 5, 5, java.util.concurrent.TimeUnit.SECONDS);
     running.await();
+    ticker.shutdownNow();
     return 0;
   }
 }

@@ -62,7 +62,34 @@ public final class CountingWebhookServer implements AutoCloseable {
       }
       exchange.close();
     });
+    server.createContext("/stats", exchange -> {
+      byte[] body = statsJson().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().set("Content-Type", "application/json");
+      exchange.sendResponseHeaders(200, body.length);
+      try (var out = exchange.getResponseBody()) {
+        out.write(body);
+      }
+    });
     server.start();
+  }
+
+  /**
+   * {@code GET /stats}: {@code {"calls":N,"distinctKeys":K,"duplicates":{"key":count,...}}}, while it
+   * runs: which key was called more than once, not only how many calls there were.
+   */
+  public String statsJson() {
+    Map<String, Integer> all = accepted();
+    StringBuilder json = new StringBuilder("{\"calls\":").append(all.values().stream().mapToInt(Integer::intValue).sum())
+        .append(",\"distinctKeys\":").append(all.size()).append(",\"duplicates\":{");
+    String separator = "";
+    for (Map.Entry<String, Integer> entry : all.entrySet()) {
+      if (entry.getValue() > 1) {
+        json.append(separator).append('"').append(entry.getKey().replace("\\", "\\\\").replace("\"", "\\\""))
+            .append("\":").append(entry.getValue());
+        separator = ",";
+      }
+    }
+    return json.append("}}").toString();
   }
 
   public URI url() {

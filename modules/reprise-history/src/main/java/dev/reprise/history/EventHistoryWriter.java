@@ -4,14 +4,13 @@ import dev.reprise.registry.SchemaRegistryClient;
 import dev.reprise.registry.serde.AvroWireFormat;
 import dev.reprise.registry.serde.RegistryAvroSerdeConfig;
 import dev.reprise.spi.EventType;
+import dev.reprise.spi.SchemaVersions;
 import dev.reprise.spi.SampleHistory.Sample;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -41,6 +40,21 @@ public final class EventHistoryWriter {
   }
 
   /**
+   * Registers every version in order under {@code <topic>-value}, with compatibility {@code NONE}
+   * after the first (a history has breaking changes); returns the ids by version.
+   */
+  public static int[] registerVersions(SchemaRegistryClient registry, String topic, SchemaVersions versions) {
+    String subject = RegistryAvroSerdeConfig.subject(topic, false);
+    int[] ids = new int[versions.latestVersion() + 1];
+    ids[1] = registry.register(subject, versions.schema(1));
+    registry.setCompatibility(subject, "NONE");
+    for (int version = 2; version <= versions.latestVersion(); version++) {
+      ids[version] = registry.register(subject, versions.schema(version));
+    }
+    return ids;
+  }
+
+  /**
    * Creates the topic if needed, registers the type's versions, writes every sample and waits
    * until all are acknowledged.
    *
@@ -48,21 +62,12 @@ public final class EventHistoryWriter {
    */
   public Map<Integer, Long> write(String topic, int partitions, EventType type, Iterator<Sample> samples) {
     HistoryWriter.ensureCompactedTopic(producerConfig, topic, partitions);
-    String subject = RegistryAvroSerdeConfig.subject(topic, false);
     int latest = type.versions().latestVersion();
-    int[] ids = new int[latest + 1];
-    ids[1] = registry.register(subject, type.versions().schema(1));
-    registry.setCompatibility(subject, "NONE");
-    for (int version = 2; version <= latest; version++) {
-      ids[version] = registry.register(subject, type.versions().schema(version));
-    }
-    Map<String, Object> config = new HashMap<>(producerConfig);
-    config.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
-    config.putIfAbsent(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 20);
+    int[] ids = registerVersions(registry, topic, type.versions());
     Map<Integer, Long> perVersion = new TreeMap<>();
     AtomicReference<Exception> failure = new AtomicReference<>();
-    try (var producer = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
+    try (var producer = new KafkaProducer<>(HistoryWriter.producerSettings(producerConfig), new StringSerializer(),
+        new ByteArraySerializer())) {
       while (samples.hasNext() && failure.get() == null) {
         Sample sample = samples.next();
         if (sample.version() < 1 || sample.version() > latest) {

@@ -3,8 +3,7 @@ package dev.reprise.history;
 import dev.reprise.history.GeneratedRecord.Kind;
 import dev.reprise.registry.SchemaRegistryClient;
 import dev.reprise.registry.serde.AvroWireFormat;
-import dev.reprise.registry.serde.RegistryAvroSerdeConfig;
-import dev.reprise.submissions.SubmissionSchemas;
+import dev.reprise.submissions.SubmissionEventType;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -46,6 +45,8 @@ public final class HistoryWriter {
   /** The schema id corrupt records of kind {@link Kind#CORRUPT_UNKNOWN_SCHEMA_ID} name. */
   public static final int UNKNOWN_SCHEMA_ID = 2_000_000_001;
 
+  private static final SubmissionEventType SUBMISSIONS = new SubmissionEventType();
+
   private final Map<String, Object> producerConfig;
   private final SchemaRegistryClient registry;
 
@@ -57,14 +58,17 @@ public final class HistoryWriter {
 
   /** Registers the submission schemas under {@code <topic>-value}; returns the ids by version. */
   public int[] registerSchemas(String topic) {
-    String subject = RegistryAvroSerdeConfig.subject(topic, false);
-    int[] ids = new int[SubmissionSchemas.LATEST_VERSION + 1];
-    ids[1] = registry.register(subject, SubmissionSchemas.forVersion(1));
-    registry.setCompatibility(subject, "NONE");
-    for (int version = 2; version <= SubmissionSchemas.LATEST_VERSION; version++) {
-      ids[version] = registry.register(subject, SubmissionSchemas.forVersion(version));
-    }
-    return ids;
+    return EventHistoryWriter.registerVersions(registry, topic, SUBMISSIONS.versions());
+  }
+
+  /** Settings of a producer writing history: acknowledged by all replicas, idempotent, batched. */
+  static Map<String, Object> producerSettings(Map<String, Object> producerConfig) {
+    Map<String, Object> config = new HashMap<>(producerConfig);
+    config.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
+    config.putIfAbsent(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 20);
+    config.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+    return config;
   }
 
   /** Creates the topic if needed, writes every record and waits until all are acknowledged. */
@@ -84,11 +88,7 @@ public final class HistoryWriter {
     int[] schemaIds = registerSchemas(topic);
     HistorySummary.Accumulator summary = new HistorySummary.Accumulator();
 
-    Map<String, Object> config = new HashMap<>(producerConfig);
-    config.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
-    config.putIfAbsent(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 20);
-    config.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+    Map<String, Object> config = producerSettings(producerConfig);
     AtomicReference<Exception> failure = new AtomicReference<>();
     try (var producer = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
       long startNanos = System.nanoTime();

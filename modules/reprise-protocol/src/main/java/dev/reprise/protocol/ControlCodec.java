@@ -185,21 +185,10 @@ public final class ControlCodec {
     if (map instanceof Map<?, ?> entries) {
       entries.forEach((attribute, values) -> filters.put(attribute.toString(), new LinkedHashSet<>(strings(values))));
     }
-    List<String> legacyForms = strings(avro.get("formIds"));
-    List<String> legacyTenants = strings(avro.get("tenantIds"));
-    if (!legacyForms.isEmpty()) {
-      filters.merge("formId", new LinkedHashSet<>(legacyForms), ControlCodec::union);
-    }
-    if (!legacyTenants.isEmpty()) {
-      filters.merge("tenantId", new LinkedHashSet<>(legacyTenants), ControlCodec::union);
-    }
+    filters.computeIfAbsent("formId", a -> new LinkedHashSet<>()).addAll(strings(avro.get("formIds")));
+    filters.computeIfAbsent("tenantId", a -> new LinkedHashSet<>()).addAll(strings(avro.get("tenantIds")));
+    // An attribute without values filters nothing; BackfillRequest drops it.
     return filters;
-  }
-
-  private static Set<String> union(Set<String> a, Set<String> b) {
-    Set<String> all = new LinkedHashSet<>(a);
-    all.addAll(b);
-    return all;
   }
 
   static GenericRecord toAvro(BackfillStatus status) {

@@ -26,6 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class CountingWebhookServer implements AutoCloseable {
 
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
   private final HttpServer server;
   private final Map<String, AtomicInteger> accepted = new ConcurrentHashMap<>();
   private final AtomicInteger refused = new AtomicInteger();
@@ -79,17 +81,16 @@ public final class CountingWebhookServer implements AutoCloseable {
    */
   public String statsJson() {
     Map<String, Integer> all = accepted();
-    StringBuilder json = new StringBuilder("{\"calls\":").append(all.values().stream().mapToInt(Integer::intValue).sum())
-        .append(",\"distinctKeys\":").append(all.size()).append(",\"duplicates\":{");
-    String separator = "";
-    for (Map.Entry<String, Integer> entry : all.entrySet()) {
-      if (entry.getValue() > 1) {
-        json.append(separator).append('"').append(entry.getKey().replace("\\", "\\\\").replace("\"", "\\\""))
-            .append("\":").append(entry.getValue());
-        separator = ",";
-      }
+    Map<String, Object> stats = new java.util.LinkedHashMap<>();
+    stats.put("calls", all.values().stream().mapToInt(Integer::intValue).sum());
+    stats.put("distinctKeys", all.size());
+    stats.put("duplicates", all.entrySet().stream().filter(e -> e.getValue() > 1)
+        .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (x, y) -> x, TreeMap::new)));
+    try {
+      return JSON.writeValueAsString(stats);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
     }
-    return json.append("}}").toString();
   }
 
   public URI url() {

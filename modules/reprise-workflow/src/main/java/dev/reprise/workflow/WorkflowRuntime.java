@@ -105,8 +105,8 @@ public final class WorkflowRuntime implements AutoCloseable {
 
   private final Builder config;
   private final BackfillClient backfills;
-  private final Map<String, EffectsPolicy> policies = new ConcurrentHashMap<>();
-  private final Map<String, Boolean> myEventType = new ConcurrentHashMap<>();
+  /** Per backfill: empty if it replays another event type (passed by), else its effects policy here. */
+  private final Map<String, Optional<EffectsPolicy>> terms = new ConcurrentHashMap<>();
   private final Map<String, GuardedSink> sinks = new HashMap<>();
   private final Set<String> openSinks = ConcurrentHashMap.newKeySet();
   private final OutcomeCounter outcomes = new OutcomeCounter();
@@ -217,7 +217,7 @@ public final class WorkflowRuntime implements AutoCloseable {
     sources.add("redrive");
     String stateStore = stateStoreName(name);
     topology.addProcessor("handle", () -> new HandleProcessor(config.workflow, config.eventType, store, stateStore, config.registry,
-        sinks.keySet(), this::policyOf, this::carriesMyEventType, config.dedupRetention, outcomes), sources.toArray(String[]::new));
+        sinks.keySet(), this::termsOf, config.dedupRetention, outcomes), sources.toArray(String[]::new));
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.String(),
         Serdes.Long()), "handle");
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(stateStore), Serdes.String(),
@@ -462,48 +462,38 @@ public final class WorkflowRuntime implements AutoCloseable {
     return streams == null ? KafkaStreams.State.CREATED : streams.state();
   }
 
-  private EffectsPolicy policyOf(String backfillId) {
-    EffectsPolicy known = policies.get(backfillId);
+  /**
+   * How this workflow treats a backfill's records, read once from its status. Empty: the backfill
+   * replays another event type — a runtime following every backfill sees every team's, whose
+   * records are not its events (it would dead-letter each one), so it passes them by. Otherwise the
+   * effects policy that applies here ({@link #effectsFor}). A backfill that names no type (written
+   * before event types) is taken as its own; one whose status is unknown yet is suppressed and
+   * asked again next time.
+   */
+  private Optional<EffectsPolicy> termsOf(String backfillId) {
+    Optional<EffectsPolicy> known = terms.get(backfillId);
     if (known != null) {
       return known;
     }
     Optional<BackfillRequest> request = backfills.status(backfillId).flatMap(BackfillStatus::request);
     if (request.isEmpty()) {
       log.warn("workflow '{}': no status for backfill '{}'; suppressing its effects", config.workflow.name(), backfillId);
-      return EffectsPolicy.SUPPRESS;
+      return Optional.of(EffectsPolicy.SUPPRESS);
+    }
+    Optional<String> type = request.get().eventType();
+    if (type.isPresent() && !type.get().equals(config.eventType.name())) {
+      log.info("workflow '{}' handles '{}' events; backfill '{}' replays '{}' events, which it passes by",
+          config.workflow.name(), config.eventType.name(), backfillId, type.get());
+      terms.put(backfillId, Optional.empty());
+      return Optional.empty();
     }
     EffectsPolicy policy = effectsFor(request.get());
     if (policy != request.get().effectsPolicy()) {
       log.warn("workflow '{}': backfill '{}' enables effects for {} only, and this runtime follows it as one of every"
           + " backfill: its effects stay suppressed here", config.workflow.name(), backfillId, request.get().workflows());
     }
-    policies.put(backfillId, policy);
-    return policy;
-  }
-
-  /**
-   * Whether a backfill replays this workflow's event type. A runtime following every backfill sees
-   * the backfills of every team's event types; another type's records are not its events (it
-   * would dead-letter each one), so it passes them by. A backfill whose status is unknown, or that
-   * names no type (written before event types), is taken as its own.
-   */
-  private boolean carriesMyEventType(String backfillId) {
-    Boolean known = myEventType.get(backfillId);
-    if (known != null) {
-      return known;
-    }
-    Optional<BackfillRequest> request = backfills.status(backfillId).flatMap(BackfillStatus::request);
-    if (request.isEmpty()) {
-      return true;
-    }
-    Optional<String> type = request.get().eventType();
-    boolean mine = type.map(config.eventType.name()::equals).orElse(true);
-    if (!mine) {
-      log.info("workflow '{}' handles '{}' events; backfill '{}' replays '{}' events, which it passes by",
-          config.workflow.name(), config.eventType.name(), backfillId, type.get());
-    }
-    myEventType.put(backfillId, mine);
-    return mine;
+    terms.put(backfillId, Optional.of(policy));
+    return Optional.of(policy);
   }
 
   /**

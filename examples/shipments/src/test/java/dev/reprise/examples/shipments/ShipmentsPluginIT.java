@@ -134,19 +134,14 @@ class ShipmentsPluginIT {
         assertThat(v3.getSchema()).isEqualTo(ShipmentEventType.VERSIONS.schema(3));
         assertThat(v3.get("region").toString()).isEqualTo("EU");
         assertThat(v3.get("carrier").toString()).isEqualTo(source.get("carrier").toString().strip().toUpperCase());
-        double kg = source.getSchema().getField("weightKg") != null ? (Double) source.get("weightKg")
-            : (Integer) source.get("weightGrams") / 1000.0;
-        assertThat((Double) v3.get("weightKg")).as(id).isEqualTo(kg);
+        assertThat((Double) v3.get("weightKg")).as(id).isEqualTo(kilograms(source));
       });
       assertThat(done.counters()).containsEntry(BackfillCounters.PUBLISHED, (long) expected.size())
           .containsEntry(BackfillCounters.DEAD_LETTERED, (long) deadLetters);
 
-      Set<String> heavy = expected.entrySet().stream().filter(e -> {
-        GenericRecord r = e.getValue();
-        double kg = r.getSchema().getField("weightKg") != null ? (Double) r.get("weightKg")
-            : (Integer) r.get("weightGrams") / 1000.0;
-        return kg >= HeavyParcelsWorkflow.HEAVY_KG;
-      }).map(Map.Entry::getKey).collect(Collectors.toCollection(HashSet::new));
+      Set<String> heavy = expected.entrySet().stream()
+          .filter(e -> kilograms(e.getValue()) >= HeavyParcelsWorkflow.HEAVY_KG)
+          .map(Map.Entry::getKey).collect(Collectors.toCollection(HashSet::new));
       await("one alert per heavy parcel").atMost(Duration.ofMinutes(2))
           .untilAsserted(() -> assertThat(alerts.accepted().keySet()).isEqualTo(heavy));
       assertThat(alerts.accepted().values()).as("each once").containsOnly(1);
@@ -212,6 +207,12 @@ class ShipmentsPluginIT {
         "-cp", classPath, "dev.reprise.cli.RepriseCli"));
     command.addAll(List.of(args));
     return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+  }
+
+  /** A generated shipment's weight in kilograms, whatever version it was written in. */
+  private static double kilograms(GenericRecord shipment) {
+    return shipment.getSchema().getField("weightKg") != null ? (Double) shipment.get("weightKg")
+        : (Integer) shipment.get("weightGrams") / 1000.0;
   }
 
   private static List<String> names(JsonNode array) {

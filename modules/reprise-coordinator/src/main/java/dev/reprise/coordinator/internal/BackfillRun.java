@@ -525,8 +525,6 @@ public final class BackfillRun implements Runnable {
    * source offsets; only then does the run count as being in that state.
    */
   private void commit(BackfillState target) {
-    publisher.begin();
-    publisher.throwSendError();
     workers.takeEvolution().forEach(run.working::addEvolution);
     progress.update(run);
     if (target == BackfillState.RUNNING && startedAt == null) {

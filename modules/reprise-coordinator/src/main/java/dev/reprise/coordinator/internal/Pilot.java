@@ -2,7 +2,9 @@ package dev.reprise.coordinator.internal;
 
 import dev.reprise.protocol.BackfillRequest;
 import dev.reprise.protocol.internal.Topics;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,11 +28,14 @@ final class Pilot {
 
   private final String topic;
   private final long[] end;
-  private long startNanos;
+  private final Clock clock;
+  /** When the pilot published its first record; null before. */
+  private Instant started;
 
-  private Pilot(String topic, long[] end) {
+  private Pilot(String topic, long[] end, Clock clock) {
     this.topic = topic;
     this.end = end;
+    this.clock = clock;
   }
 
   /**
@@ -47,7 +52,7 @@ final class Pilot {
       // About 1%, but enough offsets to outweigh a pilot's fixed costs (first fetch, commit).
       end[p] = state.start[p] + Math.min(planned, Math.max(MIN_OFFSETS, (long) Math.ceil(planned * SHARE)));
     }
-    Pilot pilot = new Pilot("reprise.pilot." + backfillId, end);
+    Pilot pilot = new Pilot("reprise.pilot." + backfillId, end, ctx.clock());
     Topics.ensure(ctx.admin(), new NewTopic(pilot.topic, Optional.of(state.partitionCount), ctx.replicationFactor())
         .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(Duration.ofHours(1).toMillis()))));
     return Optional.of(pilot);
@@ -70,14 +75,15 @@ final class Pilot {
 
   /** Starts the clock at the first record the pilot publishes. */
   void publishing() {
-    if (startNanos == 0) {
-      startNanos = System.nanoTime();
+    if (started == null) {
+      started = clock.instant();
     }
   }
 
   /** Ends the pilot: its speed in offsets per second (0 if it published nothing); drops the scratch topic. */
   double finish(RunContext ctx, RunState state) {
-    double seconds = startNanos == 0 ? 0 : (System.nanoTime() - startNanos) / 1e9;
+    // Operational time from the injected clock, like the run's rate and ETA.
+    double seconds = started == null ? 0 : Duration.between(started, clock.instant()).toNanos() / 1e9;
     ctx.admin().deleteTopics(List.of(topic));
     return seconds > 0 ? offsets(state) / seconds : 0;
   }

@@ -153,7 +153,7 @@ final class ReplayPublisher {
 
   /**
    * Commits the open transaction (or a new one) with {@code status} and, for an EXECUTE, the
-   * source {@code offsets} under the backfill's replay group.
+   * source {@code offsets} under the backfill's replay group, unless a record of it failed to send.
    *
    * @param offsets null for a PREVIEW, which holds no offsets
    * @throws RepriseRetriableException if a record of the transaction could not be sent
@@ -169,8 +169,7 @@ final class ReplayPublisher {
     inTransaction = false;
   }
 
-  /** Checks the sends of the open transaction so far. */
-  void throwSendError() {
+  private void throwSendError() {
     Exception failed = sendError.getAndSet(null);
     if (failed != null) {
       throw new RepriseRetriableException("a record of backfill '" + backfillId + "' could not be sent: " + failed, failed);

@@ -69,12 +69,7 @@ final class RunState {
 
   /** Whether every partition was replayed to its end. */
   boolean allDone() {
-    for (int p = 0; p < partitionCount; p++) {
-      if (positions[p] < end[p]) {
-        return false;
-      }
-    }
-    return true;
+    return reached(end);
   }
 
   /** Whether every partition was replayed up to {@code limits}. */

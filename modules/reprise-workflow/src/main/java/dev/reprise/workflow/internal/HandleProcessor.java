@@ -31,7 +31,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.function.Predicate;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
@@ -77,8 +76,7 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
   private final ReceiptCodec receipts;
   private final EffectRequestCodec requests;
   private final Set<String> sinks;
-  private final Function<String, EffectsPolicy> policies;
-  private final Predicate<String> ofThisEventType;
+  private final Function<String, Optional<EffectsPolicy>> policies;
   private final Duration retention;
   private final String redriveTopic;
   private final boolean replayEffectsAllowed;
@@ -91,13 +89,13 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
 
   /**
    * @param sinks the names of the configured effect sinks
-   * @param policies the effects policy of a backfill, by id
-   * @param ofThisEventType whether a backfill, by id, replays the workflow's event type
+   * @param policies the effects policy of a backfill, by id; empty for a backfill of another event
+   *     type, whose records the workflow passes by
    * @param retention how long an event id is remembered after it was handled
    * @param outcomes counts the receipts this processor writes
    */
   public HandleProcessor(Workflow workflow, EventType eventType, String handledStore, String stateStore,
-      SchemaRegistryClient registry, Set<String> sinks, Function<String, EffectsPolicy> policies, Predicate<String> ofThisEventType, Duration retention,
+      SchemaRegistryClient registry, Set<String> sinks, Function<String, Optional<EffectsPolicy>> policies, Duration retention,
       OutcomeCounter outcomes) {
     this.eventType = eventType;
     this.chain = eventType.newChain();
@@ -111,7 +109,6 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
     this.requests = new EffectRequestCodec(registry, workflow.name());
     this.sinks = Set.copyOf(sinks);
     this.policies = policies;
-    this.ofThisEventType = ofThisEventType;
     this.retention = retention;
     this.redriveTopic = WorkflowTopics.redrive(workflow.name());
     this.replayEffectsAllowed = workflow.replayRules().effectsAllowed();
@@ -141,7 +138,11 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
       }
       backfillId = Optional.ofNullable(header(record.headers(), ReplayHeaders.BACKFILL_ID));
     }
-    if (record.value() == null || backfillId.filter(b -> !ofThisEventType.test(b)).isPresent()) {
+    if (record.value() == null) {
+      return;
+    }
+    Optional<EffectsPolicy> replayPolicy = backfillId.isEmpty() ? Optional.empty() : policies.apply(backfillId.get());
+    if (backfillId.isPresent() && replayPolicy.isEmpty()) {
       return;
     }
     Event event;
@@ -162,8 +163,8 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
       return;
     }
     // A replayed event's effects run only if the backfill enables them and the workflow allows it.
-    boolean effectsEnabled = backfillId.map(b -> replayEffectsAllowed && policies.apply(b) == EffectsPolicy.ENABLE)
-        .orElse(true);
+    boolean effectsEnabled = backfillId.isEmpty()
+        || replayEffectsAllowed && replayPolicy.get() == EffectsPolicy.ENABLE;
     Context handlerContext = new Context(backfillId, event.logicalDate(), effectsEnabled);
     try {
       workflow.handle(event, handlerContext);

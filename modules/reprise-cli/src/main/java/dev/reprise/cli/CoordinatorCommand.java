@@ -7,6 +7,7 @@ import dev.reprise.spi.EventTypes;
 import dev.reprise.workflow.api.Workflows;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -75,6 +76,12 @@ final class CoordinatorCommand implements Callable<Integer> {
       description = "Records/s ceiling of an adaptive backfill whose request sets none (default: ${DEFAULT-VALUE}).")
   double maxRate;
 
+  @Option(names = "--policy", paramLabel = "FILE",
+      description = "Access policy (YAML): which team may replay which sources and event types, with which filters,"
+          + " effects and rate. Commands must then come through a team's topic (request --team). Read again when the"
+          + " file changes. Without it: every command is carried out for whoever sent it, within --allow-topic.")
+  Path policyFile;
+
   @Option(names = "--report-heap", hidden = true,
       description = "On exit, print this JVM's peak heap as JSON (used by 'bench replay').")
   boolean reportHeap;
@@ -125,6 +132,9 @@ final class CoordinatorCommand implements Callable<Integer> {
         .defaultEventType(defaultEventType(defaultEventType));
     if (instanceId != null) {
       builder.instanceId(instanceId);
+    }
+    if (policyFile != null) {
+      builder.accessPolicyFile(policyFile);
     }
     ReplayCoordinator coordinator = builder.build().start();
     HttpOptions.Dashboard dashboard = http.serveDashboard(DEFAULT_HTTP_PORT, meters, platform.clientConfig(), registry,

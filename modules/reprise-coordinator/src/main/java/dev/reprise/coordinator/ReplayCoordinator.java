@@ -2,8 +2,10 @@ package dev.reprise.coordinator;
 
 import dev.reprise.backpressure.LagMonitor;
 import dev.reprise.backpressure.WorkflowHealth;
+import dev.reprise.coordinator.internal.Auditor;
 import dev.reprise.coordinator.internal.BackfillRun;
 import dev.reprise.coordinator.internal.Backpressure;
+import dev.reprise.coordinator.internal.PolicySource;
 import dev.reprise.coordinator.internal.RunContext;
 import dev.reprise.coordinator.internal.ThrottleTicker;
 import dev.reprise.core.KafkaClientObserver;
@@ -35,6 +37,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -112,6 +115,8 @@ public final class ReplayCoordinator implements AutoCloseable {
   private final ThrottleTicker ticker;
   private final KafkaClientObserver clientObserver;
   private final Set<String> protectedLiveGroups;
+  private final Optional<PolicySource> policy;
+  private final Auditor audit;
   private final List<AutoCloseable> clientMetrics = new ArrayList<>();
   private volatile WorkflowHealth.View health;
   private final Map<String, BackfillRun> runs = new ConcurrentHashMap<>();
@@ -140,13 +145,15 @@ public final class ReplayCoordinator implements AutoCloseable {
     this.admin = Admin.create(clientConfig);
     this.codec = new ControlCodec(registry);
     this.statusStore = new StatusStore(clientConfig, admin, codec);
+    this.policy = Optional.ofNullable(builder.policySource);
+    this.audit = new Auditor(clientConfig, codec, clock, instanceId);
     // The health view is opened by start(): building a coordinator touches no server.
     this.ticker = new ThrottleTicker(LagMonitor.create(clientConfig, clock, Duration.ofSeconds(10),
         group -> health != null && health.test(group)), List.copyOf(builder.protectedLiveGroups), builder.throttleInterval);
     this.runContext = new RunContext(clientConfig, admin, registry, codec, statusStore, clock, instanceId,
         builder.commitInterval, builder.backfillRetention, replicationFactor, builder.maxPollRecords,
         builder.replayThreads, eventTypes, new Backpressure(ticker, builder.inFlightCap, builder.adaptiveMaxRate, builder.liveLagRecords,
-            builder.liveLagTime), builder.clientObserver);
+            builder.liveLagTime), builder.clientObserver, audit);
     this.clientObserver = builder.clientObserver;
     this.protectedLiveGroups = Set.copyOf(builder.protectedLiveGroups);
   }
@@ -174,6 +181,9 @@ public final class ReplayCoordinator implements AutoCloseable {
       throw new IllegalStateException("coordinator " + instanceId + " is already started");
     }
     Topics.ensureControlTopics(admin, controlTopicPartitions, replicationFactor);
+    policy.ifPresent(p -> ensureTeamTopics(p.current()));
+    clientMetrics.add(audit.open(clientObserver));
+    policy.ifPresent(p -> audit.policy("LOADED", p.origin() + ": teams " + new TreeSet<>(p.current().teams())));
     health = WorkflowHealth.view(clientConfig);
     Map<String, Object> producerConfig = new HashMap<>(clientConfig);
     producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -189,6 +199,8 @@ public final class ReplayCoordinator implements AutoCloseable {
     consumerConfig.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) sessionTimeout.toMillis());
     consumerConfig.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(500, sessionTimeout.toMillis() / 5));
     consumerConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, "reprise-coordinator-" + instanceId);
+    // The request topics are a pattern (each team has one): find a new team's topic within seconds.
+    consumerConfig.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 5_000);
     // Incremental rebalancing: when an instance joins or leaves, only the backfills that move stop.
     consumerConfig.putIfAbsent(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
         org.apache.kafka.clients.consumer.CooperativeStickyAssignor.class.getName());
@@ -196,7 +208,9 @@ public final class ReplayCoordinator implements AutoCloseable {
     clientMetrics.add(clientObserver.opened(requests));
     loopThread = new Thread(this::serve, "reprise-coordinator-" + instanceId);
     loopThread.start();
-    log.info("coordinator {} started; allowlist {}", instanceId, allowedSourceTopics);
+    log.info("coordinator {} started; allowlist {}; {}", instanceId, allowedSourceTopics,
+        policy.map(p -> "access policy " + p.origin() + " (teams " + p.current().teams() + ")")
+            .orElse("no access policy (every command is carried out for whoever sent it)"));
     return this;
   }
 
@@ -221,10 +235,11 @@ public final class ReplayCoordinator implements AutoCloseable {
   }
 
   private void serve() {
-    requests.subscribe(List.of(ControlTopics.REQUESTS), new Ownership());
+    requests.subscribe(ControlTopics.REQUEST_TOPICS, new Ownership());
     int failures = 0;
     while (!closed) {
       try {
+        reloadPolicy();
         var batch = requests.poll(POLL);
         if (!newlyAssigned.isEmpty()) {
           adoptUnfinishedBackfills();
@@ -235,7 +250,11 @@ public final class ReplayCoordinator implements AutoCloseable {
         for (ConsumerRecord<String, byte[]> record : batch) {
           TopicPartition tp = new TopicPartition(record.topic(), record.partition());
           try {
-            handle(record);
+            if (record.topic().equals(ControlTopics.REQUESTS)) {
+              handle(record);
+            } else {
+              forward(record);
+            }
           } catch (RuntimeException e) {
             // Not answered: read it again after the back-off.
             requests.seek(tp, record.offset());
@@ -261,43 +280,98 @@ public final class ReplayCoordinator implements AutoCloseable {
     requests.close();
   }
 
+  /**
+   * Passes a command read on a team's topic to {@link ControlTopics#REQUESTS}, keyed as it was,
+   * with the team as its requester: the topic is what establishes who sent it, and the owner of
+   * the backfill's request partition decides. Forwarding is at least once, in order per key; a
+   * command forwarded twice is decided twice, with the same outcome (a repeated START runs once).
+   */
+  private void forward(ConsumerRecord<String, byte[]> record) {
+    String where = record.topic() + "-" + record.partition() + "@" + record.offset();
+    ProducerRecord<byte[], byte[]> out = new ProducerRecord<>(ControlTopics.REQUESTS,
+        record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8), record.value());
+    ControlTopics.teamOf(record.topic()).ifPresent(team ->
+        out.headers().add(ControlTopics.REQUESTER_HEADER, team.getBytes(StandardCharsets.UTF_8)));
+    out.headers().add(ControlTopics.RECEIVED_ON_HEADER, where.getBytes(StandardCharsets.UTF_8));
+    try {
+      answers.send(out).get(CLIENT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RepriseRetriableException("interrupted while forwarding " + where, e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new RepriseRetriableException("cannot forward " + where + " to " + ControlTopics.REQUESTS + ": " + e, e);
+    }
+  }
+
+  /** A command being decided: what the audit trail says about it. */
+  private record Received(String backfillId, String command, Optional<String> requester, String source) {}
+
   private void handle(ConsumerRecord<String, byte[]> record) {
     String key = record.key();
     String where = record.topic() + "-" + record.partition() + "@" + record.offset();
+    // Only a coordinator forwarding from a team's topic sets these (only coordinators may write
+    // this topic where a policy is in force); without a policy nobody is established anyway.
+    Optional<String> requester = header(record, ControlTopics.REQUESTER_HEADER);
+    String source = header(record, ControlTopics.RECEIVED_ON_HEADER).orElse(where);
     if (record.value() == null) {
-      log.warn("ignoring an empty request at {} (key {})", where, key);
+      log.warn("ignoring an empty request at {} (key {})", source, key);
       return;
     }
     ReplayCommand command;
     try {
-      command = codec.decodeCommand(record.value());
+      command = codec.decodeCommand(record.value()).withRequester(requester);
     } catch (SchemaRegistryUnavailableException e) {
       throw e;
     } catch (RuntimeException e) {
+      String reason = "request at " + source + " is not a readable ReplayRequest: " + e.getMessage();
+      audit.command(key, "UNREADABLE", requester, "REFUSED", Optional.of(reason), source);
       if (key == null) {
-        log.warn("ignoring an unreadable request without key at {}: {}", where, e.toString());
+        log.warn("ignoring an unreadable request without key at {}: {}", source, e.toString());
       } else {
-        refuse(key, "request at " + where + " is not a readable ReplayRequest: " + e.getMessage());
+        refuse(key, reason);
       }
       return;
     }
     String id = command.backfillId();
+    Received received = new Received(key == null ? id : key, command.type().name(), requester, source);
     if (!id.equals(key)) {
-      refuse(key == null ? id : key, command.type() + " refused: requests must be keyed by their backfillId, but key "
+      refuse(received, command.type() + " refused: requests must be keyed by their backfillId, but key "
           + (key == null ? "is missing" : "'" + key + "'") + " and backfillId is '" + id + "'");
       return;
     }
-    log.info("coordinator {}: {} for '{}' ({})", instanceId, command.type(), id, where);
+    log.info("coordinator {}: {} for '{}' by {} ({})", instanceId, command.type(), id,
+        requester.orElse("(not established)"), source);
+    if (command.type() != ReplayCommand.Type.START && policy.isPresent()) {
+      Optional<BackfillRequest> known = knownRequest(id);
+      Optional<String> problem = known.flatMap(request ->
+          policy.get().current().commandProblem(requester, command, request.requester()));
+      if (problem.isPresent()) {
+        refuse(received, command.type() + " refused: " + problem.get());
+        return;
+      }
+    }
     switch (command.type()) {
-      case START -> start(command.request().orElseThrow());
-      case PAUSE, RESUME, CANCEL -> control(id, command.type());
-      case THROTTLE -> throttle(id, command.maxRecordsPerSecond());
-      case RETRY -> refuse(id, "RETRY refused: a backfill resumes by itself after any retriable failure; a FAILED one"
-          + " failed for a reason that needs a fix, then a new START (workflow items are retried per item)");
+      case START -> start(received, command.request().orElseThrow());
+      case PAUSE, RESUME, CANCEL -> control(received, command.type());
+      case THROTTLE -> throttle(received, command.maxRecordsPerSecond());
+      case VERIFY -> verify(received, command.verification().orElseThrow());
+      case RETRY -> refuse(received, "RETRY refused: a backfill resumes by itself after any retriable failure; a FAILED"
+          + " one failed for a reason that needs a fix, then a new START (workflow items are retried per item)");
     }
   }
 
-  private void start(BackfillRequest asked) {
+  private static Optional<String> header(ConsumerRecord<?, ?> record, String name) {
+    var header = record.headers().lastHeader(name);
+    return header == null || header.value() == null ? Optional.empty()
+        : Optional.of(new String(header.value(), StandardCharsets.UTF_8));
+  }
+
+  private void accepted(Received received) {
+    audit.command(received.backfillId(), received.command(), received.requester(), "ACCEPTED", Optional.empty(),
+        received.source());
+  }
+
+  private void start(Received received, BackfillRequest asked) {
     // A request that names no event type is of the default one, and says so from here on (in its
     // status, to the verifier and to a repeated START), so that adding a plugin later changes nothing.
     BackfillRequest request = eventTypes.named(asked);
@@ -306,13 +380,16 @@ public final class ReplayCoordinator implements AutoCloseable {
     if (known.isPresent()) {
       if (known.get().equals(request)) {
         log.info("duplicate START for '{}' ignored: the same request runs once", id);
+        audit.command(id, received.command(), received.requester(), "DUPLICATE",
+            Optional.of("the same request as the known backfill: it runs once"), received.source());
       } else {
-        refuse(id, "START refused: backfill '" + id + "' already exists with a different request (differs in: "
+        refuse(received, "START refused: backfill '" + id + "' already exists with a different request (differs in: "
             + String.join(", ", differences(known.get(), request)) + ")");
       }
       return;
     }
     List<String> problems = new ArrayList<>(validator.problems(request));
+    policy.ifPresent(p -> problems.addAll(p.current().startProblems(request.requester(), request)));
     collidingBackfill(id).ifPresent(other -> problems.add("backfillId '" + id + "' collides with backfill '" + other
         + "': Kafka treats '.' and '_' in topic names as the same, so their topics ("
         + ControlTopics.backfillTopic(id) + ") cannot both exist; choose another id"));
@@ -321,41 +398,74 @@ public final class ReplayCoordinator implements AutoCloseable {
     }
     if (!problems.isEmpty()) {
       log.info("rejecting backfill '{}': {}", id, problems);
+      audit.command(id, received.command(), received.requester(), "REFUSED", Optional.of(String.join("; ", problems)),
+          received.source());
       publish(BackfillStatus.of(id, BackfillState.REJECTED, Optional.of(String.join("; ", problems)),
           Optional.of(request), Optional.of(instanceId), clock.instant()));
       return;
     }
+    accepted(received);
     BackfillStatus accepted = BackfillStatus.of(id, BackfillState.ACCEPTED, Optional.empty(), Optional.of(request),
         Optional.of(instanceId), clock.instant());
     publish(accepted);
+    audit.transition(id, Optional.empty(), BackfillState.ACCEPTED, Optional.empty());
     launch(accepted);
   }
 
-  private void throttle(String id, OptionalDouble maxRecordsPerSecond) {
+  /** Records a verifier's outcome: coordinators are the only writers of statuses. */
+  private void verify(Received received, ReplayCommand.Verification verification) {
+    String id = received.backfillId();
+    Optional<BackfillStatus> status = statusStore.latest(id);
+    if (status.isEmpty() || status.get().state() == BackfillState.REJECTED) {
+      refuse(received, "VERIFY refused: there is no backfill '" + id + "'");
+    } else if (!status.get().state().canBeVerified()) {
+      refuse(received, "VERIFY refused: backfill '" + id + "' is " + status.get().state()
+          + "; only a COMPLETED backfill can be verified");
+    } else {
+      accepted(received);
+      publish(status.get().withVerification(verification.failures(), verification.failedDays(), clock.instant()));
+      audit.transition(id, Optional.of(status.get().state()), verification.verdict(), verification.failures());
+    }
+  }
+
+  private void throttle(Received received, OptionalDouble maxRecordsPerSecond) {
+    String id = received.backfillId();
     BackfillRun run = runs.get(id);
     if (run != null && !run.isFinished()) {
+      accepted(received);
       run.throttle(maxRecordsPerSecond);
     } else {
-      refuse(id, "THROTTLE refused: backfill '" + id + "' is not running on this coordinator"
+      refuse(received, "THROTTLE refused: backfill '" + id + "' is not running on this coordinator"
           + statusStore.latest(id).map(s -> " (it is " + s.state() + ")").orElse(" (there is no such backfill)"));
     }
   }
 
-  private void control(String id, ReplayCommand.Type type) {
+  private void control(Received received, ReplayCommand.Type type) {
+    String id = received.backfillId();
     BackfillRun run = runs.get(id);
     if (run != null && !run.isFinished()) {
+      // Handed to the run: the state it enters is a TRANSITION entry, or its status says why not.
+      accepted(received);
       run.command(type);
       return;
     }
     Optional<BackfillStatus> status = statusStore.latest(id);
     if (status.isEmpty() || status.get().state() == BackfillState.REJECTED) {
-      refuse(id, type + " refused: there is no backfill '" + id + "'");
+      refuse(received, type + " refused: there is no backfill '" + id + "'");
     } else if (status.get().state().isTerminal()) {
-      refuse(id, type + " refused: backfill '" + id + "' is " + status.get().state() + " and cannot change any more");
+      refuse(received, type + " refused: backfill '" + id + "' is " + status.get().state() + " and cannot change any more");
     } else {
       // Unfinished but not running here: it is ours (its request partition is), so run it.
+      accepted(received);
       launchChecked(status.get()).ifPresent(adopted -> adopted.command(type));
     }
+  }
+
+  /** Refuses a command, in the audit trail and in the backfill's status (see {@link #refuse(String, String)}). */
+  private void refuse(Received received, String reason) {
+    audit.command(received.backfillId(), received.command(), received.requester(), "REFUSED", Optional.of(reason),
+        received.source());
+    refuse(received.backfillId(), reason);
   }
 
   /**
@@ -445,6 +555,7 @@ public final class ReplayCoordinator implements AutoCloseable {
   private Optional<BackfillRun> launchChecked(BackfillStatus status) {
     BackfillRequest request = status.request().orElseThrow();
     List<String> problems = new ArrayList<>(validator.sourceProblems(request));
+    policy.ifPresent(p -> problems.addAll(p.current().startProblems(request.requester(), request)));
     if (!status.backfillId().equals(request.backfillId())) {
       problems.add("its request is for backfill '" + request.backfillId() + "'");
     }
@@ -456,6 +567,7 @@ public final class ReplayCoordinator implements AutoCloseable {
     log.warn("coordinator {}: backfill '{}' {}", instanceId, status.backfillId(), reason);
     publish(BackfillStatus.of(status.backfillId(), BackfillState.FAILED, Optional.of(reason), status.request(),
         Optional.of(instanceId), clock.instant()));
+    audit.transition(status.backfillId(), Optional.of(status.state()), BackfillState.FAILED, Optional.of(reason));
     return Optional.empty();
   }
 
@@ -465,6 +577,26 @@ public final class ReplayCoordinator implements AutoCloseable {
     Thread thread = new Thread(run, "reprise-backfill-" + status.backfillId());
     thread.start();
     return run;
+  }
+
+  private void ensureTeamTopics(AccessPolicy current) {
+    current.teams().forEach(team -> Topics.ensureTeamTopic(admin, team, controlTopicPartitions, replicationFactor));
+  }
+
+  private void reloadPolicy() {
+    if (policy.isEmpty()) {
+      return;
+    }
+    try {
+      policy.get().reloadIfChanged(clock).ifPresent(next -> {
+        ensureTeamTopics(next);
+        log.info("coordinator {}: access policy {} reloaded (teams {})", instanceId, policy.get().origin(), next.teams());
+        audit.policy("LOADED", policy.get().origin() + ": teams " + new TreeSet<>(next.teams()));
+      });
+    } catch (AccessPolicy.InvalidPolicyException e) {
+      log.error("coordinator {}: {}; the policy in force stays", instanceId, e.getMessage());
+      audit.policy("REFUSED", e.getMessage() + "; the policy in force stays");
+    }
   }
 
   /** Resumes the unfinished backfills whose request partition this instance was just given. */
@@ -551,6 +683,7 @@ public final class ReplayCoordinator implements AutoCloseable {
     if (answers != null) {
       answers.close(Duration.ofSeconds(5));
     }
+    audit.close();
     statusStore.close();
     declarations.close();
     ticker.close();

@@ -1,9 +1,11 @@
 package dev.reprise.coordinator;
 
+import dev.reprise.coordinator.internal.PolicySource;
 import dev.reprise.core.KafkaClientObserver;
 import dev.reprise.registry.SchemaRegistryClient;
 import dev.reprise.spi.EventType;
 import dev.reprise.spi.EventTypes;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,8 +59,30 @@ public final class ReplayCoordinatorBuilder {
   Duration liveLagTime = Duration.ofSeconds(30);
   Duration throttleInterval = Duration.ofMillis(500);
   KafkaClientObserver clientObserver = KafkaClientObserver.NONE;
+  AccessPolicy accessPolicy;
+  Path accessPolicyFile;
+  PolicySource policySource;
 
   ReplayCoordinatorBuilder() {}
+
+  /**
+   * Enforces {@code policy}: every command must come through a team's request topic ({@link
+   * dev.reprise.protocol.ControlTopics#teamRequests}) and be allowed for that team. Without a
+   * policy (the default) every command is carried out for whoever sent it, within the allowlist.
+   */
+  public ReplayCoordinatorBuilder accessPolicy(AccessPolicy policy) {
+    this.accessPolicy = policy;
+    return this;
+  }
+
+  /**
+   * Like {@link #accessPolicy}, read from {@code file} at {@link #build()} and read again whenever
+   * it changes (a changed file that is not valid is refused, and the policy in force stays).
+   */
+  public ReplayCoordinatorBuilder accessPolicyFile(Path file) {
+    this.accessPolicyFile = file;
+    return this;
+  }
 
   /** Told of every Kafka client the coordinator and its backfills open: for client metrics. */
   public ReplayCoordinatorBuilder clientObserver(KafkaClientObserver observer) {
@@ -278,6 +302,17 @@ public final class ReplayCoordinatorBuilder {
     }
     if (defaultEventType != null && !eventTypes.containsKey(defaultEventType)) {
       problems.add("defaultEventType '" + defaultEventType + "' is not one of the event types " + eventTypes.keySet());
+    }
+    if (accessPolicy != null && accessPolicyFile != null) {
+      problems.add("accessPolicy and accessPolicyFile: set one of them, not both");
+    } else if (accessPolicyFile != null) {
+      try {
+        policySource = PolicySource.watching(accessPolicyFile);
+      } catch (AccessPolicy.InvalidPolicyException e) {
+        problems.add("accessPolicyFile: " + e.getMessage());
+      }
+    } else if (accessPolicy != null) {
+      policySource = PolicySource.fixed(accessPolicy);
     }
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException("invalid coordinator configuration: " + String.join("; ", problems));

@@ -39,8 +39,10 @@ public final class BackfillClient implements AutoCloseable {
   private final KafkaProducer<String, byte[]> producer;
   private final ControlCodec codec;
   private final StatusStore statuses;
+  private final String requestTopic;
 
-  private BackfillClient(Map<String, Object> clientConfig, SchemaRegistryClient registry) {
+  private BackfillClient(Map<String, Object> clientConfig, SchemaRegistryClient registry, Optional<String> team) {
+    this.requestTopic = team.map(ControlTopics::teamRequests).orElse(ControlTopics.REQUESTS);
     this.admin = Admin.create(clientConfig);
     Map<String, Object> producerConfig = new HashMap<>(clientConfig);
     producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -55,9 +57,27 @@ public final class BackfillClient implements AutoCloseable {
    * partitions if they are missing.
    */
   public static BackfillClient create(Map<String, Object> clientConfig, SchemaRegistryClient registry) {
-    BackfillClient client = new BackfillClient(clientConfig, registry);
+    return create(clientConfig, registry, Optional.empty());
+  }
+
+  /**
+   * A client that sends its commands as {@code team}: to the team's request topic {@link
+   * ControlTopics#teamRequests} (created if missing), which only the team's principal may write
+   * on a secured cluster; the coordinator then knows who sent them. Empty: straight to {@link
+   * ControlTopics#REQUESTS}, as nobody in particular (refused where an access policy is in force).
+   *
+   * <pre>{@code
+   * try (var client = BackfillClient.create(clientConfig, registry, Optional.of("growth"))) {
+   *   client.submit(request);   // reprise.requests.growth
+   * }
+   * }</pre>
+   */
+  public static BackfillClient create(Map<String, Object> clientConfig, SchemaRegistryClient registry,
+      Optional<String> team) {
+    BackfillClient client = new BackfillClient(clientConfig, registry, team);
     try {
       Topics.ensureControlTopics(client.admin, 6, Optional.empty());
+      team.ifPresent(name -> Topics.ensureTeamTopic(client.admin, name, 6, Optional.empty()));
     } catch (RuntimeException e) {
       client.close();
       throw e;
@@ -83,24 +103,12 @@ public final class BackfillClient implements AutoCloseable {
   }
 
   /**
-   * Publishes a status outside a coordinator: what a verifier does to move a completed backfill to
-   * VERIFIED or VERIFICATION_FAILED (coordinators never write a finished backfill's state again).
-   *
-   * @throws IllegalArgumentException if {@code status} is not a verification outcome
+   * Asks the coordinator to record a verifier's outcome for completed {@code backfillId} as its
+   * VERIFIED or VERIFICATION_FAILED status: only coordinators write {@link ControlTopics#STATUS},
+   * so a verifier needs no write access to it, and the access policy decides who may verify.
    */
-  public void publishVerification(BackfillStatus status) {
-    if (status.state() != BackfillState.VERIFIED && status.state() != BackfillState.VERIFICATION_FAILED) {
-      throw new IllegalArgumentException("only VERIFIED or VERIFICATION_FAILED may be published here, not " + status.state());
-    }
-    try {
-      producer.send(new ProducerRecord<>(ControlTopics.STATUS, status.backfillId(), codec.encode(status)))
-          .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while publishing the status of '" + status.backfillId() + "'", e);
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      throw new IllegalStateException("cannot publish the status of '" + status.backfillId() + "': " + e, e);
-    }
+  public void verify(String backfillId, ReplayCommand.Verification verification) {
+    send(ReplayCommand.verify(backfillId, verification));
   }
 
   /** Caps a running backfill's publish rate at {@code maxRecordsPerSecond}; empty lifts the cap. */
@@ -116,7 +124,7 @@ public final class BackfillClient implements AutoCloseable {
   /** Publishes any bytes as a request: for tools that build requests themselves, and for tests of bad input. */
   public void sendRaw(String key, byte[] value) {
     try {
-      producer.send(new ProducerRecord<>(ControlTopics.REQUESTS, key, value)).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      producer.send(new ProducerRecord<>(requestTopic, key, value)).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new RepriseRetriableException("interrupted while publishing a request for '" + key + "'", e);
@@ -135,6 +143,11 @@ public final class BackfillClient implements AutoCloseable {
   public Map<String, BackfillStatus> statuses() {
     statuses.catchUp(TIMEOUT);
     return statuses.all();
+  }
+
+  /** Where this client sends commands: its team's request topic, or {@link ControlTopics#REQUESTS}. */
+  public String requestTopic() {
+    return requestTopic;
   }
 
   public ControlCodec codec() {

@@ -38,6 +38,11 @@ import java.util.TreeSet;
  * @param handoverWorkflows onboarding: workflows that read {@code sourceTopic} live and get its history
  *     through this backfill, which then ends at their live position ({@link LivePositions}) instead
  *     of at {@code to}; {@code to} is null then, {@code from} may be (all history)
+ * @param requestedBy who the requester says it is: free text, for people to read, never checked
+ * @param requester who sent it, as established by the coordinator from the team request topic it
+ *     arrived on ({@link ControlTopics#teamRequests}); a requester cannot set it (the coordinator
+ *     overwrites it), and it is empty for a request sent straight to {@link ControlTopics#REQUESTS}
+ *     without an access policy
  */
 public record BackfillRequest(
     String backfillId,
@@ -53,13 +58,23 @@ public record BackfillRequest(
     EffectsPolicy effectsPolicy,
     Optional<String> requestedBy,
     Optional<String> reason,
-    List<String> handoverWorkflows) {
+    List<String> handoverWorkflows,
+    Optional<String> requester) {
 
   /** Whether a request publishes or only reports what it would publish. */
   public enum Mode { EXECUTE, PREVIEW }
 
   /** Whether workflows run their effects (e-mails, webhooks) for replayed events. */
   public enum EffectsPolicy { SUPPRESS, ENABLE }
+
+  /** A request as a requester writes it: the coordinator establishes the {@code requester}. */
+  public BackfillRequest(String backfillId, String sourceTopic, Optional<String> eventType, Instant from, Instant to,
+      Map<String, Set<String>> filters, OptionalInt targetSchemaVersion, Mode mode, List<String> workflows,
+      OptionalDouble maxRecordsPerSecond, EffectsPolicy effectsPolicy, Optional<String> requestedBy,
+      Optional<String> reason, List<String> handoverWorkflows) {
+    this(backfillId, sourceTopic, eventType, from, to, filters, targetSchemaVersion, mode, workflows,
+        maxRecordsPerSecond, effectsPolicy, requestedBy, reason, handoverWorkflows, Optional.empty());
+  }
 
   /** A request of the coordinator's default event type, without handover. */
   public BackfillRequest(String backfillId, String sourceTopic, Instant from, Instant to,
@@ -98,7 +113,16 @@ public record BackfillRequest(
   /** This request, of event type {@code name}. */
   public BackfillRequest withEventType(String name) {
     return new BackfillRequest(backfillId, sourceTopic, Optional.of(name), from, to, filters, targetSchemaVersion, mode,
-        workflows, maxRecordsPerSecond, effectsPolicy, requestedBy, reason, handoverWorkflows);
+        workflows, maxRecordsPerSecond, effectsPolicy, requestedBy, reason, handoverWorkflows, requester);
+  }
+
+  /**
+   * This request as sent by {@code requester}, whom the coordinator established (never the
+   * requester's own say; empty: nobody was).
+   */
+  public BackfillRequest withRequester(Optional<String> requester) {
+    return new BackfillRequest(backfillId, sourceTopic, eventType, from, to, filters, targetSchemaVersion, mode,
+        workflows, maxRecordsPerSecond, effectsPolicy, requestedBy, reason, handoverWorkflows, requester);
   }
 
   /** This request, only for events whose {@code attribute} has one of {@code values} (added to the others). */
@@ -106,7 +130,7 @@ public record BackfillRequest(
     Map<String, Set<String>> more = new TreeMap<>(filters);
     more.put(attribute, values);
     return new BackfillRequest(backfillId, sourceTopic, eventType, from, to, more, targetSchemaVersion, mode,
-        workflows, maxRecordsPerSecond, effectsPolicy, requestedBy, reason, handoverWorkflows);
+        workflows, maxRecordsPerSecond, effectsPolicy, requestedBy, reason, handoverWorkflows, requester);
   }
 
   /** Whether this backfill hands history over to workflows that read the source live (onboarding). */
@@ -148,6 +172,7 @@ public record BackfillRequest(
     maxRecordsPerSecond = maxRecordsPerSecond == null ? OptionalDouble.empty() : maxRecordsPerSecond;
     requestedBy = requestedBy == null ? Optional.empty() : requestedBy;
     reason = reason == null ? Optional.empty() : reason;
+    requester = requester == null ? Optional.empty() : requester;
     mode = mode == null ? Mode.EXECUTE : mode;
     effectsPolicy = effectsPolicy == null ? EffectsPolicy.SUPPRESS : effectsPolicy;
   }

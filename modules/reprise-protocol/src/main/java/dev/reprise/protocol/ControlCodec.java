@@ -44,18 +44,24 @@ public final class ControlCodec {
   public static final Schema REPLAY_REQUEST_SCHEMA;
   /** {@code schemas/control/backfill-status-v1.avsc}, with the request schema inlined. */
   public static final Schema STATUS_SCHEMA;
+  /** {@code schemas/control/audit-entry-v1.avsc}. */
+  public static final Schema AUDIT_SCHEMA;
   private static final Schema THROTTLE_SCHEMA;
+  private static final Schema VERIFICATION_SCHEMA;
 
   static {
     Schema.Parser parser = new Schema.Parser();
     REPLAY_REQUEST_SCHEMA = parse(parser, "replay-request-v1.avsc");
     STATUS_SCHEMA = parse(parser, "backfill-status-v1.avsc");
+    AUDIT_SCHEMA = parse(parser, "audit-entry-v1.avsc");
     THROTTLE_SCHEMA = STATUS_SCHEMA.getField("throttle").schema().getTypes().get(1);
+    VERIFICATION_SCHEMA = REPLAY_REQUEST_SCHEMA.getField("verification").schema().getTypes().get(1);
   }
 
   private final SchemaRegistryClient registry;
   private volatile int requestSchemaId = -1;
   private volatile int statusSchemaId = -1;
+  private volatile int auditSchemaId = -1;
 
   public ControlCodec(SchemaRegistryClient registry) {
     this.registry = registry;
@@ -75,6 +81,19 @@ public final class ControlCodec {
       statusSchemaId = registry.register(RegistryAvroSerdeConfig.subject(ControlTopics.STATUS, false), STATUS_SCHEMA);
     }
     return AvroWireFormat.encode(statusSchemaId, toAvro(status));
+  }
+
+  /** {@code entry} framed for {@link ControlTopics#AUDIT}. */
+  public byte[] encode(AuditEntry entry) {
+    if (auditSchemaId < 0) {
+      auditSchemaId = registry.register(RegistryAvroSerdeConfig.subject(ControlTopics.AUDIT, false), AUDIT_SCHEMA);
+    }
+    return AvroWireFormat.encode(auditSchemaId, toAvro(entry));
+  }
+
+  /** Reads an audit entry. */
+  public AuditEntry decodeAudit(byte[] bytes) {
+    return auditFromAvro(AvroWireFormat.decode(bytes, registry.schemaById(AvroWireFormat.schemaId(bytes)), AUDIT_SCHEMA));
   }
 
   /**
@@ -111,6 +130,13 @@ public final class ControlCodec {
       avro.put("maxRecordsPerSecond",
           command.maxRecordsPerSecond().isPresent() ? command.maxRecordsPerSecond().getAsDouble() : null);
     }
+    avro.put("requester", command.requester().orElse(null));
+    avro.put("verification", command.verification().map(v -> {
+      GenericRecord verification = new GenericData.Record(VERIFICATION_SCHEMA);
+      verification.put("failures", v.failures().orElse(null));
+      verification.put("failedDays", v.failedDays().stream().map(LocalDate::toString).toList());
+      return verification;
+    }).orElse(null));
     return avro;
   }
 
@@ -136,20 +162,22 @@ public final class ControlCodec {
     avro.put("requestedBy", request.requestedBy().orElse(null));
     avro.put("reason", request.reason().orElse(null));
     avro.put("handoverWorkflows", request.handoverWorkflows());
+    avro.put("requester", request.requester().orElse(null));
     return avro;
   }
 
   static ReplayCommand commandFromAvro(GenericRecord avro) {
     ReplayCommand.Type type = ReplayCommand.Type.valueOf(avro.get("command").toString());
     String backfillId = string(avro.get("backfillId"));
-    if (type == ReplayCommand.Type.THROTTLE) {
-      Double rate = (Double) avro.get("maxRecordsPerSecond");
-      return ReplayCommand.throttle(backfillId, rate == null ? OptionalDouble.empty() : OptionalDouble.of(rate));
-    }
-    if (type != ReplayCommand.Type.START) {
-      return ReplayCommand.of(type, backfillId);
-    }
-    return ReplayCommand.start(requestFromAvro(avro));
+    Double rate = (Double) avro.get("maxRecordsPerSecond");
+    GenericRecord verification = (GenericRecord) avro.get("verification");
+    return new ReplayCommand(backfillId, type,
+        type == ReplayCommand.Type.START ? Optional.of(requestFromAvro(avro)) : Optional.empty(),
+        type == ReplayCommand.Type.THROTTLE && rate != null ? OptionalDouble.of(rate) : OptionalDouble.empty(),
+        Optional.ofNullable(verification).map(v -> new ReplayCommand.Verification(
+            Optional.ofNullable(string(v.get("failures"))),
+            strings(v.get("failedDays")).stream().map(LocalDate::parse).toList())),
+        Optional.ofNullable(string(avro.get("requester"))));
   }
 
   private static BackfillRequest requestFromAvro(GenericRecord avro) {
@@ -171,7 +199,8 @@ public final class ControlCodec {
         BackfillRequest.EffectsPolicy.valueOf(avro.get("effectsPolicy").toString()),
         Optional.ofNullable(string(avro.get("requestedBy"))),
         Optional.ofNullable(string(avro.get("reason"))),
-        strings(avro.get("handoverWorkflows")));
+        strings(avro.get("handoverWorkflows")),
+        Optional.ofNullable(string(avro.get("requester"))));
   }
 
   /**
@@ -285,6 +314,36 @@ public final class ControlCodec {
         avro.get("estimatedSeconds") == null ? OptionalLong.empty() : OptionalLong.of((Long) avro.get("estimatedSeconds")),
         ((Collection<?>) avro.get("failedDays")).stream().map(day -> LocalDate.parse(day.toString())).toList(),
         Instant.ofEpochMilli((Long) avro.get("updatedAt")));
+  }
+
+  static GenericRecord toAvro(AuditEntry entry) {
+    GenericRecord avro = new GenericData.Record(AUDIT_SCHEMA);
+    avro.put("at", entry.at().toEpochMilli());
+    avro.put("backfillId", entry.backfillId().orElse(null));
+    avro.put("kind", new GenericData.EnumSymbol(AUDIT_SCHEMA.getField("kind").schema(), entry.kind().name()));
+    avro.put("command", entry.command().orElse(null));
+    avro.put("requester", entry.requester().orElse(null));
+    avro.put("decision", entry.decision().orElse(null));
+    avro.put("reason", entry.reason().orElse(null));
+    avro.put("fromState", entry.fromState().orElse(null));
+    avro.put("toState", entry.toState().orElse(null));
+    avro.put("coordinator", entry.coordinator());
+    avro.put("source", entry.source().orElse(null));
+    return avro;
+  }
+
+  static AuditEntry auditFromAvro(GenericRecord avro) {
+    return new AuditEntry(Instant.ofEpochMilli((Long) avro.get("at")),
+        Optional.ofNullable(string(avro.get("backfillId"))),
+        AuditEntry.Kind.valueOf(avro.get("kind").toString()),
+        Optional.ofNullable(string(avro.get("command"))),
+        Optional.ofNullable(string(avro.get("requester"))),
+        Optional.ofNullable(string(avro.get("decision"))),
+        Optional.ofNullable(string(avro.get("reason"))),
+        Optional.ofNullable(string(avro.get("fromState"))),
+        Optional.ofNullable(string(avro.get("toState"))),
+        string(avro.get("coordinator")),
+        Optional.ofNullable(string(avro.get("source"))));
   }
 
   private static GenericData.EnumSymbol symbol(String field, String value) {

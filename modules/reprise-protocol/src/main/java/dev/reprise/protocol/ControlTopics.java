@@ -1,5 +1,8 @@
 package dev.reprise.protocol;
 
+import java.util.Optional;
+import java.util.regex.Pattern;
+
 /**
  * The names of the topics and groups Reprise's control plane uses. One place, because the CLI,
  * the coordinator, workflows and dashboards must agree on them.
@@ -15,12 +18,57 @@ public final class ControlTopics {
   public static final String REQUESTS = "reprise.requests";
   /** Latest status per backfill, compacted, keyed by backfill id. */
   public static final String STATUS = "reprise.status";
+  /**
+   * The audit trail: every command a coordinator received, who sent it, what it decided and why,
+   * and every state a backfill entered. Append-only (deleted by retention, never compacted),
+   * keyed by backfill id.
+   */
+  public static final String AUDIT = "reprise.audit";
+  /**
+   * Every request topic a coordinator reads: {@link #REQUESTS} and each team's {@link
+   * #teamRequests}.
+   */
+  public static final Pattern REQUEST_TOPICS =
+      Pattern.compile(Pattern.quote(ControlTopics.REQUESTS) + "(\\.[A-Za-z0-9_-]+)?");
+  /**
+   * Header of a command a coordinator forwarded from a team's topic to {@link #REQUESTS}: the team
+   * (UTF-8). Trusted only because, where an access policy is in force, only coordinators may write
+   * {@link #REQUESTS}.
+   */
+  public static final String REQUESTER_HEADER = "reprise.requester";
+  /** Header of a forwarded command: where it was first read, {@code topic-partition@offset}. */
+  public static final String RECEIVED_ON_HEADER = "reprise.received.on";
   /** The consumer group coordinator instances share {@link #REQUESTS} through. */
   public static final String COORDINATOR_GROUP = "reprise.coordinator";
 
   private static final String BACKFILL_PREFIX = "reprise.backfill.";
 
+  private static final Pattern TEAM = Pattern.compile("[A-Za-z0-9_-]{1,100}");
+
   private ControlTopics() {}
+
+  /**
+   * The request topic of one team: what its members write their commands to. Only the team's
+   * principal may WRITE it (a Kafka ACL), so the topic a command arrives on says who sent it; the
+   * coordinator forwards it to {@link #REQUESTS} with that requester.
+   *
+   * @throws IllegalArgumentException if {@code team} is not 1 to 100 letters, digits, '_' or '-'
+   */
+  public static String teamRequests(String team) {
+    if (team == null || !TEAM.matcher(team).matches()) {
+      throw new IllegalArgumentException("team '" + team + "' must be 1 to 100 letters, digits, '_' or '-'");
+    }
+    return REQUESTS + "." + team;
+  }
+
+  /** The team whose request topic {@code topic} is; empty for {@link #REQUESTS} or any other topic. */
+  public static Optional<String> teamOf(String topic) {
+    if (!topic.startsWith(REQUESTS + ".")) {
+      return Optional.empty();
+    }
+    String team = topic.substring(REQUESTS.length() + 1);
+    return TEAM.matcher(team).matches() ? Optional.of(team) : Optional.empty();
+  }
 
   /** The topic a backfill publishes its upcast records to. */
   public static String backfillTopic(String backfillId) {

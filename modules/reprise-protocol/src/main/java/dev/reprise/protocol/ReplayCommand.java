@@ -1,13 +1,15 @@
 package dev.reprise.protocol;
 
+import java.time.LocalDate;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
- * One event on {@link ControlTopics#REQUESTS}: start a backfill, or act on an existing one. Keyed
- * by backfill id on the topic, so every command of a backfill reaches the coordinator instance that
- * owns it, in order.
+ * One event on {@link ControlTopics#REQUESTS} (or a team's {@link ControlTopics#teamRequests}):
+ * start a backfill, or act on an existing one. Keyed by backfill id on the topic, so every command
+ * of a backfill reaches the coordinator instance that owns it, in order.
  *
  * <pre>{@code
  * client.send(ReplayCommand.start(request));
@@ -17,19 +19,46 @@ import java.util.OptionalDouble;
  *
  * @param request the backfill to start; present exactly for {@link Type#START}
  * @param maxRecordsPerSecond for {@link Type#THROTTLE}: the operator's ceiling; empty lifts it
+ * @param verification for {@link Type#VERIFY}: the verifier's outcome, which the coordinator records
+ * @param requester who sent it, as the coordinator established it from the team topic it arrived
+ *     on; whatever a requester writes here is overwritten (see {@link BackfillRequest#requester})
  */
 public record ReplayCommand(String backfillId, Type type, Optional<BackfillRequest> request,
-    OptionalDouble maxRecordsPerSecond) {
+    OptionalDouble maxRecordsPerSecond, Optional<Verification> verification, Optional<String> requester) {
 
   /** What the command asks for. */
-  public enum Type { START, PAUSE, RESUME, CANCEL, RETRY, THROTTLE }
+  public enum Type { START, PAUSE, RESUME, CANCEL, RETRY, THROTTLE, VERIFY }
+
+  /**
+   * A verifier's outcome for a completed backfill: the coordinator records it as the backfill's
+   * VERIFIED or VERIFICATION_FAILED status (only coordinators write {@link ControlTopics#STATUS}).
+   *
+   * @param failures empty when verified; otherwise what differs
+   * @param failedDays the days (UTC, event time) whose counts or checksums differ
+   */
+  public record Verification(Optional<String> failures, List<LocalDate> failedDays) {
+    public Verification {
+      failures = failures == null ? Optional.empty() : failures;
+      failedDays = failedDays == null ? List.of() : List.copyOf(failedDays);
+    }
+
+    /** VERIFIED or VERIFICATION_FAILED. */
+    public BackfillState verdict() {
+      return failures.isEmpty() ? BackfillState.VERIFIED : BackfillState.VERIFICATION_FAILED;
+    }
+  }
 
   public ReplayCommand {
     Objects.requireNonNull(type, "type");
     request = request == null ? Optional.empty() : request;
     maxRecordsPerSecond = maxRecordsPerSecond == null ? OptionalDouble.empty() : maxRecordsPerSecond;
+    verification = verification == null ? Optional.empty() : verification;
+    requester = requester == null ? Optional.empty() : requester;
     if (type == Type.START && request.isEmpty()) {
       throw new IllegalArgumentException("a START command needs a request");
+    }
+    if (type == Type.VERIFY && verification.isEmpty()) {
+      throw new IllegalArgumentException("a VERIFY command needs a verification");
     }
     if (maxRecordsPerSecond.isPresent() && !(maxRecordsPerSecond.getAsDouble() > 0)) {
       throw new IllegalArgumentException("a THROTTLE rate must be positive, was " + maxRecordsPerSecond.getAsDouble());
@@ -42,19 +71,37 @@ public record ReplayCommand(String backfillId, Type type, Optional<BackfillReque
    * failover starts without it.
    */
   public static ReplayCommand throttle(String backfillId, OptionalDouble maxRecordsPerSecond) {
-    return new ReplayCommand(backfillId, Type.THROTTLE, Optional.empty(), maxRecordsPerSecond);
+    return new ReplayCommand(backfillId, Type.THROTTLE, Optional.empty(), maxRecordsPerSecond, Optional.empty(),
+        Optional.empty());
   }
 
   /** A START command for {@code request}. */
   public static ReplayCommand start(BackfillRequest request) {
-    return new ReplayCommand(request.backfillId(), Type.START, Optional.of(request), OptionalDouble.empty());
+    return new ReplayCommand(request.backfillId(), Type.START, Optional.of(request), OptionalDouble.empty(),
+        Optional.empty(), request.requester());
+  }
+
+  /** A VERIFY command: records {@code verification} as the outcome of completed {@code backfillId}. */
+  public static ReplayCommand verify(String backfillId, Verification verification) {
+    return new ReplayCommand(backfillId, Type.VERIFY, Optional.empty(), OptionalDouble.empty(),
+        Optional.of(verification), Optional.empty());
   }
 
   /** A PAUSE, RESUME, CANCEL or RETRY command for {@code backfillId}. */
   public static ReplayCommand of(Type type, String backfillId) {
-    if (type == Type.START) {
-      throw new IllegalArgumentException("use ReplayCommand.start(request) for START");
+    if (type == Type.START || type == Type.VERIFY) {
+      throw new IllegalArgumentException("use ReplayCommand.start(request) or verify(id, outcome) for " + type);
     }
-    return new ReplayCommand(backfillId, type, Optional.empty(), OptionalDouble.empty());
+    return new ReplayCommand(backfillId, type, Optional.empty(), OptionalDouble.empty(), Optional.empty(),
+        Optional.empty());
+  }
+
+  /**
+   * This command as sent by {@code requester}, as a coordinator established it (never the
+   * sender's own say: empty clears whatever the sender wrote).
+   */
+  public ReplayCommand withRequester(Optional<String> requester) {
+    return new ReplayCommand(backfillId, type, request.map(r -> r.withRequester(requester)), maxRecordsPerSecond,
+        verification, requester);
   }
 }

@@ -5,9 +5,11 @@ import dev.reprise.backpressure.LagUnavailableException;
 import dev.reprise.protocol.BackfillClient;
 import dev.reprise.protocol.BackfillRequest;
 import dev.reprise.protocol.BackfillStatus.PartitionProgress;
+import dev.reprise.protocol.BackfillState;
 import dev.reprise.protocol.BackfillStatus;
 import dev.reprise.protocol.ControlTopics;
 import dev.reprise.protocol.EventTypeChoice;
+import dev.reprise.protocol.ReplayCommand;
 import dev.reprise.protocol.ReplayHeaders;
 import dev.reprise.registry.SchemaRegistryClient;
 import dev.reprise.registry.serde.AvroWireFormat;
@@ -62,7 +64,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  *       source record and the backfill topic's record, matched by source coordinates.
  * </ol>
  * The backfill's status then moves to VERIFIED or VERIFICATION_FAILED, naming the days and records
- * that differ.
+ * that differ: the verifier sends the outcome as a VERIFY command, and the coordinator, the only
+ * writer of statuses, records it (if the access policy lets this verifier's team verify).
  *
  * <pre>{@code
  * var verifier = new BackfillVerifier(clientConfig, registry, client);
@@ -75,6 +78,7 @@ public final class BackfillVerifier {
 
   private static final Duration POLL = Duration.ofMillis(200);
   private static final int LISTED_DIFFERENCES = 20;
+  private static final Duration RECORD_TIMEOUT = Duration.ofSeconds(60);
 
   private final Map<String, Object> clientConfig;
   private final SchemaRegistryClient registry;
@@ -133,10 +137,35 @@ public final class BackfillVerifier {
         .orElseThrow(() -> new IllegalArgumentException("there is no backfill '" + backfillId + "'"));
     awaitWorkflows(status, waitForWorkflows);
     VerificationReport report = check(status);
-    client.publishVerification(status.withVerification(
+    ReplayCommand.Verification outcome = new ReplayCommand.Verification(
         report.verified() ? Optional.empty() : Optional.of(report.failures()),
-        report.failedDays().stream().map(VerificationReport.DayCheck::day).toList(), clock.instant()));
+        report.failedDays().stream().map(VerificationReport.DayCheck::day).toList());
+    client.verify(backfillId, outcome);
+    awaitRecorded(status, outcome.verdict());
     return report;
+  }
+
+  /**
+   * Waits for the coordinator to record the outcome (only coordinators write statuses): the next
+   * status of the backfill is either the verdict or a refusal, which is thrown.
+   */
+  private void awaitRecorded(BackfillStatus before, BackfillState verdict) {
+    long deadline = System.nanoTime() + RECORD_TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      Optional<BackfillStatus> now = client.status(before.backfillId());
+      if (now.isPresent() && now.get().updatedAt().isAfter(before.updatedAt())) {
+        BackfillStatus recorded = now.get();
+        if (recorded.rejectedCommand().isPresent() && !recorded.rejectedCommand().equals(before.rejectedCommand())) {
+          throw new VerificationNotRecordedException(before.backfillId(), recorded.rejectedCommand().get());
+        }
+        if (recorded.state() == verdict) {
+          return;
+        }
+      }
+      LockSupport.parkNanos(POLL.toNanos());
+    }
+    throw new VerificationNotRecordedException(before.backfillId(), "no coordinator recorded the outcome within "
+        + RECORD_TIMEOUT.toSeconds() + " s (is one running? it records every VERIFY sent on " + client.requestTopic() + ")");
   }
 
   private void awaitWorkflows(BackfillStatus status, Duration timeout) {

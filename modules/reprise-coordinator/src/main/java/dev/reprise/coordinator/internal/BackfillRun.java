@@ -537,9 +537,13 @@ public final class BackfillRun implements Runnable {
         offsets.put(new TopicPartition(request.sourceTopic(), p), new OffsetAndMetadata(run.positions[p]));
       }
     }
-    publisher.commit(snapshot(target), offsets);
+    BackfillStatus committed = snapshot(target);
+    publisher.commit(committed, offsets);
     run.committedNow();
     rate.observe(run);
+    if (target != state) {
+      ctx.audit().transition(backfillId, Optional.of(state), target, committed.reason());
+    }
     state = target;
     transientReason = null;
   }
@@ -583,6 +587,7 @@ public final class BackfillRun implements Runnable {
         run.rewind();
       }
       publisher.publishAlone(snapshotWithReason(BackfillState.FAILED, reason));
+      ctx.audit().transition(backfillId, Optional.of(state), BackfillState.FAILED, Optional.of(reason));
       state = BackfillState.FAILED;
     } catch (RuntimeException e) {
       log.error("backfill '{}': could not publish the FAILED status: {}", backfillId, e.toString());

@@ -25,6 +25,7 @@ import org.apache.kafka.clients.admin.Admin;
  *     filters), of which each request names one
  * @param backpressure adaptive rate settings and the ticker that applies them
  * @param clients told of every Kafka client a run opens (metrics)
+ * @param audit where a run records each state it enters
  */
 public record RunContext(
     Map<String, Object> clientConfig,
@@ -41,7 +42,8 @@ public record RunContext(
     int replayThreads,
     EventTypeChoice eventTypes,
     Backpressure backpressure,
-    KafkaClientObserver clients) {
+    KafkaClientObserver clients,
+    Auditor audit) {
 
   public RunContext {
     clientConfig = Map.copyOf(clientConfig);

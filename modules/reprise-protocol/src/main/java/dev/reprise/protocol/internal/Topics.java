@@ -24,19 +24,28 @@ public final class Topics {
   private Topics() {}
 
   /**
-   * Creates {@link ControlTopics#REQUESTS} and {@link ControlTopics#STATUS} if missing. Requests
-   * keep 30 days (an audit trail of who asked for what); statuses are compacted with small segments
-   * so a reader catching up reads little more than one status per backfill.
+   * Creates {@link ControlTopics#REQUESTS}, {@link ControlTopics#STATUS} and {@link
+   * ControlTopics#AUDIT} if missing. Requests keep 30 days; statuses are compacted with small
+   * segments so a reader catching up reads little more than one status per backfill; the audit
+   * trail is kept forever (a cluster's operators shorten {@code retention.ms} if their rules say so).
    */
   public static void ensureControlTopics(Admin admin, int partitions, Optional<Short> replicationFactor) {
     create(admin, new NewTopic(ControlTopics.REQUESTS, Optional.of(partitions), replicationFactor)
         .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(Duration.ofDays(30).toMillis()))));
+    create(admin, new NewTopic(ControlTopics.AUDIT, Optional.of(partitions), replicationFactor)
+        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1", TopicConfig.RETENTION_BYTES_CONFIG, "-1")));
     create(admin, new NewTopic(ControlTopics.STATUS, Optional.of(partitions), replicationFactor)
         .configs(Map.of(
             TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
             TopicConfig.SEGMENT_BYTES_CONFIG, String.valueOf(16 * 1024 * 1024),
             TopicConfig.SEGMENT_MS_CONFIG, String.valueOf(Duration.ofHours(1).toMillis()),
             TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG, "0.1")));
+  }
+
+  /** Creates the request topic of {@code team} if missing, kept like {@link ControlTopics#REQUESTS}. */
+  public static void ensureTeamTopic(Admin admin, String team, int partitions, Optional<Short> replicationFactor) {
+    create(admin, new NewTopic(ControlTopics.teamRequests(team), Optional.of(partitions), replicationFactor)
+        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(Duration.ofDays(30).toMillis()))));
   }
 
   /** Creates {@code topic}, compacted with one partition (a small table of the control plane), unless it exists. */

@@ -1,0 +1,16 @@
+package dev.reprise.verify;
+
+import dev.reprise.core.RepriseNonRetriableException;
+
+/**
+ * A verification ran, but its outcome is not the backfill's status: the coordinator refused to
+ * record it (the access policy does not let this team verify, or the backfill is not completed),
+ * or no coordinator answered. The report the verifier computed is still right; what is missing is
+ * the record of it.
+ */
+public final class VerificationNotRecordedException extends RepriseNonRetriableException {
+
+  public VerificationNotRecordedException(String backfillId, String why) {
+    super("the verification of '" + backfillId + "' was not recorded: " + why);
+  }
+}

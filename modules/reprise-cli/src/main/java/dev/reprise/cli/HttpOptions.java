@@ -6,6 +6,7 @@ import dev.reprise.registry.SchemaRegistryClient;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import picocli.CommandLine.Option;
 
@@ -25,13 +26,19 @@ final class HttpOptions {
           + " published on the host's loopback).")
   String host;
 
+  @Option(names = "--http-team", paramLabel = "TEAM",
+      description = "The team the dashboard's actions (pause, resume, cancel) are sent as, through its request topic;"
+          + " needed where the coordinator enforces an access policy.")
+  String team;
+
   /**
    * Observes the cluster {@code clientConfig} names (statuses, lag, dead letters; bound to {@code
    * meters}) and serves the dashboard for it; {@link Dashboard#close()} stops both.
    */
   Dashboard serveDashboard(int defaultPort, PrometheusMeterRegistry meters, Map<String, Object> clientConfig,
       SchemaRegistryClient registry, Set<String> protectedGroups) {
-    BackfillObserver observer = BackfillObserver.create(clientConfig, registry, protectedGroups, Clock.systemUTC());
+    BackfillObserver observer = BackfillObserver.create(clientConfig, registry, protectedGroups, Clock.systemUTC(),
+        Optional.ofNullable(team));
     observer.bindTo(meters);
     observer.start();
     try {

@@ -3,6 +3,7 @@ package dev.reprise.cli;
 import dev.reprise.protocol.EventTypeChoice;
 import dev.reprise.spi.EventTypes;
 import dev.reprise.verify.BackfillVerifier;
+import dev.reprise.verify.VerificationNotRecordedException;
 import dev.reprise.verify.VerificationReport;
 import java.time.Clock;
 import picocli.CommandLine.Command;
@@ -31,14 +32,26 @@ final class VerifyCommand extends ClientCommand {
   int run(Session session) {
     var verifier = new BackfillVerifier(session.clientConfig(), session.registry(), session.client(),
         new EventTypeChoice(EventTypes.all(), null), Clock.systemUTC(), sample);
-    VerificationReport report = verifier.verify(backfillId, java.time.Duration.ofSeconds(waitSeconds));
+    VerificationReport report;
+    try {
+      report = verifier.verify(backfillId, java.time.Duration.ofSeconds(waitSeconds));
+    } catch (VerificationNotRecordedException e) {
+      // What was found still counts for the person reading it; that it is not the status does too.
+      print(session, e.report());
+      spec.commandLine().getErr().println(e.getMessage());
+      return 1;
+    }
+    return print(session, report) ? 0 : 1;
+  }
+
+  private boolean print(Session session, VerificationReport report) {
     long records = report.days().stream().mapToLong(d -> d.expected().count()).sum();
     if (report.verified()) {
       session.out().printf("VERIFIED '%s': %,d records over %d days match on every side; %,d sampled records identical%n",
           backfillId, records, report.days().size(), report.sampled());
-      return 0;
+      return true;
     }
     session.out().printf("VERIFICATION_FAILED '%s': %s%n", backfillId, report.failures());
-    return 1;
+    return false;
   }
 }

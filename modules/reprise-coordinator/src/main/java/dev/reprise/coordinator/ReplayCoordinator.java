@@ -415,6 +415,7 @@ public final class ReplayCoordinator implements AutoCloseable {
   /** Records a verifier's outcome: coordinators are the only writers of statuses. */
   private void verify(Received received, ReplayCommand.Verification verification) {
     String id = received.backfillId();
+    statusStore.catchUp(CLIENT_TIMEOUT);
     Optional<BackfillStatus> status = statusStore.latest(id);
     if (status.isEmpty() || status.get().state() == BackfillState.REJECTED) {
       refuse(received, "VERIFY refused: there is no backfill '" + id + "'");
@@ -456,8 +457,14 @@ public final class ReplayCoordinator implements AutoCloseable {
       refuse(received, type + " refused: backfill '" + id + "' is " + status.get().state() + " and cannot change any more");
     } else {
       // Unfinished but not running here: it is ours (its request partition is), so run it.
-      accepted(received);
-      launchChecked(status.get()).ifPresent(adopted -> adopted.command(type));
+      Optional<String> refused = whyNotRun(status.get());
+      if (refused.isPresent()) {
+        audit.command(id, received.command(), received.requester(), "REFUSED", refused, received.source());
+        launchChecked(status.get());
+      } else {
+        accepted(received);
+        launchChecked(status.get()).ifPresent(adopted -> adopted.command(type));
+      }
     }
   }
 
@@ -475,10 +482,12 @@ public final class ReplayCoordinator implements AutoCloseable {
   private void refuse(String id, String reason) {
     log.info("coordinator {}: {}", instanceId, reason);
     BackfillRun run = runs.get(id);
-    if (run != null && !run.isFinished()) {
+    if (run != null && !run.isFinished() && !run.state().isTerminal()) {
       run.note(reason);
       return;
     }
+    // A run that just ended may have committed its last status after this batch was read.
+    statusStore.catchUp(CLIENT_TIMEOUT);
     Optional<BackfillStatus> status = statusStore.latest(id);
     if (status.isPresent() && status.get().state() != BackfillState.REJECTED) {
       publish(status.get().withRejectedCommand(reason, clock.instant()));
@@ -553,22 +562,28 @@ public final class ReplayCoordinator implements AutoCloseable {
    * Such a status is answered with FAILED, naming why, and nothing is read.
    */
   private Optional<BackfillRun> launchChecked(BackfillStatus status) {
+    Optional<String> refused = whyNotRun(status);
+    if (refused.isEmpty()) {
+      return Optional.of(launch(status));
+    }
+    log.warn("coordinator {}: backfill '{}' {}", instanceId, status.backfillId(), refused.get());
+    publish(BackfillStatus.of(status.backfillId(), BackfillState.FAILED, refused, status.request(),
+        Optional.of(instanceId), clock.instant()));
+    audit.transition(status.backfillId(), Optional.of(status.state()), BackfillState.FAILED, refused);
+    return Optional.empty();
+  }
+
+  /** Why a backfill known only from its status must not run: its request is refused today. */
+  private Optional<String> whyNotRun(BackfillStatus status) {
     BackfillRequest request = status.request().orElseThrow();
     List<String> problems = new ArrayList<>(validator.sourceProblems(request));
     policy.ifPresent(p -> problems.addAll(p.current().startProblems(request.requester(), request)));
     if (!status.backfillId().equals(request.backfillId())) {
       problems.add("its request is for backfill '" + request.backfillId() + "'");
     }
-    if (problems.isEmpty()) {
-      return Optional.of(launch(status));
-    }
-    String reason = "not run: its status names a request this coordinator refuses (" + String.join("; ", problems)
-        + "); statuses come from reprise.status, which is not where requests are accepted";
-    log.warn("coordinator {}: backfill '{}' {}", instanceId, status.backfillId(), reason);
-    publish(BackfillStatus.of(status.backfillId(), BackfillState.FAILED, Optional.of(reason), status.request(),
-        Optional.of(instanceId), clock.instant()));
-    audit.transition(status.backfillId(), Optional.of(status.state()), BackfillState.FAILED, Optional.of(reason));
-    return Optional.empty();
+    return problems.isEmpty() ? Optional.empty() : Optional.of("not run: its status names a request this coordinator"
+        + " refuses (" + String.join("; ", problems) + "); statuses come from reprise.status, which is not where"
+        + " requests are accepted");
   }
 
   private BackfillRun launch(BackfillStatus status) {

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import dev.reprise.history.HistoryGenerator;
 import dev.reprise.history.HistorySpec;
 import dev.reprise.history.HistoryWriter;
+import dev.reprise.protocol.AuditEntry;
+import dev.reprise.protocol.AuditTrail;
 import dev.reprise.protocol.BackfillClient;
 import dev.reprise.protocol.BackfillRequest;
 import dev.reprise.protocol.BackfillRequest.EffectsPolicy;
@@ -64,6 +66,20 @@ class ForgedStatusIT {
             .until(() -> client.status(resumed).orElse(null), s -> s != null && s.state() == BackfillState.FAILED);
         assertThat(answer.reason()).hasValueSatisfying(reason -> assertThat(reason)
             .contains("not run").contains("source topic '" + secret + "' is not on the coordinator's allowlist"));
+        assertThat(AuditTrail.read(Map.of("bootstrap.servers", env.bootstrapServers()), client.codec(),
+            Optional.of(resumed), Duration.ofSeconds(30))).as("audited as refused")
+            // Whichever came first, the RESUME or a check at the coordinator's assignment, the run
+            // is refused as FAILED naming why, and the RESUME is refused.
+            .anySatisfy(entry -> {
+              assertThat(entry.kind()).isEqualTo(AuditEntry.Kind.TRANSITION);
+              assertThat(entry.toState()).contains("FAILED");
+              assertThat(entry.reason().orElseThrow()).contains("is not on the coordinator's allowlist");
+            })
+            .anySatisfy(entry -> {
+              assertThat(entry.kind()).isEqualTo(AuditEntry.Kind.COMMAND);
+              assertThat(entry.command()).contains("RESUME");
+              assertThat(entry.decision()).contains("REFUSED");
+            });
         // Written while no instance serves the requests: adopted by the next one at its assignment.
         coordinator.close();
         forge(forger, client, adopted, secret);
@@ -72,6 +88,9 @@ class ForgedStatusIT {
         BackfillStatus answer = await("the adopted forged backfill answered").atMost(Duration.ofMinutes(1))
             .until(() -> client.status(adopted).orElse(null), s -> s != null && s.state() == BackfillState.FAILED);
         assertThat(answer.reason()).hasValueSatisfying(reason -> assertThat(reason).contains("is not on the"));
+        assertThat(AuditTrail.read(Map.of("bootstrap.servers", env.bootstrapServers()), client.codec(),
+            Optional.of(adopted), Duration.ofSeconds(30))).as("the refused adoption is audited")
+            .anySatisfy(entry -> assertThat(entry.toState()).contains("FAILED"));
       }
       Set<String> topics = env.admin().listTopics().names().get();
       assertThat(topics).as("nothing was replayed").doesNotContain(ControlTopics.backfillTopic(resumed),

@@ -53,6 +53,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   private final Path dataDirectory;
   private final boolean deleteOnClose;
   private final Map<String, String> overrides;
+  private final BrokerSecurity security;
   private KafkaRaftServer server;
   private int brokerPort;
   private int controllerPort;
@@ -62,6 +63,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     this.dataDirectory = builder.dataDirectory;
     this.deleteOnClose = builder.deleteOnClose;
     this.overrides = Map.copyOf(builder.overrides);
+    this.security = builder.security;
   }
 
   /** A builder; {@link Builder#dataDirectory(Path)} defaults to a fresh temporary directory. */
@@ -99,6 +101,39 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   /** {@code 127.0.0.1:PORT}, for {@code bootstrap.servers}. */
   public String bootstrapServers() {
     return "127.0.0.1:" + brokerPort;
+  }
+
+  /**
+   * Settings for an Admin client of the broker's super user: bootstrap servers, and on a secured
+   * broker its SASL_SSL credentials.
+   */
+  public Map<String, Object> adminClientConfig() {
+    Map<String, Object> config = new HashMap<>();
+    if (security != null) {
+      config.putAll(security.adminClientConfig());
+    }
+    config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    return config;
+  }
+
+  /**
+   * Creates (or changes the password of) a SCRAM-SHA-512 user on a secured broker; what it may do
+   * is up to the ACLs created for {@code User:<user>}.
+   *
+   * @throws IllegalStateException if the broker is not secured or refuses
+   */
+  public void addUser(String user, String password) {
+    if (security == null) {
+      throw new IllegalStateException("the broker in " + dataDirectory + " is not secured: it has no users");
+    }
+    try (Admin admin = Admin.create(adminClientConfig())) {
+      admin.alterUserScramCredentials(List.of(new org.apache.kafka.clients.admin.UserScramCredentialUpsertion(user,
+              new org.apache.kafka.clients.admin.ScramCredentialInfo(
+                  org.apache.kafka.clients.admin.ScramMechanism.SCRAM_SHA_512, 8192), password)))
+          .all().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot add user '" + user + "': " + e, e);
+    }
   }
 
   /** Where the broker keeps its logs and metadata. */
@@ -177,6 +212,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     props.put("log.cleaner.dedupe.buffer.size", Integer.toString(16 * 1024 * 1024));
     props.put("unstable.api.versions.enable", "false");
     props.put("unstable.feature.versions.enable", "false");
+    if (security != null) {
+      props.putAll(security.brokerProperties(brokerPort, controllerPort));
+    }
     props.putAll(overrides);
     return props;
   }
@@ -191,6 +229,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             .setMetadataLogDirectory(logDir.toString())
             .setControllerListenerName("CONTROLLER")
             .setUnstableFeatureVersionsEnabled(false)
+            .setScramArguments(security == null ? List.of() : security.scramArguments())
             .setPrintStream(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
     try {
       formatter.run();
@@ -200,9 +239,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   }
 
   private void awaitServing() {
-    Map<String, Object> config = Map.of(
-        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 60_000);
+    Map<String, Object> config = adminClientConfig();
+    config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 60_000);
     try (Admin admin = Admin.create(config)) {
       int nodes = admin.describeCluster().nodes().get(60, TimeUnit.SECONDS).size();
       if (nodes != 1) {
@@ -236,8 +274,19 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private Path dataDirectory;
     private boolean deleteOnClose;
     private final Map<String, String> overrides = new HashMap<>();
+    private BrokerSecurity security;
 
     private Builder() {}
+
+    /**
+     * Runs the broker secured ({@code SASL_SSL}, SCRAM-SHA-512, ACLs): see {@link BrokerSecurity}.
+     * Clients then need {@link BrokerSecurity#clientConfig} of a user {@link
+     * EmbeddedKafkaBroker#addUser added} to the broker, and ACLs for what they do.
+     */
+    public Builder security(BrokerSecurity security) {
+      this.security = Objects.requireNonNull(security, "security");
+      return this;
+    }
 
     /** Where logs and metadata live; reused as it is when it was formatted before. */
     public Builder dataDirectory(Path dataDirectory) {
@@ -266,7 +315,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
         deleteOnClose = true;
       }
-      for (String key : List.of("listeners", "advertised.listeners", "process.roles", "node.id")) {
+      for (String key : List.of("listeners", "advertised.listeners", "process.roles", "node.id",
+          "listener.security.protocol.map", "authorizer.class.name", "super.users")) {
         if (overrides.containsKey(key)) {
           throw new IllegalArgumentException(
               "brokerProperty '" + key + "' is managed by EmbeddedKafkaBroker and cannot be overridden");

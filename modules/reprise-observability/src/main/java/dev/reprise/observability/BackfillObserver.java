@@ -89,10 +89,10 @@ public final class BackfillObserver implements MeterBinder, AutoCloseable {
   private long lastGroupListing;
 
   private BackfillObserver(Map<String, Object> clientConfig, SchemaRegistryClient registry, Set<String> protectedGroups,
-      Clock clock) {
+      Clock clock, Optional<String> actionsTeam) {
     this.clock = clock;
     this.protectedGroups = Set.copyOf(protectedGroups);
-    this.client = BackfillClient.create(clientConfig, registry);
+    this.client = BackfillClient.create(clientConfig, registry, actionsTeam);
     this.admin = Admin.create(clientConfig);
     this.health = WorkflowHealth.view(clientConfig);
     this.lag = LagMonitor.create(clientConfig, clock, Duration.ofSeconds(10), health);
@@ -109,7 +109,17 @@ public final class BackfillObserver implements MeterBinder, AutoCloseable {
    */
   public static BackfillObserver create(Map<String, Object> clientConfig, SchemaRegistryClient registry,
       Set<String> protectedGroups, Clock clock) {
-    return new BackfillObserver(clientConfig, registry, protectedGroups, clock);
+    return new BackfillObserver(clientConfig, registry, protectedGroups, clock, Optional.empty());
+  }
+
+  /**
+   * An observer whose actions (pause, resume, cancel from the dashboard) are sent as {@code
+   * actionsTeam}, through its request topic: where the coordinator enforces an access policy, what
+   * the dashboard may do is what that team may.
+   */
+  public static BackfillObserver create(Map<String, Object> clientConfig, SchemaRegistryClient registry,
+      Set<String> protectedGroups, Clock clock, Optional<String> actionsTeam) {
+    return new BackfillObserver(clientConfig, registry, protectedGroups, clock, actionsTeam);
   }
 
   /** Starts sampling once a second. */

@@ -54,7 +54,7 @@ public final class BackfillClient implements AutoCloseable {
 
   /**
    * A client for the cluster {@code clientConfig} connects to; creates the control topics with 6
-   * partitions if they are missing.
+   * partitions if they are missing and it may (on a secured cluster the coordinator does).
    */
   public static BackfillClient create(Map<String, Object> clientConfig, SchemaRegistryClient registry) {
     return create(clientConfig, registry, Optional.empty());
@@ -76,8 +76,7 @@ public final class BackfillClient implements AutoCloseable {
       Optional<String> team) {
     BackfillClient client = new BackfillClient(clientConfig, registry, team);
     try {
-      Topics.ensureControlTopics(client.admin, 6, Optional.empty());
-      team.ifPresent(name -> Topics.ensureTeamTopic(client.admin, name, 6, Optional.empty()));
+      Topics.ensureClientTopics(client.admin, team);
     } catch (RuntimeException e) {
       client.close();
       throw e;

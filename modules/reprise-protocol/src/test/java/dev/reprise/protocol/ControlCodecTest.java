@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;
+import org.apache.avro.SchemaCompatibility.SchemaIncompatibilityType;
 import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
@@ -59,8 +60,17 @@ class ControlCodecTest {
     Schema now = ControlCodec.toAvro(ReplayCommand.start(request)).getSchema();
     assertThat(SchemaCompatibility.checkReaderWriterCompatibility(now, before).getType())
         .as("the new schema reads old requests").isEqualTo(SchemaCompatibilityType.COMPATIBLE);
-    assertThat(SchemaCompatibility.checkReaderWriterCompatibility(before, now).getType())
-        .as("an old coordinator reads new requests").isEqualTo(SchemaCompatibilityType.COMPATIBLE);
+    // A rolling upgrade: an old coordinator reads every new command but VERIFY, which did not exist
+    // (it answers that one as unreadable); nothing else differs.
+    var oldReadsNew = SchemaCompatibility.checkReaderWriterCompatibility(before, now).getResult();
+    assertThat(oldReadsNew.getIncompatibilities()).as("an old coordinator reads new requests but VERIFY")
+        .singleElement().satisfies(incompatibility -> {
+          assertThat(incompatibility.getType()).isEqualTo(SchemaIncompatibilityType.MISSING_ENUM_SYMBOLS);
+          assertThat(incompatibility.getMessage()).isEqualTo("[VERIFY]");
+        });
+    GenericRecord newStartReadByOld = AvroWireFormat.decode(AvroWireFormat.encode(1, ControlCodec.toAvro(
+        ReplayCommand.start(request.withRequester(Optional.of("growth"))))), now, before);
+    assertThat(newStartReadByOld.get("backfillId").toString()).isEqualTo(request.backfillId());
 
     var registry = new InMemorySchemaRegistryClient();
     int oldId = registry.register("reprise.requests-value", before);
@@ -132,5 +142,46 @@ class ControlCodecTest {
     assertThat(decoded.request()).isEmpty();
     assertThat(decoded.progress()).isZero();
     assertThat(decoded.toString()).contains("b-2 REJECTED (missing field 'from')");
+  }
+
+  @Test
+  void shouldRoundTripAVerifyCommandWithItsOutcomeAndTheEstablishedRequester() {
+    ReplayCommand verify = ReplayCommand.verify("b-7", new ReplayCommand.Verification(Optional.of("2 days differ"),
+        List.of(LocalDate.parse("2024-03-01"), LocalDate.parse("2024-03-02")))).withRequester(Optional.of("qa"));
+
+    ReplayCommand decoded = codec.decodeCommand(codec.encode(verify));
+
+    assertThat(decoded).isEqualTo(verify);
+    assertThat(decoded.verification().orElseThrow().verdict()).isEqualTo(BackfillState.VERIFICATION_FAILED);
+    assertThat(decoded.requester()).contains("qa");
+  }
+
+  @Test
+  void shouldCarryTheRequesterOfAStartInItsRequestAndClearItWhenNoneIsEstablished() {
+    ReplayCommand sent = ReplayCommand.start(request.withRequester(Optional.of("mallory-says-growth")));
+
+    ReplayCommand asEstablished = codec.decodeCommand(codec.encode(sent)).withRequester(Optional.empty());
+
+    assertThat(asEstablished.requester()).isEmpty();
+    assertThat(asEstablished.request().orElseThrow().requester()).as("the sender's say is not kept").isEmpty();
+    assertThat(codec.decodeCommand(codec.encode(sent.withRequester(Optional.of("growth")))).request().orElseThrow()
+        .requester()).contains("growth");
+  }
+
+  @Test
+  void shouldRoundTripAuditEntriesOfEveryKind() {
+    Instant at = Instant.parse("2026-12-02T03:00:00Z");
+    List<AuditEntry> entries = List.of(
+        AuditEntry.command(at, "b-1", "PAUSE", Optional.of("ops"), "REFUSED", Optional.of("not theirs"), "c-1",
+            Optional.of("reprise.requests.ops-3@12")),
+        AuditEntry.transition(at, "b-1", Optional.of(BackfillState.RUNNING), BackfillState.PAUSED, Optional.empty(), "c-1"),
+        AuditEntry.policy(at, "LOADED", "policy.yaml: teams [ops]", "c-1"));
+
+    for (AuditEntry entry : entries) {
+      assertThat(codec.decodeAudit(codec.encode(entry))).isEqualTo(entry);
+    }
+    assertThat(entries.get(0).describe()).isEqualTo("2026-12-02T03:00:00Z  b-1  PAUSE by ops: REFUSED (not theirs)"
+        + "  [c-1, reprise.requests.ops-3@12]");
+    assertThat(entries.get(1).describe()).contains("RUNNING -> PAUSED");
   }
 }

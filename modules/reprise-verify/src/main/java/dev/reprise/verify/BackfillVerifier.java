@@ -140,23 +140,40 @@ public final class BackfillVerifier {
     ReplayCommand.Verification outcome = new ReplayCommand.Verification(
         report.verified() ? Optional.empty() : Optional.of(report.failures()),
         report.failedDays().stream().map(VerificationReport.DayCheck::day).toList());
+    if (!coordinatorRunning()) {
+      throw new VerificationNotRecordedException(report, "no coordinator is running to record it (the group "
+          + ControlTopics.COORDINATOR_GROUP + " has no members); start one and verify again");
+    }
     client.verify(backfillId, outcome);
-    awaitRecorded(status, outcome.verdict());
+    awaitRecorded(status, report, outcome.verdict());
     return report;
+  }
+
+  private boolean coordinatorRunning() {
+    try (Admin admin = Admin.create(clientConfig)) {
+      return !admin.describeConsumerGroups(List.of(ControlTopics.COORDINATOR_GROUP)).all()
+          .get(30, java.util.concurrent.TimeUnit.SECONDS).get(ControlTopics.COORDINATOR_GROUP).members().isEmpty();
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      // Cannot tell: send it, and the wait for the answer says whether anyone recorded it.
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return true;
+    }
   }
 
   /**
    * Waits for the coordinator to record the outcome (only coordinators write statuses): the next
    * status of the backfill is either the verdict or a refusal, which is thrown.
    */
-  private void awaitRecorded(BackfillStatus before, BackfillState verdict) {
+  private void awaitRecorded(BackfillStatus before, VerificationReport report, BackfillState verdict) {
     long deadline = System.nanoTime() + RECORD_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
       Optional<BackfillStatus> now = client.status(before.backfillId());
       if (now.isPresent() && now.get().updatedAt().isAfter(before.updatedAt())) {
         BackfillStatus recorded = now.get();
         if (recorded.rejectedCommand().isPresent() && !recorded.rejectedCommand().equals(before.rejectedCommand())) {
-          throw new VerificationNotRecordedException(before.backfillId(), recorded.rejectedCommand().get());
+          throw new VerificationNotRecordedException(report, recorded.rejectedCommand().get());
         }
         if (recorded.state() == verdict) {
           return;
@@ -164,7 +181,7 @@ public final class BackfillVerifier {
       }
       LockSupport.parkNanos(POLL.toNanos());
     }
-    throw new VerificationNotRecordedException(before.backfillId(), "no coordinator recorded the outcome within "
+    throw new VerificationNotRecordedException(report, "no coordinator recorded the outcome within "
         + RECORD_TIMEOUT.toSeconds() + " s (is one running? it records every VERIFY sent on " + client.requestTopic() + ")");
   }
 

@@ -10,7 +10,15 @@ import dev.reprise.core.RepriseNonRetriableException;
  */
 public final class VerificationNotRecordedException extends RepriseNonRetriableException {
 
-  public VerificationNotRecordedException(String backfillId, String why) {
-    super("the verification of '" + backfillId + "' was not recorded: " + why);
+  private final transient VerificationReport report;
+
+  public VerificationNotRecordedException(VerificationReport report, String why) {
+    super("the verification of '" + report.backfillId() + "' was not recorded: " + why);
+    this.report = report;
+  }
+
+  /** What the verifier found, recorded or not. */
+  public VerificationReport report() {
+    return report;
   }
 }

@@ -19,6 +19,8 @@ import org.apache.kafka.common.errors.TopicExistsException;
 /** Creates the topics Reprise owns, idempotently, and checks the ones that already exist. */
 public final class Topics {
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Topics.class);
+
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
   private Topics() {}
@@ -32,14 +34,50 @@ public final class Topics {
   public static void ensureControlTopics(Admin admin, int partitions, Optional<Short> replicationFactor) {
     create(admin, new NewTopic(ControlTopics.REQUESTS, Optional.of(partitions), replicationFactor)
         .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(Duration.ofDays(30).toMillis()))));
-    create(admin, new NewTopic(ControlTopics.AUDIT, Optional.of(partitions), replicationFactor)
-        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1", TopicConfig.RETENTION_BYTES_CONFIG, "-1")));
-    create(admin, new NewTopic(ControlTopics.STATUS, Optional.of(partitions), replicationFactor)
-        .configs(Map.of(
-            TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
-            TopicConfig.SEGMENT_BYTES_CONFIG, String.valueOf(16 * 1024 * 1024),
-            TopicConfig.SEGMENT_MS_CONFIG, String.valueOf(Duration.ofHours(1).toMillis()),
-            TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG, "0.1")));
+    create(admin, new NewTopic(ControlTopics.AUDIT, Optional.of(partitions), replicationFactor).configs(auditConfig()));
+    create(admin, new NewTopic(ControlTopics.STATUS, Optional.of(partitions), replicationFactor).configs(statusConfig()));
+  }
+
+  private static Map<String, String> statusConfig() {
+    return Map.of(
+        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+        TopicConfig.SEGMENT_BYTES_CONFIG, String.valueOf(16 * 1024 * 1024),
+        TopicConfig.SEGMENT_MS_CONFIG, String.valueOf(Duration.ofHours(1).toMillis()),
+        TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG, "0.1");
+  }
+
+  private static Map<String, String> auditConfig() {
+    return Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1", TopicConfig.RETENTION_BYTES_CONFIG, "-1");
+  }
+
+  /** Not allowed to create a topic (no CREATE ACL): nothing to retry. */
+  public static final class NotAllowedException extends RepriseNonRetriableException {
+    NotAllowedException(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * What a client (a requester, a dashboard) does: {@link #ensureControlTopics} and, for a team,
+   * its request topic, skipping each it is not allowed to create. On a secured cluster requesters
+   * have no CREATE: the coordinator (or an operator) creates the topics, and a missing one shows up
+   * as a clear error where it is used.
+   */
+  public static void ensureClientTopics(Admin admin, Optional<String> team) {
+    List<NewTopic> topics = new java.util.ArrayList<>(List.of(
+        new NewTopic(ControlTopics.REQUESTS, Optional.of(6), Optional.empty())
+            .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(Duration.ofDays(30).toMillis()))),
+        new NewTopic(ControlTopics.STATUS, Optional.of(6), Optional.empty()).configs(statusConfig()),
+        new NewTopic(ControlTopics.AUDIT, Optional.of(6), Optional.empty()).configs(auditConfig())));
+    team.ifPresent(name -> topics.add(new NewTopic(ControlTopics.teamRequests(name), Optional.of(6), Optional.empty())
+        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(Duration.ofDays(30).toMillis())))));
+    for (NewTopic topic : topics) {
+      try {
+        create(admin, topic);
+      } catch (NotAllowedException e) {
+        log.debug("not creating {}: {}", topic.name(), e.getMessage());
+      }
+    }
   }
 
   /** Creates the request topic of {@code team} if missing, kept like {@link ControlTopics#REQUESTS}. */
@@ -110,7 +148,7 @@ public final class Topics {
       admin.createTopics(List.of(topic)).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof org.apache.kafka.common.errors.AuthorizationException) {
-        throw new RepriseNonRetriableException("not allowed to create topic '" + topic.name() + "': " + e.getCause().getMessage());
+        throw new NotAllowedException("not allowed to create topic '" + topic.name() + "': " + e.getCause().getMessage());
       }
       if (e.getCause() instanceof org.apache.kafka.common.errors.InvalidTopicException
           || e.getCause() instanceof org.apache.kafka.common.errors.InvalidConfigurationException

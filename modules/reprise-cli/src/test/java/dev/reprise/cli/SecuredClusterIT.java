@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.reprise.backpressure.WorkflowHealth;
 import dev.reprise.coordinator.ReplayCoordinator;
 import dev.reprise.embedded.BrokerSecurity;
 import dev.reprise.embedded.EmbeddedKafkaBroker;
@@ -14,9 +15,12 @@ import dev.reprise.protocol.BackfillClient;
 import dev.reprise.protocol.BackfillState;
 import dev.reprise.protocol.BackfillStatus;
 import dev.reprise.protocol.ControlTopics;
+import dev.reprise.protocol.WorkflowDeclarations;
 import dev.reprise.registry.ConfluentSchemaRegistryClient;
+import dev.reprise.submissions.workflow.FormDailyStatsWorkflow;
 import dev.reprise.testing.RepriseIntegrationTest;
 import dev.reprise.testing.RepriseTestEnvironment;
+import dev.reprise.workflow.WorkflowRuntime;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -68,7 +72,7 @@ class SecuredClusterIT {
         var admin = Admin.create(broker.adminClientConfig());
         var registry = ConfluentSchemaRegistryClient.create(env.schemaRegistryUrl())) {
       Map<String, String> passwords = new HashMap<>();
-      for (String user : List.of("coordinator", "growth", "qa", "mallory")) {
+      for (String user : List.of("coordinator", "growth", "qa", "mallory", "stats")) {
         passwords.put(user, UUID.randomUUID().toString());
         broker.addUser(user, passwords.get(user));
       }
@@ -90,17 +94,31 @@ class SecuredClusterIT {
       Map<String, Object> coordinatorConfig = security.clientConfig("coordinator", passwords.get("coordinator"));
       try (var coordinator = ReplayCoordinator.builder().bootstrapServers(broker.bootstrapServers())
           .kafkaProperties(coordinatorConfig).schemaRegistry(registry).allowedSourceTopics(Set.of(source))
-          .accessPolicyFile(policy).sessionTimeout(Duration.ofSeconds(6)).build().start()) {
+          .knownWorkflows(Set.of("stats")).accessPolicyFile(policy).sessionTimeout(Duration.ofSeconds(6)).build().start()) {
         Cli cli = new Cli(broker, env, dir, security, passwords);
 
-        Run requested = cli.as("growth", "request", "--id", "eu-2024", "--from", "2020-01-01", "--to", "2026-01-01");
+        Run requested = cli.as("growth", "request", "--id", "eu-2024", "--source", source, "--from", "2020-01-01",
+            "--to", "2026-01-01", "--workflow", "stats");
         assertThat(requested.exit()).as(requested.output()).isZero();
         Map<String, Object> growth = withBootstrap(broker, security.clientConfig("growth", passwords.get("growth")));
         try (var asGrowth = BackfillClient.create(growth, registry, Optional.of("growth"))) {
-          BackfillStatus done = await().atMost(Duration.ofSeconds(90))
-              .until(() -> asGrowth.status("eu-2024").orElse(null), s -> s != null && s.state() == BackfillState.COMPLETED);
-          assertThat(done.request().orElseThrow().requester()).contains("growth");
-          assertThat(done.counter("published")).isPositive();
+          await().atMost(Duration.ofSeconds(60)).until(() -> asGrowth.status("eu-2024")
+              .map(s -> s.state() != BackfillState.ACCEPTED).orElse(false));
+          // The workflow, a Kafka Streams app (exactly once), as its own principal.
+          try (var worker = WorkflowRuntime.builder().bootstrapServers(broker.bootstrapServers())
+              .kafkaProperties(security.clientConfig("stats", passwords.get("stats"))).schemaRegistry(registry)
+              .workflow(new FormDailyStatsWorkflow("stats")).backfills(Set.of("eu-2024"))
+              .stateDirectory(dir.resolve("streams")).build().start()) {
+            BackfillStatus done = await().atMost(Duration.ofSeconds(120)).until(() -> asGrowth.status("eu-2024")
+                .orElse(null), s -> s != null && s.state() == BackfillState.COMPLETED);
+            assertThat(done.request().orElseThrow().requester()).contains("growth");
+            assertThat(done.counter("published")).isPositive();
+
+            // The verifier's team records its outcome through the coordinator: it cannot write statuses.
+            Run verified = cli.as("qa", "verify", "eu-2024", "--wait", "120");
+            assertThat(verified.exit()).as(verified.output()).isZero();
+            assertThat(verified.output()).contains("VERIFIED 'eu-2024'");
+          }
         }
 
         // What growth's principal cannot do, whatever it writes: Kafka refuses, not Reprise.
@@ -115,14 +133,9 @@ class SecuredClusterIT {
         }
 
         // A team the policy does not name, on the topic its principal may write: refused, with the reason.
-        Run stranger = cli.as("mallory", "request", "--id", "mallory-1", "--from", "2020-01-01", "--to", "2026-01-01");
+        Run stranger = cli.as("mallory", "request", "--id", "mallory-1", "--source", source, "--from", "2020-01-01", "--to", "2026-01-01");
         assertThat(stranger.exit()).as(stranger.output()).isEqualTo(1);
         assertThat(stranger.output()).contains("REJECTED").contains("team 'mallory' is not in the access policy");
-
-        // The verifier's team records its outcome through the coordinator: it cannot write statuses.
-        Run verified = cli.as("qa", "verify", "eu-2024");
-        assertThat(verified.exit()).as(verified.output()).isZero();
-        assertThat(verified.output()).contains("VERIFIED 'eu-2024'");
 
         Run audit = cli.as("growth", "audit", "eu-2024");
         assertThat(audit.exit()).as(audit.output()).isZero();
@@ -153,10 +166,24 @@ class SecuredClusterIT {
       allow(acls, team, ResourceType.TOPIC, ControlTopics.STATUS, PatternType.LITERAL, AclOperation.READ);
       allow(acls, team, ResourceType.TOPIC, ControlTopics.AUDIT, PatternType.LITERAL, AclOperation.READ);
     }
-    // qa verifies: it reads the source and the backfill topics, and sees whether a coordinator runs.
+    // qa verifies: it reads the source, the backfill topics and the workflows' receipts, and sees
+    // how far the workflows are and whether a coordinator runs.
     allow(acls, "qa", ResourceType.TOPIC, source, PatternType.LITERAL, AclOperation.READ);
     allow(acls, "qa", ResourceType.TOPIC, "reprise.backfill.", PatternType.PREFIXED, AclOperation.READ);
+    allow(acls, "qa", ResourceType.TOPIC, "reprise.workflow.", PatternType.PREFIXED, AclOperation.READ);
+    allow(acls, "qa", ResourceType.GROUP, "reprise.workflow.", PatternType.PREFIXED, AclOperation.DESCRIBE);
     allow(acls, "qa", ResourceType.GROUP, ControlTopics.COORDINATOR_GROUP, PatternType.LITERAL, AclOperation.DESCRIBE);
+    // A workflow W: everything under reprise.workflow.W (its topics, Streams' internal topics, its
+    // groups and transactional ids), reading backfill topics and statuses, declaring itself.
+    String app = "reprise.workflow.stats";
+    allow(acls, "stats", ResourceType.TOPIC, app, PatternType.PREFIXED, AclOperation.ALL);
+    allow(acls, "stats", ResourceType.GROUP, app, PatternType.PREFIXED, AclOperation.ALL);
+    allow(acls, "stats", ResourceType.TRANSACTIONAL_ID, app, PatternType.PREFIXED, AclOperation.ALL);
+    allow(acls, "stats", ResourceType.TOPIC, "reprise.backfill.", PatternType.PREFIXED, AclOperation.READ);
+    allow(acls, "stats", ResourceType.TOPIC, ControlTopics.STATUS, PatternType.LITERAL, AclOperation.READ);
+    allow(acls, "stats", ResourceType.TOPIC, WorkflowDeclarations.TOPIC, PatternType.LITERAL, AclOperation.READ);
+    allow(acls, "stats", ResourceType.TOPIC, WorkflowDeclarations.TOPIC, PatternType.LITERAL, AclOperation.WRITE);
+    allow(acls, "stats", ResourceType.TOPIC, WorkflowHealth.TOPIC, PatternType.LITERAL, AclOperation.WRITE);
     return acls;
   }
 

@@ -26,8 +26,8 @@ public final class Topics {
   private Topics() {}
 
   /**
-   * Creates {@link ControlTopics#REQUESTS}, {@link ControlTopics#STATUS} and {@link
-   * ControlTopics#AUDIT} if missing. Requests keep 30 days; statuses are compacted with small
+   * Creates {@link ControlTopics#REQUESTS}, {@link ControlTopics#STATUS}, {@link
+   * ControlTopics#AUDIT} and the workflow declarations if missing. Requests keep 30 days; statuses are compacted with small
    * segments so a reader catching up reads little more than one status per backfill; the audit
    * trail is kept forever (a cluster's operators shorten {@code retention.ms} if their rules say so).
    */
@@ -35,6 +35,7 @@ public final class Topics {
     create(admin, new NewTopic(ControlTopics.REQUESTS, Optional.of(partitions), replicationFactor)
         .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(Duration.ofDays(30).toMillis()))));
     create(admin, new NewTopic(ControlTopics.AUDIT, Optional.of(partitions), replicationFactor).configs(auditConfig()));
+    ensureCompacted(admin, dev.reprise.protocol.WorkflowDeclarations.TOPIC);
     create(admin, new NewTopic(ControlTopics.STATUS, Optional.of(partitions), replicationFactor).configs(statusConfig()));
   }
 

@@ -13,7 +13,6 @@ import dev.reprise.protocol.BackfillState;
 import dev.reprise.protocol.BackfillStatus;
 import dev.reprise.protocol.BackfillThrottle;
 import dev.reprise.protocol.ControlTopics;
-import dev.reprise.registry.ConfluentSchemaRegistryClient;
 import dev.reprise.workflow.WorkflowRuntime;
 import dev.reprise.workflow.api.Event;
 import dev.reprise.workflow.api.Workflow;
@@ -105,7 +104,7 @@ final class BenchBackpressureCommand implements Callable<Integer> {
       }
     };
     try (var platform = connection.connect();
-        var registry = ConfluentSchemaRegistryClient.create(platform.schemaRegistryUrl());
+        var registry = platform.registry();
         var client = BackfillClient.create(Map.of("bootstrap.servers", platform.bootstrapServers()), registry);
         var monitor = LagMonitor.create(Map.of("bootstrap.servers", platform.bootstrapServers()), Clock.systemUTC());
         var admin = Admin.create(Map.of("bootstrap.servers", platform.bootstrapServers()));

@@ -9,7 +9,6 @@ import dev.reprise.protocol.BackfillCounters;
 import dev.reprise.protocol.BackfillState;
 import dev.reprise.protocol.BackfillStatus;
 import dev.reprise.protocol.ControlTopics;
-import dev.reprise.registry.ConfluentSchemaRegistryClient;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -78,7 +77,7 @@ final class BenchReplayCommand implements Callable<Integer> {
     String copyTopic = "bench-copy-" + run;
     String backfillId = "bench-" + run;
     try (var platform = connection.connect();
-        var registry = ConfluentSchemaRegistryClient.create(platform.schemaRegistryUrl());
+        var registry = platform.registry();
         var admin = Admin.create(Map.of("bootstrap.servers", platform.bootstrapServers()))) {
       out.printf("Seeding %,d events into '%s' (%d partitions) on %s%s%n", events, source, partitions,
           platform.bootstrapServers(), platform.isEmbedded() ? " (embedded)" : "");

@@ -9,7 +9,6 @@ import dev.reprise.protocol.BackfillCounters;
 import dev.reprise.protocol.BackfillState;
 import dev.reprise.protocol.BackfillStatus;
 import dev.reprise.protocol.ControlTopics;
-import dev.reprise.registry.ConfluentSchemaRegistryClient;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,7 +55,7 @@ final class BenchWorkflowCommand implements Callable<Integer> {
     String source = "bench-workflow-" + run;
     String backfillId = "bench-workflow-" + run;
     try (var platform = connection.connect();
-        var registry = ConfluentSchemaRegistryClient.create(platform.schemaRegistryUrl());
+        var registry = platform.registry();
         var client = BackfillClient.create(Map.of("bootstrap.servers", platform.bootstrapServers()), registry)) {
       out.printf("Seeding %,d events into '%s' and replaying them into %s ...%n", events, source,
           ControlTopics.backfillTopic(backfillId));

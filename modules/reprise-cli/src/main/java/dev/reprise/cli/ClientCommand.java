@@ -59,7 +59,7 @@ abstract class ClientCommand implements Callable<Integer> {
       throw new UsageException("--team: " + e.getMessage());
     }
     try (var platform = connection.connect();
-        var registry = ConfluentSchemaRegistryClient.create(platform.schemaRegistryUrl());
+        var registry = platform.registry();
         var client = BackfillClient.create(platform.clientConfig(), registry, team())) {
       int code = run(new Session(platform, registry, client, out));
       out.flush();

@@ -1,6 +1,8 @@
 package dev.reprise.cli;
 
 import dev.reprise.embedded.EmbeddedPlatform;
+import dev.reprise.registry.ConfluentSchemaRegistryClient;
+import dev.reprise.registry.RegistrySecurity;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,11 +84,36 @@ final class ConnectionOptions {
   record Connection(String bootstrapServers, String schemaRegistryUrl, EmbeddedPlatform embedded,
       Map<String, Object> properties) implements AutoCloseable {
 
-    /** Settings for every Kafka client: bootstrap servers plus the command config. */
+    /**
+     * Settings for every Kafka client: bootstrap servers plus the command config, without the
+     * schema registry's settings (which Kafka's clients would log as unknown).
+     */
     Map<String, Object> clientConfig() {
       Map<String, Object> config = new HashMap<>(properties);
+      RegistrySecurity.PROPERTIES.forEach(config::remove);
       config.put("bootstrap.servers", bootstrapServers);
       return config;
+    }
+
+    /**
+     * Kafka client properties of the command config (security), without the registry's: what a
+     * builder's {@code kafkaProperties} takes.
+     */
+    Map<String, Object> kafkaProperties() {
+      Map<String, Object> config = new HashMap<>(properties);
+      RegistrySecurity.PROPERTIES.forEach(config::remove);
+      return config;
+    }
+
+    /**
+     * A registry client for {@link #schemaRegistryUrl}, authenticated and trusting TLS as the
+     * command config says, with Confluent's property names ({@code basic.auth.user.info}, {@code
+     * bearer.auth.token}, {@code schema.registry.ssl.*}).
+     *
+     * @throws IllegalArgumentException naming a registry setting that cannot work
+     */
+    ConfluentSchemaRegistryClient registry() {
+      return ConfluentSchemaRegistryClient.create(schemaRegistryUrl, RegistrySecurity.from(properties));
     }
 
     boolean isEmbedded() {

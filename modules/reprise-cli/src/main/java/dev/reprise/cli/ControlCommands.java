@@ -1,5 +1,6 @@
 package dev.reprise.cli;
 
+import dev.reprise.protocol.ReplayCommand;
 import java.util.OptionalDouble;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -15,6 +16,15 @@ final class ControlCommands {
   abstract static class OneBackfill extends ClientCommand {
     @Parameters(index = "0", paramLabel = "BACKFILL", description = "The backfill id.")
     String backfillId;
+
+    @Option(names = "--requested-by", defaultValue = "${sys:user.name}",
+        description = "Who asks, for the audit trail (default: ${DEFAULT-VALUE}).")
+    String requestedBy;
+
+    /** Sends {@code type} for the backfill, on behalf of {@code --requested-by}. */
+    void send(Session session, ReplayCommand command) {
+      session.client().send(command.withRequestedBy(requestedBy));
+    }
 
     int known(Session session) {
       if (session.client().status(backfillId).isEmpty()) {
@@ -33,7 +43,7 @@ final class ControlCommands {
       if (known(session) != 0) {
         return 1;
       }
-      session.client().pause(backfillId);
+      send(session, ReplayCommand.of(ReplayCommand.Type.PAUSE, backfillId));
       session.out().printf("PAUSE sent to '%s'; 'reprise status %s' shows when it took effect%n", backfillId, backfillId);
       return 0;
     }
@@ -46,7 +56,7 @@ final class ControlCommands {
       if (known(session) != 0) {
         return 1;
       }
-      session.client().resume(backfillId);
+      send(session, ReplayCommand.of(ReplayCommand.Type.RESUME, backfillId));
       session.out().printf("RESUME sent to '%s'%n", backfillId);
       return 0;
     }
@@ -60,7 +70,7 @@ final class ControlCommands {
       if (known(session) != 0) {
         return 1;
       }
-      session.client().cancel(backfillId);
+      send(session, ReplayCommand.of(ReplayCommand.Type.CANCEL, backfillId));
       session.out().printf("CANCEL sent to '%s'%n", backfillId);
       return 0;
     }
@@ -88,7 +98,7 @@ final class ControlCommands {
       if (rate.perSecond != null && !(rate.perSecond > 0)) {
         throw new IllegalArgumentException("--rate must be positive, was " + rate.perSecond);
       }
-      session.client().throttle(backfillId, rate.lift ? OptionalDouble.empty() : OptionalDouble.of(rate.perSecond));
+      send(session, ReplayCommand.throttle(backfillId, rate.lift ? OptionalDouble.empty() : OptionalDouble.of(rate.perSecond)));
       session.out().printf("THROTTLE sent to '%s': %s%n", backfillId,
           rate.lift ? "operator ceiling lifted" : String.format("at most %.0f records/s", rate.perSecond));
       return 0;

@@ -2,7 +2,6 @@ package dev.reprise.cli;
 
 import dev.reprise.coordinator.ReplayCoordinator;
 import dev.reprise.observability.RepriseMetrics;
-import dev.reprise.registry.ConfluentSchemaRegistryClient;
 import dev.reprise.spi.EventTypes;
 import dev.reprise.workflow.api.Workflows;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -82,6 +81,14 @@ final class CoordinatorCommand implements Callable<Integer> {
           + " file changes. Without it: every command is carried out for whoever sent it, within --allow-topic.")
   Path policyFile;
 
+  @Option(names = "--sample-fields", paramLabel = "FIELD", split = ",",
+      description = "Only these top-level fields in the statuses' record samples (everyone who reads reprise.status"
+          + " reads them); default: all.")
+  List<String> sampleFields;
+
+  @Option(names = "--no-samples", description = "No record samples in statuses at all.")
+  boolean noSamples;
+
   @Option(names = "--report-heap", hidden = true,
       description = "On exit, print this JVM's peak heap as JSON (used by 'bench replay').")
   boolean reportHeap;
@@ -115,12 +122,12 @@ final class CoordinatorCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     HeapWatcher heap = reportHeap ? new HeapWatcher() : null;
     var platform = connection.connect();
-    var registry = ConfluentSchemaRegistryClient.create(platform.schemaRegistryUrl());
+    var registry = platform.registry();
     PrometheusMeterRegistry meters = RepriseMetrics.registry("coordinator");
     var builder = ReplayCoordinator.builder()
         .clientObserver(RepriseMetrics.kafkaClients(meters))
         .bootstrapServers(platform.bootstrapServers())
-        .kafkaProperties(platform.properties())
+        .kafkaProperties(platform.kafkaProperties())
         .schemaRegistry(registry)
         .allowedSourceTopics(new LinkedHashSet<>(allowedTopics))
         .knownWorkflows(knownWorkflows())
@@ -135,6 +142,11 @@ final class CoordinatorCommand implements Callable<Integer> {
     }
     if (policyFile != null) {
       builder.accessPolicyFile(policyFile);
+    }
+    if (noSamples) {
+      builder.sampleFields(Set.of());
+    } else if (sampleFields != null) {
+      builder.sampleFields(new LinkedHashSet<>(sampleFields));
     }
     ReplayCoordinator coordinator = builder.build().start();
     HttpOptions.Dashboard dashboard = http.serveDashboard(DEFAULT_HTTP_PORT, meters, platform.clientConfig(), registry,

@@ -1,7 +1,6 @@
 package dev.reprise.cli;
 
 import dev.reprise.observability.RepriseMetrics;
-import dev.reprise.registry.ConfluentSchemaRegistryClient;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintWriter;
 import java.util.LinkedHashSet;
@@ -40,7 +39,7 @@ final class DashboardCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
     var platform = connection.connect();
-    var registry = ConfluentSchemaRegistryClient.create(platform.schemaRegistryUrl());
+    var registry = platform.registry();
     PrometheusMeterRegistry meters = RepriseMetrics.registry("dashboard");
     HttpOptions.Dashboard dashboard = http.serveDashboard(DEFAULT_HTTP_PORT, meters, platform.clientConfig(), registry,
         new LinkedHashSet<>(protectedGroups));

@@ -133,7 +133,7 @@ final class DemoCommand implements Callable<Integer> {
     state = Files.createTempDirectory("reprise-demo");
     meters = RepriseMetrics.registry("demo");
     try (var platform = connection.connect();
-        var registry = ConfluentSchemaRegistryClient.create(platform.schemaRegistryUrl());
+        var registry = platform.registry();
         var client = BackfillClient.create(platform.clientConfig(), registry);
         var webhook = new CountingWebhookServer();
         var dashboard = http.serveDashboard(0, meters, platform.clientConfig(), registry, Set.of())) {
@@ -189,7 +189,7 @@ final class DemoCommand implements Callable<Integer> {
       throws Exception {
 
     try (var coordinator = ReplayCoordinator.builder().bootstrapServers(platform.bootstrapServers())
-        .kafkaProperties(platform.properties()).clientObserver(RepriseMetrics.kafkaClients(meters))
+        .kafkaProperties(platform.kafkaProperties()).clientObserver(RepriseMetrics.kafkaClients(meters))
         .schemaRegistry(registry).allowedSourceTopics(Set.of(source))
         .knownWorkflows(Set.of(notify.name(), stats.name()))
         .defaultEventType(CoordinatorCommand.defaultEventType(null)).build().start()) {
@@ -216,13 +216,13 @@ final class DemoCommand implements Callable<Integer> {
         // Started once the backfill topic exists: Streams starts with it instead of restarting for it.
         runtimes.add(WorkflowRuntime.builder().bootstrapServers(platform.bootstrapServers())
             .clientObserver(RepriseMetrics.kafkaClients(meters))
-            .kafkaProperties(platform.properties()).schemaRegistry(registry).workflow(notify).sink(new HttpWebhookSink(NotifyWorkflow.SINK, webhook.url(), webhook.lookupUrl()),
+            .kafkaProperties(platform.kafkaProperties()).schemaRegistry(registry).workflow(notify).sink(new HttpWebhookSink(NotifyWorkflow.SINK, webhook.url(), webhook.lookupUrl()),
                 // A local sink takes thousands of calls a second; a real one sets its own limit.
                 SinkResilience.builder().maxCallsPerSecond(10_000).maxConcurrentCalls(1).build())
             .backfills(Set.of(backfillId)).liveTopics(Set.of(source)).stateDirectory(state.resolve("notify")).build().start());
         runtimes.add(WorkflowRuntime.builder().bootstrapServers(platform.bootstrapServers())
             .clientObserver(RepriseMetrics.kafkaClients(meters))
-            .kafkaProperties(platform.properties()).schemaRegistry(registry).workflow(stats).backfills(Set.of(backfillId))
+            .kafkaProperties(platform.kafkaProperties()).schemaRegistry(registry).workflow(stats).backfills(Set.of(backfillId))
             .liveTopics(Set.of(source)).stateDirectory(state.resolve("stats")).build().start());
 
         for (WorkflowRuntime runtime : runtimes) {

@@ -1,13 +1,21 @@
 package dev.reprise.cli;
 
 import dev.reprise.observability.BackfillObserver;
+import dev.reprise.observability.DashboardLogin;
 import dev.reprise.observability.ObservabilityServer;
 import dev.reprise.registry.SchemaRegistryClient;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 import picocli.CommandLine.Option;
 
 /**
@@ -25,6 +33,20 @@ final class HttpOptions {
       description = "Address to listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 only inside a container whose port is"
           + " published on the host's loopback).")
   String host;
+
+  @Option(names = "--http-users", paramLabel = "FILE",
+      description = "Dashboard login: a users file ('reprise dashboard-user NAME' prints its lines); every request but"
+          + " /healthz then needs one of its users. Required, with --http-tls-keystore, beyond loopback.")
+  Path users;
+
+  @Option(names = "--http-tls-keystore", paramLabel = "FILE",
+      description = "Serve HTTPS with this PKCS12 keystore (its password in env REPRISE_HTTP_TLS_PASSWORD).")
+  Path tlsKeystore;
+
+  @Option(names = "--http-insecure",
+      description = "Listen beyond loopback without login or TLS: only where nothing but the host's loopback reaches"
+          + " the port (a container's port published on 127.0.0.1).")
+  boolean insecure;
 
   @Option(names = "--http-team", paramLabel = "TEAM",
       description = "The team the dashboard's actions (pause, resume, cancel) are sent as, through its request topic;"
@@ -72,7 +94,29 @@ final class HttpOptions {
     if (chosen < 0) {
       return null;
     }
-    return ObservabilityServer.builder().host(host).port(chosen).meterRegistry(registry).dashboard(dashboard).build()
-        .start();
+    var builder = ObservabilityServer.builder().host(host).port(chosen).meterRegistry(registry).dashboard(dashboard)
+        .insecureBeyondLoopback(insecure);
+    if (users != null) {
+      builder.login(DashboardLogin.load(users));
+    }
+    if (tlsKeystore != null) {
+      builder.tls(sslContext(tlsKeystore, System.getenv().getOrDefault("REPRISE_HTTP_TLS_PASSWORD", "")));
+    }
+    return builder.build().start();
+  }
+
+  private static SSLContext sslContext(Path keystore, String password) {
+    try (var in = Files.newInputStream(keystore)) {
+      KeyStore store = KeyStore.getInstance("PKCS12");
+      store.load(in, password.toCharArray());
+      KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      keys.init(store, password.toCharArray());
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(keys.getKeyManagers(), null, null);
+      return context;
+    } catch (IOException | GeneralSecurityException e) {
+      throw new UsageException("--http-tls-keystore " + keystore + " (PKCS12, password from REPRISE_HTTP_TLS_PASSWORD)"
+          + " cannot be used: " + e.getMessage());
+    }
   }
 }

@@ -32,7 +32,7 @@ import picocli.CommandLine;
     description = "Safe, verified replays of Kafka event history (backfills).",
     subcommands = {DemoCommand.class, UpCommand.class, SeedCommand.class, CoordinatorCommand.class, WorkerCommand.class,
         RequestCommand.class, OnboardCommand.class, PreviewCommand.class, StatusCommand.class, ControlCommands.Pause.class, ControlCommands.Resume.class,
-        ControlCommands.Cancel.class, ControlCommands.Throttle.class, RetryCommand.class, VerifyCommand.class, AuditCommand.class,
+        ControlCommands.Cancel.class, ControlCommands.Throttle.class, RetryCommand.class, VerifyCommand.class, AuditCommand.class, DashboardUserCommand.class,
         LagCommand.class, DashboardCommand.class, PluginsCommand.class, WebhookCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class RepriseCli {
 

@@ -6,7 +6,6 @@ import dev.reprise.history.HistoryGenerator;
 import dev.reprise.history.HistorySpec;
 import dev.reprise.history.HistorySummary;
 import dev.reprise.history.HistoryWriter;
-import dev.reprise.registry.ConfluentSchemaRegistryClient;
 import dev.reprise.spi.EventType;
 import dev.reprise.spi.EventTypes;
 import java.io.PrintWriter;
@@ -55,7 +54,7 @@ final class SeedCommand implements Callable<Integer> {
     var samples = type.sampleHistory().orElseThrow(() -> new IllegalArgumentException("event type '" + eventType
         + "' has no sample history to seed (EventType.sampleHistory()); write its history with its own producers"));
     try (var platform = connection.connect();
-        var registry = ConfluentSchemaRegistryClient.create(platform.schemaRegistryUrl())) {
+        var registry = platform.registry()) {
       out.printf("Seeding %,d '%s' records into '%s' on %s%s%n", events, eventType, topic, platform.bootstrapServers(),
           platform.isEmbedded() ? " (embedded)" : "");
       out.flush();
@@ -78,7 +77,7 @@ final class SeedCommand implements Callable<Integer> {
     }
     HistorySpec history = HistorySpec.builder().events(events).seed(seed).idPrefix(idPrefix).build();
     try (var platform = connection.connect();
-        var registry = ConfluentSchemaRegistryClient.create(platform.schemaRegistryUrl())) {
+        var registry = platform.registry()) {
       out.printf("Seeding %,d records of history %s..%s into '%s' on %s%s%n", events, history.from(), history.to(),
           topic, platform.bootstrapServers(), platform.isEmbedded() ? " (embedded)" : "");
       out.flush();

@@ -3,7 +3,6 @@ package dev.reprise.cli;
 import dev.reprise.observability.ObservabilityServer;
 import dev.reprise.observability.RepriseMetrics;
 import dev.reprise.observability.WorkflowMetrics;
-import dev.reprise.registry.ConfluentSchemaRegistryClient;
 import dev.reprise.workflow.HttpWebhookSink;
 import dev.reprise.workflow.WorkflowRuntime;
 import dev.reprise.workflow.api.EffectSink;
@@ -114,11 +113,11 @@ final class WorkerCommand implements Callable<Integer> {
         + workflow + "'; installed: " + Workflows.names() + " (a team's own workflows come with --plugin PATH)"));
     Map<String, EffectSink> configured = sinks(chosen);
     var platform = connection.connect();
-    var registry = ConfluentSchemaRegistryClient.create(platform.schemaRegistryUrl());
+    var registry = platform.registry();
     PrometheusMeterRegistry meters = RepriseMetrics.registry("worker");
     var builder = WorkflowRuntime.builder().bootstrapServers(platform.bootstrapServers())
         .clientObserver(RepriseMetrics.kafkaClients(meters))
-        .kafkaProperties(platform.properties()).schemaRegistry(registry)
+        .kafkaProperties(platform.kafkaProperties()).schemaRegistry(registry)
         .workflow(chosen).liveTopics(new LinkedHashSet<>(liveTopics)).stateDirectory(stateDirectory.resolve(workflow));
     if (!backfills.isEmpty()) {
       builder.backfills(new LinkedHashSet<>(backfills));

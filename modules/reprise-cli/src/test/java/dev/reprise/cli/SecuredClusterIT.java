@@ -140,12 +140,12 @@ class SecuredClusterIT {
         Run audit = cli.as("growth", "audit", "eu-2024");
         assertThat(audit.exit()).as(audit.output()).isZero();
         assertThat(audit.output())
-            .contains("eu-2024  START by growth: ACCEPTED")
+            .contains("eu-2024  START by growth for " + System.getProperty("user.name") + ": ACCEPTED")
             .contains("eu-2024  VERIFY by qa: ACCEPTED")
             .contains("RUNNING -> COMPLETED")
             .contains("COMPLETED -> VERIFIED");
         Run refused = cli.as("growth", "audit", "mallory-1");
-        assertThat(refused.output()).contains("START by mallory: REFUSED");
+        assertThat(refused.output()).contains("START by mallory for " + System.getProperty("user.name") + ": REFUSED");
       }
     }
   }

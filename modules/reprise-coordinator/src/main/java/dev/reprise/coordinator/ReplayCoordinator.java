@@ -7,6 +7,7 @@ import dev.reprise.coordinator.internal.BackfillRun;
 import dev.reprise.coordinator.internal.Backpressure;
 import dev.reprise.coordinator.internal.PolicySource;
 import dev.reprise.coordinator.internal.RunContext;
+import dev.reprise.coordinator.internal.StatusSamples;
 import dev.reprise.coordinator.internal.ThrottleTicker;
 import dev.reprise.core.KafkaClientObserver;
 import dev.reprise.core.RepriseRetriableException;
@@ -153,7 +154,8 @@ public final class ReplayCoordinator implements AutoCloseable {
     this.runContext = new RunContext(clientConfig, admin, registry, codec, statusStore, clock, instanceId,
         builder.commitInterval, builder.backfillRetention, replicationFactor, builder.maxPollRecords,
         builder.replayThreads, eventTypes, new Backpressure(ticker, builder.inFlightCap, builder.adaptiveMaxRate, builder.liveLagRecords,
-            builder.liveLagTime), builder.clientObserver, audit);
+            builder.liveLagTime), builder.clientObserver, audit,
+        new StatusSamples(Optional.ofNullable(builder.sampleFields)));
     this.clientObserver = builder.clientObserver;
     this.protectedLiveGroups = Set.copyOf(builder.protectedLiveGroups);
   }
@@ -304,7 +306,8 @@ public final class ReplayCoordinator implements AutoCloseable {
   }
 
   /** A command being decided: what the audit trail says about it. */
-  private record Received(String backfillId, String command, Optional<String> requester, String source) {}
+  private record Received(String backfillId, String command, Optional<String> requester, Optional<String> requestedBy,
+      String source) {}
 
   private void handle(ConsumerRecord<String, byte[]> record) {
     String key = record.key();
@@ -324,7 +327,7 @@ public final class ReplayCoordinator implements AutoCloseable {
       throw e;
     } catch (RuntimeException e) {
       String reason = "request at " + source + " is not a readable ReplayRequest: " + e.getMessage();
-      audit.command(key, "UNREADABLE", requester, "REFUSED", Optional.of(reason), source);
+      audit.command(key, "UNREADABLE", requester, Optional.empty(), "REFUSED", Optional.of(reason), source);
       if (key == null) {
         log.warn("ignoring an unreadable request without key at {}: {}", source, e.toString());
       } else {
@@ -333,7 +336,8 @@ public final class ReplayCoordinator implements AutoCloseable {
       return;
     }
     String id = command.backfillId();
-    Received received = new Received(key == null ? id : key, command.type().name(), requester, source);
+    Received received = new Received(key == null ? id : key, command.type().name(), requester, command.requestedBy(),
+        source);
     if (!id.equals(key)) {
       refuse(received, command.type() + " refused: requests must be keyed by their backfillId, but key "
           + (key == null ? "is missing" : "'" + key + "'") + " and backfillId is '" + id + "'");
@@ -367,8 +371,13 @@ public final class ReplayCoordinator implements AutoCloseable {
   }
 
   private void accepted(Received received) {
-    audit.command(received.backfillId(), received.command(), received.requester(), "ACCEPTED", Optional.empty(),
-        received.source());
+    decided(received, "ACCEPTED", Optional.empty());
+  }
+
+  /** Writes the decision about a command to the audit trail, before it is acted upon. */
+  private void decided(Received received, String decision, Optional<String> reason) {
+    audit.command(received.backfillId(), received.command(), received.requester(), received.requestedBy(), decision,
+        reason, received.source());
   }
 
   private void start(Received received, BackfillRequest asked) {
@@ -380,8 +389,7 @@ public final class ReplayCoordinator implements AutoCloseable {
     if (known.isPresent()) {
       if (known.get().equals(request)) {
         log.info("duplicate START for '{}' ignored: the same request runs once", id);
-        audit.command(id, received.command(), received.requester(), "DUPLICATE",
-            Optional.of("the same request as the known backfill: it runs once"), received.source());
+        decided(received, "DUPLICATE", Optional.of("the same request as the known backfill: it runs once"));
       } else {
         refuse(received, "START refused: backfill '" + id + "' already exists with a different request (differs in: "
             + String.join(", ", differences(known.get(), request)) + ")");
@@ -398,8 +406,7 @@ public final class ReplayCoordinator implements AutoCloseable {
     }
     if (!problems.isEmpty()) {
       log.info("rejecting backfill '{}': {}", id, problems);
-      audit.command(id, received.command(), received.requester(), "REFUSED", Optional.of(String.join("; ", problems)),
-          received.source());
+      decided(received, "REFUSED", Optional.of(String.join("; ", problems)));
       publish(BackfillStatus.of(id, BackfillState.REJECTED, Optional.of(String.join("; ", problems)),
           Optional.of(request), Optional.of(instanceId), clock.instant()));
       return;
@@ -459,7 +466,7 @@ public final class ReplayCoordinator implements AutoCloseable {
       // Unfinished but not running here: it is ours (its request partition is), so run it.
       Optional<String> refused = whyNotRun(status.get());
       if (refused.isPresent()) {
-        audit.command(id, received.command(), received.requester(), "REFUSED", refused, received.source());
+        decided(received, "REFUSED", refused);
         launchChecked(status.get());
       } else {
         accepted(received);
@@ -470,8 +477,7 @@ public final class ReplayCoordinator implements AutoCloseable {
 
   /** Refuses a command, in the audit trail and in the backfill's status (see {@link #refuse(String, String)}). */
   private void refuse(Received received, String reason) {
-    audit.command(received.backfillId(), received.command(), received.requester(), "REFUSED", Optional.of(reason),
-        received.source());
+    decided(received, "REFUSED", Optional.of(reason));
     refuse(received.backfillId(), reason);
   }
 

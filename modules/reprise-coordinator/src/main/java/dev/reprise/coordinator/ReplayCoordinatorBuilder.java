@@ -60,10 +60,21 @@ public final class ReplayCoordinatorBuilder {
   Duration throttleInterval = Duration.ofMillis(500);
   KafkaClientObserver clientObserver = KafkaClientObserver.NONE;
   AccessPolicy accessPolicy;
+  Set<String> sampleFields;
   Path accessPolicyFile;
   PolicySource policySource;
 
   ReplayCoordinatorBuilder() {}
+
+  /**
+   * Which top-level fields of matched records the statuses' samples (before and after upcasting)
+   * show: everyone who may read {@code reprise.status} reads them. Default: all fields; an empty
+   * set: no samples.
+   */
+  public ReplayCoordinatorBuilder sampleFields(Set<String> fields) {
+    this.sampleFields = Set.copyOf(fields);
+    return this;
+  }
 
   /**
    * Enforces {@code policy}: every command must come through a team's request topic ({@link

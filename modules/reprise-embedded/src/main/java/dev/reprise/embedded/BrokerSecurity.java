@@ -77,6 +77,20 @@ public final class BrokerSecurity {
     return new BrokerSecurity(keystore, truststore, storePassword, secret());
   }
 
+  /** The broker's key and certificate (PKCS12, password {@link #storePassword}). */
+  public Path keystore() {
+    return keystore;
+  }
+
+  /** A truststore (PKCS12, password {@link #storePassword}) holding the broker's certificate. */
+  public Path truststore() {
+    return truststore;
+  }
+
+  public String storePassword() {
+    return storePassword;
+  }
+
   /**
    * Settings for a client authenticating as {@code user} (add {@code bootstrap.servers}): what a
    * {@code --command-config} file holds.

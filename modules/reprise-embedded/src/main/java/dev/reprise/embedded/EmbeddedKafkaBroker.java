@@ -17,6 +17,9 @@ import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
@@ -127,9 +130,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       throw new IllegalStateException("the broker in " + dataDirectory + " is not secured: it has no users");
     }
     try (Admin admin = Admin.create(adminClientConfig())) {
-      admin.alterUserScramCredentials(List.of(new org.apache.kafka.clients.admin.UserScramCredentialUpsertion(user,
-              new org.apache.kafka.clients.admin.ScramCredentialInfo(
-                  org.apache.kafka.clients.admin.ScramMechanism.SCRAM_SHA_512, 8192), password)))
+      admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(user,
+              new ScramCredentialInfo(
+                  ScramMechanism.SCRAM_SHA_512, 8192), password)))
           .all().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException("cannot add user '" + user + "': " + e, e);

@@ -7,6 +7,8 @@ import dev.reprise.backpressure.PartitionLag;
 import dev.reprise.backpressure.WorkflowHealth;
 import dev.reprise.observability.internal.DeadLetterTally;
 import dev.reprise.observability.internal.ObserverHistory;
+import dev.reprise.protocol.AuditEntry;
+import dev.reprise.protocol.AuditTrail;
 import dev.reprise.protocol.BackfillClient;
 import dev.reprise.protocol.BackfillCounters;
 import dev.reprise.protocol.BackfillStatus;
@@ -59,6 +61,7 @@ public final class BackfillObserver implements MeterBinder, AutoCloseable {
   private static final String WORKFLOW_GROUP_PREFIX = "reprise.workflow.";
 
   private final BackfillClient client;
+  private final Map<String, Object> clientConfig;
   private final Admin admin;
   private final LagMonitor lag;
   private final WorkflowHealth.View health;
@@ -93,6 +96,7 @@ public final class BackfillObserver implements MeterBinder, AutoCloseable {
     this.clock = clock;
     this.protectedGroups = Set.copyOf(protectedGroups);
     this.client = BackfillClient.create(clientConfig, registry, actionsTeam);
+    this.clientConfig = Map.copyOf(clientConfig);
     this.admin = Admin.create(clientConfig);
     this.health = WorkflowHealth.view(clientConfig);
     this.lag = LagMonitor.create(clientConfig, clock, Duration.ofSeconds(10), health);
@@ -269,6 +273,11 @@ public final class BackfillObserver implements MeterBinder, AutoCloseable {
   }
 
   /** Publishes control events for the dashboard's buttons. */
+  /** The audit trail of {@code backfillId} as it stands (read from {@code reprise.audit} now). */
+  public List<AuditEntry> audit(String backfillId) {
+    return AuditTrail.read(clientConfig, client.codec(), Optional.of(backfillId), Duration.ofSeconds(10));
+  }
+
   public BackfillClient client() {
     return client;
   }

@@ -3,8 +3,11 @@ package dev.reprise.observability;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import dev.reprise.observability.internal.DashboardViews;
 import dev.reprise.observability.internal.RequestGuard;
+import dev.reprise.protocol.ReplayCommand;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,14 +16,21 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,8 +48,11 @@ import org.slf4j.LoggerFactory;
  * System.out.println("dashboard: " + server.url());
  * }</pre>
  *
- * <p>The actions publish control events with this process' Kafka credentials and the server has no
- * login: that is why it binds to loopback unless told otherwise, and why it refuses, on the page
+ * <p>The actions publish control events with this process' Kafka credentials (as its {@code
+ * --http-team}). On loopback it needs no login; beyond loopback it refuses to start without a
+ * {@link DashboardLogin} and TLS (unless told the port is reachable from loopback only). Every
+ * action also needs the per-user token of {@code GET /api/session} in {@value #CSRF_HEADER}.
+ * Whatever the binding, it refuses, on the page
  * and its API, a Host that is none of its names (DNS rebinding), an action whose {@value
  * #ACTION_HEADER} header does not name it (a cross-site form or script cannot add a header without
  * a CORS preflight, which this server never grants) and another site's Origin ({@link
@@ -50,6 +63,9 @@ public final class ObservabilityServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ObservabilityServer.class);
   /** Required on every action request; see the class comment. */
   public static final String ACTION_HEADER = "X-Reprise-Action";
+  /** Required on every action request: the token {@code GET /api/session} gives the page. */
+  public static final String CSRF_HEADER = "X-Reprise-Csrf";
+  private static final String ANONYMOUS = "anonymous";
   private static final List<String> ACTIONS = List.of("pause", "resume", "cancel");
   /** The JDK server's limit on receiving a request, in seconds; read once, when the JVM's first server starts. */
   static final String MAX_REQUEST_TIME_PROPERTY = "sun.net.httpserver.maxReqTime";
@@ -78,6 +94,9 @@ public final class ObservabilityServer implements AutoCloseable {
   private final ExecutorService executor;
   private final byte[] page;
   private final Set<String> names;
+  private final DashboardLogin login;
+  private final boolean tls;
+  private final byte[] csrfKey = new byte[32];
 
   private ObservabilityServer(Builder builder) {
     this.registry = builder.registry;
@@ -85,12 +104,22 @@ public final class ObservabilityServer implements AutoCloseable {
     this.page = observer == null ? metricsOnlyPage() : resource("dashboard.html");
     Set<String> answersTo = new HashSet<>(RequestGuard.LOOPBACK_NAMES);
     if (!builder.host.equals("0.0.0.0") && !builder.host.equals("::")) {
-      answersTo.add(builder.host.toLowerCase(java.util.Locale.ROOT));
+      answersTo.add(builder.host.toLowerCase(Locale.ROOT));
     }
     answersTo.addAll(builder.extraNames);
     this.names = Set.copyOf(answersTo);
+    this.login = builder.login;
+    this.tls = builder.sslContext != null;
+    new SecureRandom().nextBytes(csrfKey);
     try {
-      this.server = HttpServer.create(new InetSocketAddress(builder.host, builder.port), 0);
+      InetSocketAddress address = new InetSocketAddress(builder.host, builder.port);
+      if (tls) {
+        var https = HttpsServer.create(address, 0);
+        https.setHttpsConfigurator(new HttpsConfigurator(builder.sslContext));
+        this.server = https;
+      } else {
+        this.server = HttpServer.create(address, 0);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot listen on " + builder.host + ":" + builder.port + ": " + e.getMessage()
           + " (choose another port with --http-port)", e);
@@ -117,7 +146,7 @@ public final class ObservabilityServer implements AutoCloseable {
   /** The dashboard's address (the root); metrics are at {@code url().resolve("metrics")}. */
   public URI url() {
     InetSocketAddress address = server.getAddress();
-    return URI.create("http://" + address.getHostString() + ":" + address.getPort() + "/");
+    return URI.create((tls ? "https" : "http") + "://" + address.getHostString() + ":" + address.getPort() + "/");
   }
 
   public int port() {
@@ -143,16 +172,29 @@ public final class ObservabilityServer implements AutoCloseable {
         sendJson(exchange, 403, Map.of("error", refused.get()));
         return;
       }
-      if (path.equals("/metrics") && method.equals("GET")) {
-        send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape().getBytes(StandardCharsets.UTF_8));
-      } else if (path.equals("/healthz")) {
+      if (path.equals("/healthz")) {
         send(exchange, 200, "text/plain; charset=utf-8", "ok\n".getBytes(StandardCharsets.UTF_8));
+        return;
+      }
+      Optional<String> user = login == null ? Optional.of(ANONYMOUS)
+          : login.authenticate(headers.getFirst("Authorization"));
+      if (user.isEmpty()) {
+        exchange.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"Reprise\", charset=\"UTF-8\"");
+        sendJson(exchange, 401, Map.of("error", "log in: this dashboard needs a user of its --http-users file"));
+        return;
+      }
+      if (path.equals("/api/session") && method.equals("GET")) {
+        sendJson(exchange, 200, Map.of("user", user.get(), "csrf", csrf(user.get())));
+      } else if (method.equals("POST") && !csrf(user.get()).equals(headers.getFirst(CSRF_HEADER))) {
+        sendJson(exchange, 403, Map.of("error", "an action needs the " + CSRF_HEADER + " header of GET /api/session"));
+      } else if (path.equals("/metrics") && method.equals("GET")) {
+        send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape().getBytes(StandardCharsets.UTF_8));
       } else if ((path.equals("/") || path.equals("/index.html")) && method.equals("GET")) {
         send(exchange, 200, "text/html; charset=utf-8", page);
       } else if (observer != null && path.equals("/api/overview") && method.equals("GET")) {
         sendJson(exchange, 200, DashboardViews.overview(observer, observer.now()));
       } else if (observer != null && path.startsWith("/api/backfills/")) {
-        backfill(exchange, path.substring("/api/backfills/".length()), method);
+        backfill(exchange, path.substring("/api/backfills/".length()), method, user.get());
       } else {
         sendJson(exchange, 404, Map.of("error", "no such page: " + method + " " + path));
       }
@@ -169,7 +211,19 @@ public final class ObservabilityServer implements AutoCloseable {
     }
   }
 
-  private void backfill(HttpExchange exchange, String rest, String method) throws IOException {
+  /** The page's token for actions: bound to the user and to this server's run (a fresh key each start). */
+  private String csrf(String user) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(csrfKey, "HmacSHA256"));
+      return Base64.getUrlEncoder().withoutPadding().encodeToString(
+          mac.doFinal(user.getBytes(StandardCharsets.UTF_8)));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is not available in this JVM", e);
+    }
+  }
+
+  private void backfill(HttpExchange exchange, String rest, String method, String user) throws IOException {
     String[] parts = rest.split("/");
     String id = parts[0];
     if (parts.length == 1 && method.equals("GET")) {
@@ -181,6 +235,10 @@ public final class ObservabilityServer implements AutoCloseable {
       }
       return;
     }
+    if (parts.length == 2 && parts[1].equals("audit") && method.equals("GET")) {
+      sendJson(exchange, 200, DashboardViews.audit(observer.audit(id)));
+      return;
+    }
     if (parts.length != 2 || !method.equals("POST") || !ACTIONS.contains(parts[1])) {
       sendJson(exchange, 404, Map.of("error", "actions are POST /api/backfills/{id}/" + String.join("|", ACTIONS)));
       return;
@@ -190,14 +248,13 @@ public final class ObservabilityServer implements AutoCloseable {
       return;
     }
     String action = parts[1];
-    switch (action) {
-      case "pause" -> observer.client().pause(id);
-      case "resume" -> observer.client().resume(id);
-      default -> observer.client().cancel(id);
-    }
-    log.info("dashboard: {} requested for backfill '{}'", action.toUpperCase(java.util.Locale.ROOT), id);
+    ReplayCommand.Type type = ReplayCommand.Type.valueOf(action.toUpperCase(Locale.ROOT));
+    // The team (--http-team) is who sent it; the dashboard user is whom it was sent for, in the trail.
+    observer.client().send(ReplayCommand.of(type, id).withRequestedBy(user + " (dashboard)"));
+    log.info("dashboard: {} requested for backfill '{}' by dashboard user '{}'", action.toUpperCase(Locale.ROOT),
+        id, user);
     // Accepted, not done: the coordinator answers on the status topic, which the page shows.
-    sendJson(exchange, 202, Map.of("backfill", id, "command", action.toUpperCase(java.util.Locale.ROOT)));
+    sendJson(exchange, 202, Map.of("backfill", id, "command", action.toUpperCase(Locale.ROOT)));
   }
 
   private void sendJson(HttpExchange exchange, int code, Object body) throws IOException {
@@ -235,6 +292,11 @@ public final class ObservabilityServer implements AutoCloseable {
     executor.shutdownNow();
   }
 
+  private static boolean isLoopback(String host) {
+    String h = host.toLowerCase(Locale.ROOT);
+    return h.equals("localhost") || h.startsWith("127.") || h.equals("::1") || h.equals("[::1]");
+  }
+
   /** Configures an {@link ObservabilityServer}; validates at {@link #build()}. */
   public static final class Builder {
     private String host = "127.0.0.1";
@@ -242,15 +304,39 @@ public final class ObservabilityServer implements AutoCloseable {
     private PrometheusMeterRegistry registry;
     private BackfillObserver observer;
     private final Set<String> extraNames = new HashSet<>();
+    private DashboardLogin login;
+    private SSLContext sslContext;
+    private boolean insecureBeyondLoopback;
 
     private Builder() {}
+
+    /** Every request but {@code /healthz} must authenticate as one of {@code login}'s users. */
+    public Builder login(DashboardLogin login) {
+      this.login = login;
+      return this;
+    }
+
+    /** Serves HTTPS with this context (its key manager holds the server's certificate). */
+    public Builder tls(SSLContext context) {
+      this.sslContext = context;
+      return this;
+    }
+
+    /**
+     * Lets the dashboard listen beyond loopback without a login or TLS: only where nothing but the
+     * host's loopback reaches the port, e.g. a container whose port is published on 127.0.0.1.
+     */
+    public Builder insecureBeyondLoopback(boolean insecure) {
+      this.insecureBeyondLoopback = insecure;
+      return this;
+    }
 
     /**
      * Another host name the dashboard answers to (besides the loopback names and its bind
      * address), e.g. a container's service name; any other Host is refused (DNS rebinding).
      */
     public Builder answerTo(String hostName) {
-      this.extraNames.add(hostName.toLowerCase(java.util.Locale.ROOT));
+      this.extraNames.add(hostName.toLowerCase(Locale.ROOT));
       return this;
     }
 
@@ -288,6 +374,12 @@ public final class ObservabilityServer implements AutoCloseable {
       }
       if (registry == null) {
         problems.add("meterRegistry is required");
+      }
+      if (host != null && observer != null && !isLoopback(host) && !insecureBeyondLoopback
+          && (login == null || sslContext == null)) {
+        problems.add("host " + host + " is beyond loopback: the dashboard's actions need a login (--http-users) and"
+            + " TLS (--http-tls-keystore) there, or --http-insecure where only the host's loopback reaches the port"
+            + " (a container's port published on 127.0.0.1)");
       }
       if (!problems.isEmpty()) {
         throw new IllegalArgumentException("invalid observability server: " + String.join("; ", problems));

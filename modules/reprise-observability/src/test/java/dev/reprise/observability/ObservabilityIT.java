@@ -176,6 +176,10 @@ class ObservabilityIT {
         assertThat(unknown.body()).contains("no-such-backfill");
         assertThat(post(pause, true).statusCode()).isEqualTo(202);
         await().atMost(Duration.ofSeconds(30)).until(() -> client.status(backfill).orElseThrow().state() == BackfillState.PAUSED);
+        // Who did what: the page's audit view shows the pause it sent and the state it caused.
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(
+            get(server.url().resolve("/api/backfills/" + backfill + "/audit")).body())
+            .contains("\"command\":\"PAUSE\"", "\"decision\":\"ACCEPTED\"", "\"to\":\"PAUSED\""));
         await("a paused backfill publishes nothing").atMost(Duration.ofSeconds(15)).untilAsserted(() ->
             assertThat(value(get(server.url().resolve("/metrics")).body(), "reprise_backfill_publish_records_per_second", b))
                 .isZero());
@@ -252,6 +256,8 @@ class ObservabilityIT {
     if (withActionHeader) {
       String path = uri.getPath();
       request.header(ObservabilityServer.ACTION_HEADER, path.substring(path.lastIndexOf('/') + 1));
+      request.header(ObservabilityServer.CSRF_HEADER,
+          json.readTree(get(uri.resolve("/api/session")).body()).get("csrf").asText());
     }
     return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }

@@ -18,12 +18,13 @@ import java.util.Optional;
  *
  * @param requester who sent the command as the coordinator established it (empty: nobody was,
  *     see {@link BackfillRequest#requester})
+ * @param requestedBy who the sender said it acted for (free text, not established)
  * @param decision ACCEPTED, REFUSED, FORWARDED or DUPLICATE for a command; LOADED or REFUSED for a
  *     policy
  * @param source where the command was read, {@code topic-partition@offset}
  */
 public record AuditEntry(Instant at, Optional<String> backfillId, Kind kind, Optional<String> command,
-    Optional<String> requester, Optional<String> decision, Optional<String> reason, Optional<String> fromState,
+    Optional<String> requester, Optional<String> requestedBy, Optional<String> decision, Optional<String> reason, Optional<String> fromState,
     Optional<String> toState, String coordinator, Optional<String> source) {
 
   /** What the entry records. */
@@ -36,6 +37,7 @@ public record AuditEntry(Instant at, Optional<String> backfillId, Kind kind, Opt
     backfillId = backfillId == null ? Optional.empty() : backfillId;
     command = command == null ? Optional.empty() : command;
     requester = requester == null ? Optional.empty() : requester;
+    requestedBy = requestedBy == null ? Optional.empty() : requestedBy;
     decision = decision == null ? Optional.empty() : decision;
     reason = reason == null ? Optional.empty() : reason;
     fromState = fromState == null ? Optional.empty() : fromState;
@@ -45,21 +47,22 @@ public record AuditEntry(Instant at, Optional<String> backfillId, Kind kind, Opt
 
   /** A command received and what was decided about it. */
   public static AuditEntry command(Instant at, String backfillId, String command, Optional<String> requester,
-      String decision, Optional<String> reason, String coordinator, Optional<String> source) {
+      Optional<String> requestedBy, String decision, Optional<String> reason, String coordinator,
+      Optional<String> source) {
     return new AuditEntry(at, Optional.ofNullable(backfillId), Kind.COMMAND, Optional.of(command), requester,
-        Optional.of(decision), reason, Optional.empty(), Optional.empty(), coordinator, source);
+        requestedBy, Optional.of(decision), reason, Optional.empty(), Optional.empty(), coordinator, source);
   }
 
   /** A backfill entering state {@code to}. */
   public static AuditEntry transition(Instant at, String backfillId, Optional<BackfillState> from, BackfillState to,
       Optional<String> reason, String coordinator) {
     return new AuditEntry(at, Optional.of(backfillId), Kind.TRANSITION, Optional.empty(), Optional.empty(),
-        Optional.empty(), reason, from.map(Enum::name), Optional.of(to.name()), coordinator, Optional.empty());
+        Optional.empty(), Optional.empty(), reason, from.map(Enum::name), Optional.of(to.name()), coordinator, Optional.empty());
   }
 
   /** The access policy loaded (or a new version of it refused). */
   public static AuditEntry policy(Instant at, String decision, String reason, String coordinator) {
-    return new AuditEntry(at, Optional.empty(), Kind.POLICY, Optional.empty(), Optional.empty(),
+    return new AuditEntry(at, Optional.empty(), Kind.POLICY, Optional.empty(), Optional.empty(), Optional.empty(),
         Optional.of(decision), Optional.of(reason), Optional.empty(), Optional.empty(), coordinator, Optional.empty());
   }
 
@@ -68,7 +71,7 @@ public record AuditEntry(Instant at, Optional<String> backfillId, Kind kind, Opt
     StringBuilder line = new StringBuilder().append(at).append("  ").append(backfillId.orElse("-")).append("  ");
     switch (kind) {
       case COMMAND -> line.append(command.orElse("?")).append(" by ").append(requester.orElse("(not established)"))
-          .append(": ").append(decision.orElse("?"));
+          .append(requestedBy.map(who -> " for " + who).orElse("")).append(": ").append(decision.orElse("?"));
       case TRANSITION -> line.append(fromState.map(s -> s + " -> ").orElse("-> ")).append(toState.orElse("?"));
       case POLICY -> line.append("policy ").append(decision.orElse("?"));
     }

@@ -131,6 +131,7 @@ public final class ControlCodec {
           command.maxRecordsPerSecond().isPresent() ? command.maxRecordsPerSecond().getAsDouble() : null);
     }
     avro.put("requester", command.requester().orElse(null));
+    avro.put("requestedBy", command.requestedBy().orElse(null));
     avro.put("verification", command.verification().map(v -> {
       GenericRecord verification = new GenericData.Record(VERIFICATION_SCHEMA);
       verification.put("failures", v.failures().orElse(null));
@@ -177,7 +178,8 @@ public final class ControlCodec {
         Optional.ofNullable(verification).map(v -> new ReplayCommand.Verification(
             Optional.ofNullable(string(v.get("failures"))),
             strings(v.get("failedDays")).stream().map(LocalDate::parse).toList())),
-        Optional.ofNullable(string(avro.get("requester"))));
+        Optional.ofNullable(string(avro.get("requester"))),
+        Optional.ofNullable(string(avro.get("requestedBy"))));
   }
 
   private static BackfillRequest requestFromAvro(GenericRecord avro) {
@@ -323,6 +325,7 @@ public final class ControlCodec {
     avro.put("kind", new GenericData.EnumSymbol(AUDIT_SCHEMA.getField("kind").schema(), entry.kind().name()));
     avro.put("command", entry.command().orElse(null));
     avro.put("requester", entry.requester().orElse(null));
+    avro.put("requestedBy", entry.requestedBy().orElse(null));
     avro.put("decision", entry.decision().orElse(null));
     avro.put("reason", entry.reason().orElse(null));
     avro.put("fromState", entry.fromState().orElse(null));
@@ -338,6 +341,7 @@ public final class ControlCodec {
         AuditEntry.Kind.valueOf(avro.get("kind").toString()),
         Optional.ofNullable(string(avro.get("command"))),
         Optional.ofNullable(string(avro.get("requester"))),
+        Optional.ofNullable(string(avro.get("requestedBy"))),
         Optional.ofNullable(string(avro.get("decision"))),
         Optional.ofNullable(string(avro.get("reason"))),
         Optional.ofNullable(string(avro.get("fromState"))),

@@ -22,9 +22,12 @@ import java.util.OptionalDouble;
  * @param verification for {@link Type#VERIFY}: the verifier's outcome, which the coordinator records
  * @param requester who sent it, as the coordinator established it from the team topic it arrived
  *     on; whatever a requester writes here is overwritten (see {@link BackfillRequest#requester})
+ * @param requestedBy who the sender says it acts for (a person, a dashboard user): free text for
+ *     the audit trail, never checked; a START's is its request's
  */
 public record ReplayCommand(String backfillId, Type type, Optional<BackfillRequest> request,
-    OptionalDouble maxRecordsPerSecond, Optional<Verification> verification, Optional<String> requester) {
+    OptionalDouble maxRecordsPerSecond, Optional<Verification> verification, Optional<String> requester,
+    Optional<String> requestedBy) {
 
   /** What the command asks for. */
   public enum Type { START, PAUSE, RESUME, CANCEL, RETRY, THROTTLE, VERIFY }
@@ -54,6 +57,7 @@ public record ReplayCommand(String backfillId, Type type, Optional<BackfillReque
     maxRecordsPerSecond = maxRecordsPerSecond == null ? OptionalDouble.empty() : maxRecordsPerSecond;
     verification = verification == null ? Optional.empty() : verification;
     requester = requester == null ? Optional.empty() : requester;
+    requestedBy = requestedBy == null ? Optional.empty() : requestedBy;
     if (type == Type.START && request.isEmpty()) {
       throw new IllegalArgumentException("a START command needs a request");
     }
@@ -72,19 +76,19 @@ public record ReplayCommand(String backfillId, Type type, Optional<BackfillReque
    */
   public static ReplayCommand throttle(String backfillId, OptionalDouble maxRecordsPerSecond) {
     return new ReplayCommand(backfillId, Type.THROTTLE, Optional.empty(), maxRecordsPerSecond, Optional.empty(),
-        Optional.empty());
+        Optional.empty(), Optional.empty());
   }
 
   /** A START command for {@code request}. */
   public static ReplayCommand start(BackfillRequest request) {
     return new ReplayCommand(request.backfillId(), Type.START, Optional.of(request), OptionalDouble.empty(),
-        Optional.empty(), request.requester());
+        Optional.empty(), request.requester(), request.requestedBy());
   }
 
   /** A VERIFY command: records {@code verification} as the outcome of completed {@code backfillId}. */
   public static ReplayCommand verify(String backfillId, Verification verification) {
     return new ReplayCommand(backfillId, Type.VERIFY, Optional.empty(), OptionalDouble.empty(),
-        Optional.of(verification), Optional.empty());
+        Optional.of(verification), Optional.empty(), Optional.empty());
   }
 
   /** A PAUSE, RESUME, CANCEL or RETRY command for {@code backfillId}. */
@@ -93,7 +97,7 @@ public record ReplayCommand(String backfillId, Type type, Optional<BackfillReque
       throw new IllegalArgumentException("use ReplayCommand.start(request) or verify(id, outcome) for " + type);
     }
     return new ReplayCommand(backfillId, type, Optional.empty(), OptionalDouble.empty(), Optional.empty(),
-        Optional.empty());
+        Optional.empty(), Optional.empty());
   }
 
   /**
@@ -102,6 +106,15 @@ public record ReplayCommand(String backfillId, Type type, Optional<BackfillReque
    */
   public ReplayCommand withRequester(Optional<String> requester) {
     return new ReplayCommand(backfillId, type, request.map(r -> r.withRequester(requester)), maxRecordsPerSecond,
-        verification, requester);
+        verification, requester, requestedBy);
+  }
+
+  /**
+   * This command on behalf of {@code who} (free text for the audit trail, e.g. a dashboard user);
+   * a START keeps its request's {@code requestedBy}.
+   */
+  public ReplayCommand withRequestedBy(String who) {
+    return type == Type.START ? this
+        : new ReplayCommand(backfillId, type, request, maxRecordsPerSecond, verification, requester, Optional.of(who));
   }
 }

@@ -147,13 +147,15 @@ class ControlCodecTest {
   @Test
   void shouldRoundTripAVerifyCommandWithItsOutcomeAndTheEstablishedRequester() {
     ReplayCommand verify = ReplayCommand.verify("b-7", new ReplayCommand.Verification(Optional.of("2 days differ"),
-        List.of(LocalDate.parse("2024-03-01"), LocalDate.parse("2024-03-02")))).withRequester(Optional.of("qa"));
+        List.of(LocalDate.parse("2024-03-01"), LocalDate.parse("2024-03-02")))).withRequester(Optional.of("qa"))
+        .withRequestedBy("carol");
 
     ReplayCommand decoded = codec.decodeCommand(codec.encode(verify));
 
     assertThat(decoded).isEqualTo(verify);
     assertThat(decoded.verification().orElseThrow().verdict()).isEqualTo(BackfillState.VERIFICATION_FAILED);
     assertThat(decoded.requester()).contains("qa");
+    assertThat(decoded.requestedBy()).contains("carol");
   }
 
   @Test
@@ -172,7 +174,8 @@ class ControlCodecTest {
   void shouldRoundTripAuditEntriesOfEveryKind() {
     Instant at = Instant.parse("2026-12-02T03:00:00Z");
     List<AuditEntry> entries = List.of(
-        AuditEntry.command(at, "b-1", "PAUSE", Optional.of("ops"), "REFUSED", Optional.of("not theirs"), "c-1",
+        AuditEntry.command(at, "b-1", "PAUSE", Optional.of("ops"), Optional.of("alice"), "REFUSED",
+            Optional.of("not theirs"), "c-1",
             Optional.of("reprise.requests.ops-3@12")),
         AuditEntry.transition(at, "b-1", Optional.of(BackfillState.RUNNING), BackfillState.PAUSED, Optional.empty(), "c-1"),
         AuditEntry.policy(at, "LOADED", "policy.yaml: teams [ops]", "c-1"));
@@ -180,7 +183,7 @@ class ControlCodecTest {
     for (AuditEntry entry : entries) {
       assertThat(codec.decodeAudit(codec.encode(entry))).isEqualTo(entry);
     }
-    assertThat(entries.get(0).describe()).isEqualTo("2026-12-02T03:00:00Z  b-1  PAUSE by ops: REFUSED (not theirs)"
+    assertThat(entries.get(0).describe()).isEqualTo("2026-12-02T03:00:00Z  b-1  PAUSE by ops for alice: REFUSED (not theirs)"
         + "  [c-1, reprise.requests.ops-3@12]");
     assertThat(entries.get(1).describe()).contains("RUNNING -> PAUSED");
   }

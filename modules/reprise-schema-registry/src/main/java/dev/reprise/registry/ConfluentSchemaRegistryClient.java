@@ -11,12 +11,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.SSLException;
 import org.apache.avro.Schema;
 
 /**
@@ -44,22 +44,19 @@ public final class ConfluentSchemaRegistryClient implements SchemaRegistryClient
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final List<URI> baseUrls;
-  private final Optional<String> authorization;
+  private final RegistrySecurity security;
   private final HttpClient http;
   private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
   private final Map<SubjectSchema, Integer> idsBySubjectSchema = new ConcurrentHashMap<>();
 
   private record SubjectSchema(String subject, Schema schema) {}
 
-  private ConfluentSchemaRegistryClient(List<URI> baseUrls, Optional<String> basicAuthUserInfo) {
+  private ConfluentSchemaRegistryClient(List<URI> baseUrls, RegistrySecurity security) {
     this.baseUrls = baseUrls;
-    this.authorization =
-        basicAuthUserInfo.map(
-            userInfo ->
-                "Basic "
-                    + Base64.getEncoder()
-                        .encodeToString(userInfo.getBytes(StandardCharsets.UTF_8)));
-    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    this.security = security;
+    HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+    security.sslContext().ifPresent(http::sslContext);
+    this.http = http.build();
   }
 
   /** A client for the comma-separated base URLs in {@code urls}, without authentication. */
@@ -72,6 +69,15 @@ public final class ConfluentSchemaRegistryClient implements SchemaRegistryClient
    * given as {@code user:password} (Confluent's {@code basic.auth.user.info}).
    */
   public static ConfluentSchemaRegistryClient create(String urls, Optional<String> basicAuthUserInfo) {
+    return create(urls, basicAuthUserInfo.map(info -> RegistrySecurity.from(Map.of("basic.auth.user.info", info)))
+        .orElse(RegistrySecurity.NONE));
+  }
+
+  /**
+   * A client for the comma-separated base URLs in {@code urls}, authenticating and trusting TLS as
+   * {@code security} says (from Confluent's property names, see {@link RegistrySecurity}).
+   */
+  public static ConfluentSchemaRegistryClient create(String urls, RegistrySecurity security) {
     Objects.requireNonNull(urls, "urls");
     List<URI> parsed =
         java.util.Arrays.stream(urls.split(","))
@@ -88,7 +94,7 @@ public final class ConfluentSchemaRegistryClient implements SchemaRegistryClient
             "schema registry url '" + uri + "' must start with http:// or https://");
       }
     }
-    return new ConfluentSchemaRegistryClient(parsed, basicAuthUserInfo);
+    return new ConfluentSchemaRegistryClient(parsed, security);
   }
 
   @Override
@@ -178,10 +184,15 @@ public final class ConfluentSchemaRegistryClient implements SchemaRegistryClient
       if (body != null) {
         request.header("Content-Type", CONTENT_TYPE);
       }
-      authorization.ifPresent(value -> request.header("Authorization", value));
+      security.authorization(base).ifPresent(value -> request.header("Authorization", value));
       HttpResponse<String> response;
       try {
         response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      } catch (SSLException e) {
+        // Asking again gives the same answer: the certificate is not trusted, or ours is refused.
+        throw new SchemaRegistryException("schema registry at " + base + ": TLS failed (" + e.getMessage()
+            + "); trust its certificate with schema.registry.ssl.truststore.location, or for mTLS give"
+            + " schema.registry.ssl.keystore.location", -1, -1);
       } catch (IOException e) {
         lastOutage =
             new SchemaRegistryUnavailableException(
@@ -204,6 +215,11 @@ public final class ConfluentSchemaRegistryClient implements SchemaRegistryClient
                     + ": " + response.body(),
                 null);
         continue;
+      }
+      if (status == 401 || status == 403) {
+        throw new SchemaRegistryException("schema registry at " + base + " answered " + status + " to " + method + " "
+            + path + (status == 401 ? ": not authenticated (set basic.auth.user.info or bearer.auth.token in"
+            + " --command-config)" : ": not allowed for these credentials"), status, -1);
       }
       JsonNode error = parse(response.body());
       throw new SchemaRegistryException(

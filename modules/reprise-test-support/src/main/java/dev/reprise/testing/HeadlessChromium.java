@@ -237,18 +237,26 @@ public final class HeadlessChromium implements AutoCloseable {
     } catch (Exception e) {
       // Closing anyway.
     }
+    // Chromium's helpers (zygote, renderers, GPU) write to the profile too: stop them all first.
+    List<ProcessHandle> helpers = process.descendants().toList();
     process.destroy();
+    helpers.forEach(ProcessHandle::destroy);
     try {
       if (!process.waitFor(10, TimeUnit.SECONDS)) {
         process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       }
+      for (ProcessHandle helper : helpers) {
+        helper.onExit().get(5, TimeUnit.SECONDS);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      helpers.forEach(ProcessHandle::destroyForcibly);
     }
     try (Stream<Path> files = Files.walk(profile)) {
       files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-    } catch (IOException e) {
-      // A leftover temporary profile is harmless.
+    } catch (IOException | java.io.UncheckedIOException e) {
+      // A file that vanished while walking, or a leftover temporary profile: harmless.
     }
   }
 

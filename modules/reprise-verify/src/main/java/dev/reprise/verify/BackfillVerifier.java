@@ -4,9 +4,9 @@ import dev.reprise.backpressure.LagMonitor;
 import dev.reprise.backpressure.LagUnavailableException;
 import dev.reprise.protocol.BackfillClient;
 import dev.reprise.protocol.BackfillRequest;
-import dev.reprise.protocol.BackfillStatus.PartitionProgress;
 import dev.reprise.protocol.BackfillState;
 import dev.reprise.protocol.BackfillStatus;
+import dev.reprise.protocol.BackfillStatus.PartitionProgress;
 import dev.reprise.protocol.ControlTopics;
 import dev.reprise.protocol.EventTypeChoice;
 import dev.reprise.protocol.ReplayCommand;
@@ -40,6 +40,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.apache.avro.Schema;
@@ -152,8 +155,8 @@ public final class BackfillVerifier {
   private boolean coordinatorRunning() {
     try (Admin admin = Admin.create(clientConfig)) {
       return !admin.describeConsumerGroups(List.of(ControlTopics.COORDINATOR_GROUP)).all()
-          .get(30, java.util.concurrent.TimeUnit.SECONDS).get(ControlTopics.COORDINATOR_GROUP).members().isEmpty();
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+          .get(30, TimeUnit.SECONDS).get(ControlTopics.COORDINATOR_GROUP).members().isEmpty();
+    } catch (ExecutionException | TimeoutException e) {
       // Cannot tell: send it, and the wait for the answer says whether anyone recorded it.
       return true;
     } catch (InterruptedException e) {
@@ -228,11 +231,11 @@ public final class BackfillVerifier {
 
   private static Set<String> topics(Admin admin) {
     try {
-      return admin.listTopics().names().get(30, java.util.concurrent.TimeUnit.SECONDS);
+      return admin.listTopics().names().get(30, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while listing topics", e);
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+    } catch (ExecutionException | TimeoutException e) {
       throw new LagUnavailableException("cannot list topics: " + e, e);
     }
   }

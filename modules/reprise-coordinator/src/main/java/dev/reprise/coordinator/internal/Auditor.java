@@ -58,9 +58,9 @@ public final class Auditor implements AutoCloseable {
   }
 
   /** A decision about a command; waits until the broker has it. */
-  public void command(String backfillId, String command, Optional<String> requester, String decision,
-      Optional<String> reason, String source) {
-    write(AuditEntry.command(clock.instant(), backfillId, command, requester, decision, reason, instanceId,
+  public void command(String backfillId, String command, Optional<String> requester, Optional<String> requestedBy,
+      String decision, Optional<String> reason, String source) {
+    write(AuditEntry.command(clock.instant(), backfillId, command, requester, requestedBy, decision, reason, instanceId,
         Optional.of(source)), true);
   }
 

@@ -495,9 +495,9 @@ public final class BackfillRun implements Runnable {
     working.scanned++;
     if (outcome instanceof EventReplayer.Matched m) {
       working.matchedOn(m.eventTimeMillis());
-      if (samples.size() < MAX_SAMPLES) {
-        samples.add(new UpcastSample(record.partition(), record.offset(), m.sourceVersion(), m.source().toString(),
-            m.upcast().toString()));
+      if (samples.size() < MAX_SAMPLES && ctx.samples().enabled()) {
+        samples.add(new UpcastSample(record.partition(), record.offset(), m.sourceVersion(),
+            ctx.samples().show(m.source()), ctx.samples().show(m.upcast())));
       }
       if (execute) {
         rate.acquire();

@@ -26,6 +26,7 @@ import org.apache.kafka.clients.admin.Admin;
  * @param backpressure adaptive rate settings and the ticker that applies them
  * @param clients told of every Kafka client a run opens (metrics)
  * @param audit where a run records each state it enters
+ * @param samples what of a matched record a status may show
  */
 public record RunContext(
     Map<String, Object> clientConfig,
@@ -43,7 +44,8 @@ public record RunContext(
     EventTypeChoice eventTypes,
     Backpressure backpressure,
     KafkaClientObserver clients,
-    Auditor audit) {
+    Auditor audit,
+    StatusSamples samples) {
 
   public RunContext {
     clientConfig = Map.copyOf(clientConfig);

@@ -3,7 +3,9 @@ package dev.reprise.protocol.internal;
 import dev.reprise.core.RepriseNonRetriableException;
 import dev.reprise.core.RepriseRetriableException;
 import dev.reprise.protocol.ControlTopics;
+import dev.reprise.protocol.WorkflowDeclarations;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -15,11 +17,13 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Creates the topics Reprise owns, idempotently, and checks the ones that already exist. */
 public final class Topics {
 
-  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Topics.class);
+  private static final Logger log = LoggerFactory.getLogger(Topics.class);
 
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
@@ -35,7 +39,7 @@ public final class Topics {
     create(admin, new NewTopic(ControlTopics.REQUESTS, Optional.of(partitions), replicationFactor)
         .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(Duration.ofDays(30).toMillis()))));
     create(admin, new NewTopic(ControlTopics.AUDIT, Optional.of(partitions), replicationFactor).configs(auditConfig()));
-    ensureCompacted(admin, dev.reprise.protocol.WorkflowDeclarations.TOPIC);
+    ensureCompacted(admin, WorkflowDeclarations.TOPIC);
     create(admin, new NewTopic(ControlTopics.STATUS, Optional.of(partitions), replicationFactor).configs(statusConfig()));
   }
 
@@ -65,7 +69,7 @@ public final class Topics {
    * as a clear error where it is used.
    */
   public static void ensureClientTopics(Admin admin, Optional<String> team) {
-    List<NewTopic> topics = new java.util.ArrayList<>(List.of(
+    List<NewTopic> topics = new ArrayList<>(List.of(
         new NewTopic(ControlTopics.REQUESTS, Optional.of(6), Optional.empty())
             .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(Duration.ofDays(30).toMillis()))),
         new NewTopic(ControlTopics.STATUS, Optional.of(6), Optional.empty()).configs(statusConfig()),

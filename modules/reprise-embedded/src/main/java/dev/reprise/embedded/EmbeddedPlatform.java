@@ -1,6 +1,17 @@
 package dev.reprise.embedded;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.LoggerFactory;
 
 /**
  * The embedded default: a real Kafka broker and a real Apicurio registry on 127.0.0.1, with their
@@ -17,6 +28,12 @@ public final class EmbeddedPlatform implements AutoCloseable {
 
   /** Written while a platform runs on a data directory, so other processes join it instead of starting another. */
   static final String RUNNING_FILE = "running.properties";
+  /**
+   * The registry's port and pid, kept across runs: a restarted platform serves the registry on the
+   * same port (clients that outlived it reconnect, as they do to the broker, whose ports are kept
+   * too), and reaps a registry whose owner was killed before it could stop it.
+   */
+  static final String REGISTRY_FILE = "registry.properties";
 
   private final EmbeddedKafkaBroker broker;
   private final ApicurioRegistryProcess registry;
@@ -34,28 +51,33 @@ public final class EmbeddedPlatform implements AutoCloseable {
    *
    * @return bootstrap servers and registry URL
    */
-  public static java.util.Optional<java.util.Map.Entry<String, String>> running(Path dataDirectory) {
+  public static Optional<Map.Entry<String, String>> running(Path dataDirectory) {
     Path file = dataDirectory.resolve(RUNNING_FILE);
-    if (!java.nio.file.Files.isRegularFile(file)) {
-      return java.util.Optional.empty();
+    if (!Files.isRegularFile(file)) {
+      return Optional.empty();
     }
-    java.util.Properties properties = new java.util.Properties();
-    try (var in = java.nio.file.Files.newInputStream(file)) {
+    Properties properties = new Properties();
+    try (var in = Files.newInputStream(file)) {
       properties.load(in);
-    } catch (java.io.IOException e) {
-      return java.util.Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty();
     }
     long pid = Long.parseLong(properties.getProperty("pid", "-1"));
     boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     if (!alive) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
-    return java.util.Optional.of(java.util.Map.entry(properties.getProperty("bootstrapServers"),
+    return Optional.of(Map.entry(properties.getProperty("bootstrapServers"),
         properties.getProperty("schemaRegistryUrl")));
   }
 
-  /** Starts the broker (data in {@code dataDirectory/kafka}) and then the registry on it. */
+  /**
+   * Starts the broker (data in {@code dataDirectory/kafka}) and then the registry on it, on the
+   * ports they had the last time (a first start picks free ones). A registry left running by an
+   * owner that was killed (SIGKILL runs no shutdown hook) is stopped first.
+   */
   public static EmbeddedPlatform start(Path dataDirectory) {
+    reapOrphanedRegistry(dataDirectory);
     EmbeddedKafkaBroker broker =
         EmbeddedKafkaBroker.builder().dataDirectory(dataDirectory.resolve("kafka")).build().start();
     try {
@@ -63,14 +85,79 @@ public final class EmbeddedPlatform implements AutoCloseable {
           ApicurioRegistryProcess.builder()
               .kafkaBootstrapServers(broker.bootstrapServers())
               .logFile(dataDirectory.resolve("apicurio-registry.log"))
+              .port(recorded(dataDirectory, "port").map(Integer::parseInt).filter(EmbeddedPlatform::isFree).orElse(0))
               .build()
               .start();
+      record(dataDirectory, registry);
       EmbeddedPlatform platform = new EmbeddedPlatform(broker, registry, dataDirectory);
       platform.recordRunning();
       return platform;
     } catch (RuntimeException e) {
       broker.close();
       throw e;
+    }
+  }
+
+  /**
+   * Stops a registry this data directory's last platform started and did not stop: its pid is
+   * recorded and the process is still an Apicurio registry (a pid reused by anything else is left
+   * alone).
+   */
+  private static void reapOrphanedRegistry(Path dataDirectory) {
+    Optional<ProcessHandle> orphan = recorded(dataDirectory, "pid").map(Long::parseLong)
+        .flatMap(ProcessHandle::of)
+        .filter(ProcessHandle::isAlive)
+        .filter(process -> process.info().commandLine().map(line -> line.contains("quarkus")
+            || line.contains("apicurio")).orElse(false));
+    if (orphan.isEmpty()) {
+      return;
+    }
+    LoggerFactory.getLogger(EmbeddedPlatform.class).warn(
+        "stopping the Apicurio registry (pid {}) left running on {} by a platform that was killed",
+        orphan.get().pid(), dataDirectory);
+    orphan.get().destroy();
+    try {
+      orphan.get().onExit().get(20, TimeUnit.SECONDS);
+    } catch (TimeoutException | ExecutionException e) {
+      orphan.get().destroyForcibly();
+      orphan.get().onExit().join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while stopping an orphaned registry", e);
+    }
+  }
+
+  /** Whether {@code port} can be bound on loopback now (else the registry takes a new one). */
+  private static boolean isFree(int port) {
+    try (var socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static Optional<String> recorded(Path dataDirectory, String key) {
+    Path file = dataDirectory.resolve(REGISTRY_FILE);
+    if (!Files.isRegularFile(file)) {
+      return Optional.empty();
+    }
+    Properties properties = new Properties();
+    try (var in = Files.newInputStream(file)) {
+      properties.load(in);
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(properties.getProperty(key));
+  }
+
+  private static void record(Path dataDirectory, ApicurioRegistryProcess registry) {
+    Properties properties = new Properties();
+    properties.setProperty("port", Integer.toString(registry.port()));
+    properties.setProperty("pid", Long.toString(registry.pid()));
+    try (var out = Files.newOutputStream(dataDirectory.resolve(REGISTRY_FILE))) {
+      properties.store(out, "the embedded registry's port (kept across restarts) and its pid (reaped if orphaned)");
+    } catch (IOException e) {
+      // The next start picks a new port and cannot reap this registry: what happened before.
     }
   }
 
@@ -91,13 +178,13 @@ public final class EmbeddedPlatform implements AutoCloseable {
   }
 
   private void recordRunning() {
-    java.util.Properties properties = new java.util.Properties();
+    Properties properties = new Properties();
     properties.setProperty("pid", Long.toString(ProcessHandle.current().pid()));
     properties.setProperty("bootstrapServers", bootstrapServers());
     properties.setProperty("schemaRegistryUrl", schemaRegistryUrl());
-    try (var out = java.nio.file.Files.newOutputStream(dataDirectory.resolve(RUNNING_FILE))) {
+    try (var out = Files.newOutputStream(dataDirectory.resolve(RUNNING_FILE))) {
       properties.store(out, "written by the process running the embedded platform; removed when it stops");
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       // Others will not find it and start their own (which the broker's log lock refuses, clearly).
     }
   }
@@ -106,8 +193,8 @@ public final class EmbeddedPlatform implements AutoCloseable {
   @Override
   public void close() {
     try {
-      java.nio.file.Files.deleteIfExists(dataDirectory.resolve(RUNNING_FILE));
-    } catch (java.io.IOException e) {
+      Files.deleteIfExists(dataDirectory.resolve(RUNNING_FILE));
+    } catch (IOException e) {
       // A stale file names a dead pid: ignored by running().
     }
     try {

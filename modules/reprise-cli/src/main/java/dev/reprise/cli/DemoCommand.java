@@ -166,6 +166,7 @@ final class DemoCommand implements Callable<Integer> {
     try (var admin = Admin.create(clientConfig)) {
       seededEnd = LivePositions.endOffsets(admin, source);
     }
+    Logs.file().ifPresent(file -> say("    logs (Kafka's and Reprise's; -v shows them here): %s", file));
     say("    seeded %,d records of history into '%s': per schema version %s, %,d corrections, %,d unreadable",
         events, source, new TreeMap<>(written.recordsPerVersion()), written.revisions(), written.unreadable());
     // Live submissions keep arriving during the whole onboarding: new ids, all readable.

@@ -47,7 +47,13 @@ public final class RepriseCli {
     dev.reprise.observability.ObservabilityServer.limitRequestTime();
   }
 
+  @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
+      description = "Show the logs (Reprise's, the Kafka clients' and the broker's) on stderr too; they are always in"
+          + " <data-dir>/logs/<command>.log.")
+  boolean verbose;
+
   public static void main(String[] args) {
+    Logs.configure(Logs.Settings.of(args));
     System.exit(run(args));
   }
 

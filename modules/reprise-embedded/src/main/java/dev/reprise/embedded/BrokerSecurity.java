@@ -1,9 +1,12 @@
 package dev.reprise.embedded;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -11,6 +14,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Security for an {@link EmbeddedKafkaBroker} that runs like a secured production cluster: one
@@ -89,6 +95,48 @@ public final class BrokerSecurity {
 
   public String storePassword() {
     return storePassword;
+  }
+
+  /**
+   * TLS for a server presenting this certificate (an HTTPS front, a dashboard); with {@code
+   * clientAuth}, it also trusts clients presenting it (mTLS).
+   */
+  public SSLContext serverContext(boolean clientAuth) {
+    return context(true, clientAuth);
+  }
+
+  /** TLS for a client trusting this certificate; with {@code presentCertificate}, presenting it too (mTLS). */
+  public SSLContext clientContext(boolean presentCertificate) {
+    return context(presentCertificate, true);
+  }
+
+  private SSLContext context(boolean withKey, boolean withTrust) {
+    char[] password = storePassword.toCharArray();
+    try {
+      KeyManagerFactory keys = null;
+      if (withKey) {
+        keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keys.init(load(keystore, password), password);
+      }
+      TrustManagerFactory trust = null;
+      if (withTrust) {
+        trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(load(truststore, password));
+      }
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(keys == null ? null : keys.getKeyManagers(), trust == null ? null : trust.getTrustManagers(), null);
+      return context;
+    } catch (GeneralSecurityException | IOException e) {
+      throw new IllegalStateException("cannot set up TLS from " + keystore + ": " + e, e);
+    }
+  }
+
+  private static KeyStore load(Path file, char[] password) throws GeneralSecurityException, IOException {
+    KeyStore store = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(file)) {
+      store.load(in, password);
+    }
+    return store;
   }
 
   /**

@@ -52,16 +52,11 @@ public final class EmbeddedPlatform implements AutoCloseable {
    * @return bootstrap servers and registry URL
    */
   public static Optional<Map.Entry<String, String>> running(Path dataDirectory) {
-    Path file = dataDirectory.resolve(RUNNING_FILE);
-    if (!Files.isRegularFile(file)) {
+    Optional<Properties> recorded = read(dataDirectory.resolve(RUNNING_FILE));
+    if (recorded.isEmpty()) {
       return Optional.empty();
     }
-    Properties properties = new Properties();
-    try (var in = Files.newInputStream(file)) {
-      properties.load(in);
-    } catch (IOException e) {
-      return Optional.empty();
-    }
+    Properties properties = recorded.get();
     long pid = Long.parseLong(properties.getProperty("pid", "-1"));
     boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     if (!alive) {
@@ -137,17 +132,21 @@ public final class EmbeddedPlatform implements AutoCloseable {
   }
 
   private static Optional<String> recorded(Path dataDirectory, String key) {
-    Path file = dataDirectory.resolve(REGISTRY_FILE);
+    return read(dataDirectory.resolve(REGISTRY_FILE)).map(properties -> properties.getProperty(key));
+  }
+
+  /** A properties file this class wrote; empty if missing or unreadable (as if never written). */
+  private static Optional<Properties> read(Path file) {
     if (!Files.isRegularFile(file)) {
       return Optional.empty();
     }
     Properties properties = new Properties();
     try (var in = Files.newInputStream(file)) {
       properties.load(in);
+      return Optional.of(properties);
     } catch (IOException e) {
       return Optional.empty();
     }
-    return Optional.ofNullable(properties.getProperty(key));
   }
 
   private static void record(Path dataDirectory, ApicurioRegistryProcess registry) {

@@ -10,7 +10,6 @@ import dev.reprise.testing.RepriseIntegrationTest;
 import dev.reprise.testing.RepriseTestEnvironment;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,15 +17,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Set;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,10 +52,10 @@ class DashboardLoginIT {
           .login(DashboardLogin.load(users)).build()).as("a login without TLS sends passwords in clear")
           .hasMessageContaining("beyond loopback");
 
-      SSLContext serverTls = context(certificate, true);
+      SSLContext serverTls = certificate.serverContext(false);
       try (var server = ObservabilityServer.builder().host("127.0.0.1").meterRegistry(meters).dashboard(observer)
           .login(DashboardLogin.load(users)).tls(serverTls).build().start()) {
-        HttpClient http = HttpClient.newBuilder().sslContext(context(certificate, false)).build();
+        HttpClient http = HttpClient.newBuilder().sslContext(certificate.clientContext(false)).build();
         URI root = server.url();
         assertThat(root.getScheme()).isEqualTo("https");
         String alice = "Basic " + Base64.getEncoder().encodeToString("alice:correct horse".getBytes(StandardCharsets.UTF_8));
@@ -97,29 +93,5 @@ class DashboardLoginIT {
     }
     headers.forEach(request::header);
     return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  /** The server's context (its key) or a client's (trusting that key). */
-  private static SSLContext context(BrokerSecurity certificate, boolean server) throws Exception {
-    char[] password = certificate.storePassword().toCharArray();
-    SSLContext context = SSLContext.getInstance("TLS");
-    if (server) {
-      KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-      keys.init(load(certificate.keystore(), password), password);
-      context.init(keys.getKeyManagers(), null, null);
-    } else {
-      TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      trust.init(load(certificate.truststore(), password));
-      context.init(null, trust.getTrustManagers(), null);
-    }
-    return context;
-  }
-
-  private static KeyStore load(Path file, char[] password) throws Exception {
-    KeyStore store = KeyStore.getInstance("PKCS12");
-    try (InputStream in = Files.newInputStream(file)) {
-      store.load(in, password);
-    }
-    return store;
   }
 }

@@ -34,6 +34,13 @@ public final class CountingWebhookServer implements AutoCloseable {
   private final AtomicInteger lookups = new AtomicInteger();
   private final AtomicBoolean down = new AtomicBoolean();
   private final Set<String> rejected = ConcurrentHashMap.newKeySet();
+  private volatile long answerDelayMillis;
+  private final java.util.concurrent.ExecutorService executor = java.util.concurrent.Executors.newCachedThreadPool(
+      runnable -> {
+        Thread thread = new Thread(runnable, "counting-webhook");
+        thread.setDaemon(true);
+        return thread;
+      });
 
   /** On 127.0.0.1, on a free port. */
   public CountingWebhookServer() throws IOException {
@@ -43,6 +50,8 @@ public final class CountingWebhookServer implements AutoCloseable {
   /** On {@code host}:{@code port} (0 picks a free one): {@code reprise webhook} in a container listens on 0.0.0.0. */
   public CountingWebhookServer(String host, int port) throws IOException {
     server = HttpServer.create(new InetSocketAddress(host, port), 0);
+    // Calls are answered concurrently: a slow answer does not hold a lookup behind it.
+    server.setExecutor(executor);
     server.createContext("/keys/", exchange -> {
       String key = java.net.URLDecoder.decode(exchange.getRequestURI().getPath().substring("/keys/".length()),
           java.nio.charset.StandardCharsets.UTF_8);
@@ -60,6 +69,15 @@ public final class CountingWebhookServer implements AutoCloseable {
         exchange.sendResponseHeaders(422, -1);
       } else {
         accepted.computeIfAbsent(String.valueOf(key), k -> new AtomicInteger()).incrementAndGet();
+        // A slow webhook: it has acted on the call, the caller just does not hear so in time.
+        long delay = answerDelayMillis;
+        if (delay > 0) {
+          try {
+            Thread.sleep(delay);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
         exchange.sendResponseHeaders(204, -1);
       }
       exchange.close();
@@ -113,6 +131,11 @@ public final class CountingWebhookServer implements AutoCloseable {
     rejected.addAll(keys);
   }
 
+  /** Answers each accepted call only after {@code delay} (the call counts at once): a slow webhook. */
+  public void answerAfter(java.time.Duration delay) {
+    answerDelayMillis = delay.toMillis();
+  }
+
   public void down(boolean isDown) {
     down.set(isDown);
   }
@@ -132,5 +155,6 @@ public final class CountingWebhookServer implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
+    executor.shutdownNow();
   }
 }

@@ -1,6 +1,7 @@
 package dev.reprise.workflow;
 
 import dev.reprise.workflow.api.Effect;
+import dev.reprise.workflow.api.EffectInDoubtException;
 import dev.reprise.workflow.api.EffectLookup;
 import dev.reprise.workflow.api.EffectSink;
 import dev.reprise.workflow.api.SinkBackoffException;
@@ -19,7 +20,8 @@ import java.util.Optional;
  * header. 2xx is success; 429 and 503 ask for backoff (honouring {@code Retry-After} seconds);
  * other 5xx and I/O errors are retried; other 4xx refuse the effect for good.
  *
- * <p>With a lookup URL, an effect in doubt after a crash is looked up first: {@code GET
+ * <p>A call without an answer within the timeout (10 s unless given) is in doubt, like one cut off
+ * by a crash. With a lookup URL, an effect in doubt is looked up first: {@code GET
  * <lookup>/<url-encoded key>} answering 2xx means performed, 404 not performed (see {@link
  * EffectSink#lookup}); anything else is retried like a failed call.
  *
@@ -33,6 +35,7 @@ public final class HttpWebhookSink implements EffectSink {
   private final String name;
   private final URI target;
   private final URI lookup;
+  private final Duration timeout;
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   /** A webhook that cannot tell which keys it saw: effects in doubt are posted again. */
@@ -42,9 +45,18 @@ public final class HttpWebhookSink implements EffectSink {
 
   /** A webhook whose {@code lookup} URL tells which idempotency keys it saw. */
   public HttpWebhookSink(String name, URI target, URI lookup) {
+    this(name, target, lookup, Duration.ofSeconds(10));
+  }
+
+  /**
+   * A webhook that answers within {@code timeout}. A call without an answer in time is in doubt
+   * ({@link EffectInDoubtException}): it is looked up before it is posted again.
+   */
+  public HttpWebhookSink(String name, URI target, URI lookup, Duration timeout) {
     this.name = name;
     this.target = target;
     this.lookup = lookup;
+    this.timeout = timeout;
   }
 
   @Override
@@ -58,9 +70,18 @@ public final class HttpWebhookSink implements EffectSink {
         .header("Idempotency-Key", effect.idempotencyKey())
         .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(effect.payload() == null ? "{}" : effect.payload()))
-        .timeout(Duration.ofSeconds(10))
+        .timeout(timeout)
         .build();
-    HttpResponse<Void> response = client.send(request, HttpResponse.BodyHandlers.discarding());
+    HttpResponse<Void> response;
+    try {
+      response = client.send(request, HttpResponse.BodyHandlers.discarding());
+    } catch (java.net.http.HttpConnectTimeoutException e) {
+      throw e;   // never sent: a plain failure, retried
+    } catch (java.net.http.HttpTimeoutException e) {
+      // Sent, and no answer in time: the webhook may have acted on it.
+      throw new EffectInDoubtException("webhook " + redact(target) + " gave no answer within " + timeout.toMillis()
+          + " ms to " + effect.idempotencyKey(), e);
+    }
     int status = response.statusCode();
     if (status / 100 == 2) {
       return;

@@ -2,6 +2,7 @@ package dev.reprise.workflow.internal;
 
 import dev.reprise.workflow.SinkResilience;
 import dev.reprise.workflow.api.Effect;
+import dev.reprise.workflow.api.EffectInDoubtException;
 import dev.reprise.workflow.api.EffectLookup;
 import dev.reprise.workflow.api.EffectSink;
 import dev.reprise.workflow.api.SinkBackoffException;
@@ -20,19 +21,32 @@ import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An effect sink behind resilience4j, in the order its documentation recommends: retry around
- * circuit breaker around rate limiter around bulkhead around the call.
+ * circuit breaker around rate limiter around bulkhead around the call. An attempt that ended in
+ * doubt ({@link EffectInDoubtException}: it may have reached the sink) is followed by a lookup, not
+ * by a blind repeat.
  */
 public final class GuardedSink {
+
+  private static final Logger log = LoggerFactory.getLogger(GuardedSink.class);
 
   private final EffectSink sink;
   private final Retry retry;
   private final CircuitBreaker breaker;
   private final RateLimiter rateLimiter;
   private final Bulkhead bulkhead;
+  /**
+   * Keys of effects whose last attempt ended in doubt: kept across calls, so that the executor's
+   * call after the breaker closes again looks them up too (a handful at a time: the in-flight ones).
+   */
+  private final Set<String> inDoubt = ConcurrentHashMap.newKeySet();
 
   /** @param onBreakerState told of every breaker state change: (sink name, new state) */
   public GuardedSink(EffectSink sink, SinkResilience resilience, BiConsumer<String, CircuitBreaker.State> onBreakerState) {
@@ -83,8 +97,28 @@ public final class GuardedSink {
    * @throws Exception the last failure once retries are used up, or a {@link SinkRejectedException}
    */
   public void perform(Effect effect) throws Exception {
+    String key = effect.idempotencyKey();
     guarded(() -> {
-      sink.perform(effect);
+      // An attempt that may have reached the sink is not repeated blind: the sink is asked first.
+      if (inDoubt.contains(key)) {
+        EffectLookup known = sink.lookup(effect);
+        if (known == EffectLookup.PERFORMED) {
+          log.info("effect sink '{}': the call in doubt for {} was performed; not repeating it", sink.name(), key);
+          inDoubt.remove(key);
+          return null;
+        }
+        if (known == EffectLookup.UNKNOWN) {
+          log.warn("effect sink '{}': the call in doubt for {} cannot be looked up; repeating it with its idempotency"
+              + " key", sink.name(), key);
+        }
+      }
+      try {
+        sink.perform(effect);
+      } catch (EffectInDoubtException e) {
+        inDoubt.add(key);
+        throw e;
+      }
+      inDoubt.remove(key);
       return null;
     });
   }

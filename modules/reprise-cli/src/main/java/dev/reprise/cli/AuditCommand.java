@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reprise.protocol.AuditEntry;
 import dev.reprise.protocol.AuditTrail;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -34,7 +32,7 @@ final class AuditCommand extends ClientCommand {
         Optional.ofNullable(backfillId), Duration.ofSeconds(30));
     ObjectMapper mapper = new ObjectMapper();
     for (AuditEntry entry : trail) {
-      session.out().println(json ? mapper.writeValueAsString(view(entry)) : entry.describe());
+      session.out().println(json ? mapper.writeValueAsString(entry.fields()) : entry.describe());
     }
     if (trail.isEmpty()) {
       spec.commandLine().getErr().println(backfillId == null ? "the audit trail is empty"
@@ -42,21 +40,5 @@ final class AuditCommand extends ClientCommand {
       return backfillId == null ? 0 : 1;
     }
     return 0;
-  }
-
-  private static Map<String, Object> view(AuditEntry entry) {
-    Map<String, Object> view = new LinkedHashMap<>();
-    view.put("at", entry.at().toString());
-    entry.backfillId().ifPresent(id -> view.put("backfillId", id));
-    view.put("kind", entry.kind().name());
-    entry.command().ifPresent(c -> view.put("command", c));
-    entry.requester().ifPresent(r -> view.put("requester", r));
-    entry.decision().ifPresent(d -> view.put("decision", d));
-    entry.reason().ifPresent(r -> view.put("reason", r));
-    entry.fromState().ifPresent(s -> view.put("fromState", s));
-    entry.toState().ifPresent(s -> view.put("toState", s));
-    view.put("coordinator", entry.coordinator());
-    entry.source().ifPresent(s -> view.put("source", s));
-    return view;
   }
 }

@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import dev.reprise.observability.internal.DashboardViews;
+import dev.reprise.protocol.AuditEntry;
 import dev.reprise.observability.internal.RequestGuard;
 import dev.reprise.protocol.ReplayCommand;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -236,7 +237,7 @@ public final class ObservabilityServer implements AutoCloseable {
       return;
     }
     if (parts.length == 2 && parts[1].equals("audit") && method.equals("GET")) {
-      sendJson(exchange, 200, DashboardViews.audit(observer.audit(id)));
+      sendJson(exchange, 200, observer.audit(id).stream().map(AuditEntry::fields).toList());
       return;
     }
     if (parts.length != 2 || !method.equals("POST") || !ACTIONS.contains(parts[1])) {

@@ -179,7 +179,7 @@ class ObservabilityIT {
         // Who did what: the page's audit view shows the pause it sent and the state it caused.
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(
             get(server.url().resolve("/api/backfills/" + backfill + "/audit")).body())
-            .contains("\"command\":\"PAUSE\"", "\"decision\":\"ACCEPTED\"", "\"to\":\"PAUSED\""));
+            .contains("\"command\":\"PAUSE\"", "\"decision\":\"ACCEPTED\"", "\"toState\":\"PAUSED\""));
         await("a paused backfill publishes nothing").atMost(Duration.ofSeconds(15)).untilAsserted(() ->
             assertThat(value(get(server.url().resolve("/metrics")).body(), "reprise_backfill_publish_records_per_second", b))
                 .isZero());

@@ -1,6 +1,8 @@
 package dev.reprise.protocol;
 
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -64,6 +66,27 @@ public record AuditEntry(Instant at, Optional<String> backfillId, Kind kind, Opt
   public static AuditEntry policy(Instant at, String decision, String reason, String coordinator) {
     return new AuditEntry(at, Optional.empty(), Kind.POLICY, Optional.empty(), Optional.empty(), Optional.empty(),
         Optional.of(decision), Optional.of(reason), Optional.empty(), Optional.empty(), coordinator, Optional.empty());
+  }
+
+  /**
+   * The entry as named fields in schema order, absent ones as null: what JSON views of the trail
+   * ({@code reprise audit --json}, the dashboard) print.
+   */
+  public Map<String, Object> fields() {
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("at", at.toString());
+    fields.put("backfillId", backfillId.orElse(null));
+    fields.put("kind", kind.name());
+    fields.put("command", command.orElse(null));
+    fields.put("requester", requester.orElse(null));
+    fields.put("requestedBy", requestedBy.orElse(null));
+    fields.put("decision", decision.orElse(null));
+    fields.put("reason", reason.orElse(null));
+    fields.put("fromState", fromState.orElse(null));
+    fields.put("toState", toState.orElse(null));
+    fields.put("coordinator", coordinator);
+    fields.put("source", source.orElse(null));
+    return fields;
   }
 
   /** One line for people: time, backfill, what happened, who, decision and why. */

@@ -3,7 +3,6 @@ package dev.reprise.observability.internal;
 import dev.reprise.backpressure.GroupLag;
 import dev.reprise.backpressure.PartitionLag;
 import dev.reprise.observability.BackfillObserver;
-import dev.reprise.protocol.AuditEntry;
 import dev.reprise.protocol.BackfillCounters;
 import dev.reprise.protocol.BackfillRequest;
 import dev.reprise.protocol.BackfillState;
@@ -121,25 +120,6 @@ public final class DashboardViews {
     view.put("requester", request.requester().orElse(null));
     view.put("reason", request.reason().orElse(null));
     return view;
-  }
-
-  /** The audit trail of one backfill, oldest first: who did what, and what was decided. */
-  public static List<Map<String, Object>> audit(List<AuditEntry> trail) {
-    List<Map<String, Object>> entries = new ArrayList<>();
-    for (AuditEntry entry : trail) {
-      Map<String, Object> view = new LinkedHashMap<>();
-      view.put("at", entry.at().toString());
-      view.put("kind", entry.kind().name());
-      view.put("command", entry.command().orElse(null));
-      view.put("requester", entry.requester().orElse(null));
-      view.put("decision", entry.decision().orElse(null));
-      view.put("reason", entry.reason().orElse(null));
-      view.put("from", entry.fromState().orElse(null));
-      view.put("to", entry.toState().orElse(null));
-      view.put("coordinator", entry.coordinator());
-      entries.add(view);
-    }
-    return entries;
   }
 
   /**

@@ -86,6 +86,14 @@ import org.slf4j.LoggerFactory;
  * committed transaction; its producer shares the backfill's transactional id, which fences the old
  * one.
  *
+ * <p><b>Who asks.</b> Teams send commands to their own topics ({@link ControlTopics#teamRequests});
+ * every instance reads them all and forwards each to {@link ControlTopics#REQUESTS} with the team
+ * as its requester, so the owner of the backfill decides. With an {@link AccessPolicy} ({@link
+ * ReplayCoordinatorBuilder#accessPolicyFile}) every command is checked against its team's rules.
+ * Every decision and every state a backfill enters goes to {@link ControlTopics#AUDIT}. Statuses
+ * are output only: a run resumed or adopted from one is checked again, and verification is a
+ * command the coordinator records.
+ *
  * <p><b>Answers.</b> A START that cannot run gets a REJECTED status naming every problem. A START
  * identical to a known backfill's request is ignored (the same request twice runs once); a
  * different START reusing an id, and a command a backfill cannot take in its state, leave the
@@ -429,6 +437,8 @@ public final class ReplayCoordinator implements AutoCloseable {
     } else if (!status.get().state().canBeVerified()) {
       refuse(received, "VERIFY refused: backfill '" + id + "' is " + status.get().state()
           + "; only a COMPLETED backfill can be verified");
+    } else if (status.get().request().map(r -> r.mode() == BackfillRequest.Mode.PREVIEW).orElse(true)) {
+      refuse(received, "VERIFY refused: backfill '" + id + "' is a PREVIEW: it published nothing to verify");
     } else {
       accepted(received);
       publish(status.get().withVerification(verification.failures(), verification.failedDays(), clock.instant()));

@@ -120,7 +120,7 @@ class AccessPolicyIT {
         // force stays; a valid one that adds mallory is applied.
         writePolicy(policyFile, "teams:\n  " + mallory + ":\n    source: [" + source + "]\n");
         await("the broken policy refused").atMost(Duration.ofSeconds(30)).until(() -> audit(env, anonymous, Optional.empty())
-            .stream().anyMatch(e -> e.kind() == AuditEntry.Kind.POLICY && e.decision().equals(Optional.of("REFUSED"))));
+            .stream().anyMatch(e -> ofThisPolicy(e, policyFile) && e.decision().equals(Optional.of("REFUSED"))));
         writePolicy(policyFile, """
             teams:
               %s:
@@ -129,7 +129,7 @@ class AccessPolicyIT {
                 sources: [%s]
             """.formatted(mallory, source, growth, source));
         await("the new policy loaded").atMost(Duration.ofSeconds(30)).until(() -> audit(env, anonymous, Optional.empty())
-            .stream().filter(e -> e.kind() == AuditEntry.Kind.POLICY && e.decision().equals(Optional.of("LOADED")))
+            .stream().filter(e -> ofThisPolicy(e, policyFile) && e.decision().equals(Optional.of("LOADED")))
             .count() == 2);
         String welcome = env.uniqueName("welcome");
         asMallory.submit(request(welcome, source, Map.of(), OptionalDouble.empty()));
@@ -186,6 +186,11 @@ class AccessPolicyIT {
 
   private static List<AuditEntry> audit(RepriseTestEnvironment env, BackfillClient client, Optional<String> id) {
     return AuditTrail.read(Map.of("bootstrap.servers", env.bootstrapServers()), client.codec(), id, Duration.ofSeconds(30));
+  }
+
+  /** A policy entry about this test's file (other tests' coordinators audit their policies too). */
+  private static boolean ofThisPolicy(AuditEntry entry, Path file) {
+    return entry.kind() == AuditEntry.Kind.POLICY && entry.reason().orElse("").contains(file.toString());
   }
 
   /** Rewrites the file with a later modification time, as an editor saving it would. */

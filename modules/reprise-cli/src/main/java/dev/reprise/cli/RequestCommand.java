@@ -1,11 +1,13 @@
 package dev.reprise.cli;
 
+import dev.reprise.protocol.BackfillRequest;
 import dev.reprise.protocol.BackfillRequest.EffectsPolicy;
 import dev.reprise.protocol.BackfillRequest.Mode;
-import dev.reprise.protocol.BackfillRequest;
 import dev.reprise.protocol.BackfillState;
 import dev.reprise.protocol.BackfillStatus;
 import dev.reprise.protocol.ControlTopics;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -16,7 +18,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -94,25 +95,21 @@ class RequestCommand extends ClientCommand {
    * no answer in time says so (a request published while no coordinator serves is still served
    * later).
    */
-  private int awaitAnswer(Session session, Optional<BackfillStatus> before) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(waitSeconds);
-    while (System.nanoTime() < deadline) {
-      Optional<BackfillStatus> now = session.client().status(backfillId);
-      if (now.isPresent() && !now.equals(before)) {
-        BackfillStatus answer = now.get();
-        if (answer.state() == BackfillState.REJECTED) {
-          session.out().printf("REJECTED: %s%n", answer.reason().orElse("no reason given"));
-          return 1;
-        }
-        if (before.isPresent() && answer.rejectedCommand().isPresent()
-            && !answer.rejectedCommand().equals(before.get().rejectedCommand())) {
-          session.out().printf("refused: %s%n", answer.rejectedCommand().get());
-          return 1;
-        }
-        session.out().printf("%s; 'reprise status %s --follow' shows its progress%n", answer.state(), backfillId);
-        return 0;
+  private int awaitAnswer(Session session, Optional<BackfillStatus> before) {
+    Optional<BackfillStatus> now = session.client().awaitStatus(backfillId, s -> !Optional.of(s).equals(before),
+        Duration.ofSeconds(waitSeconds), Clock.systemUTC());
+    if (now.isPresent()) {
+      BackfillStatus answer = now.get();
+      if (answer.state() == BackfillState.REJECTED) {
+        session.out().printf("REJECTED: %s%n", answer.reason().orElse("no reason given"));
+        return 1;
       }
-      TimeUnit.MILLISECONDS.sleep(200);
+      if (before.isPresent() && answer.refusalSince(before).isPresent()) {
+        session.out().printf("refused: %s%n", answer.refusalSince(before).get());
+        return 1;
+      }
+      session.out().printf("%s; 'reprise status %s --follow' shows its progress%n", answer.state(), backfillId);
+      return 0;
     }
     session.out().printf("no answer within %d s%s; 'reprise status %s' shows it once a coordinator serves %s%n",
         waitSeconds, before.map(s -> " (backfill '" + backfillId + "' exists already, " + s.state()

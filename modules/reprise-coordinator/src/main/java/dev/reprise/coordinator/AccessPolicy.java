@@ -165,8 +165,8 @@ public final class AccessPolicy {
       }
       maxRate = OptionalDouble.of(rate.asDouble());
     }
-    return new Team(name, sources, eventTypes, required, enable, maxRate, bool(where + ".controlOthers", node),
-        bool(where + ".verify", node));
+    return new Team(name, sources, eventTypes, required, enable, maxRate, bool(where, node, "controlOthers"),
+        bool(where, node, "verify"));
   }
 
   private static Set<String> strings(String where, JsonNode node) {
@@ -186,13 +186,13 @@ public final class AccessPolicy {
     return values;
   }
 
-  private static boolean bool(String where, JsonNode team) {
-    JsonNode node = team.get(where.substring(where.lastIndexOf('.') + 1));
+  private static boolean bool(String where, JsonNode team, String key) {
+    JsonNode node = team.get(key);
     if (node == null || node.isNull()) {
       return false;
     }
     if (!node.isBoolean()) {
-      throw new InvalidPolicyException(where + ": must be true or false, was " + node);
+      throw new InvalidPolicyException(where + "." + key + ": must be true or false, was " + node);
     }
     return node.asBoolean();
   }

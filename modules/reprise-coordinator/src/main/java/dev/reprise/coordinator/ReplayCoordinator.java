@@ -477,10 +477,10 @@ public final class ReplayCoordinator implements AutoCloseable {
       Optional<String> refused = whyNotRun(status.get());
       if (refused.isPresent()) {
         decided(received, "REFUSED", refused);
-        launchChecked(status.get());
+        notRun(status.get(), refused.get());
       } else {
         accepted(received);
-        launchChecked(status.get()).ifPresent(adopted -> adopted.command(type));
+        launch(status.get()).command(type);
       }
     }
   }
@@ -577,16 +577,16 @@ public final class ReplayCoordinator implements AutoCloseable {
    * topic is not the requests', and whoever may write it could otherwise have any topic replayed.
    * Such a status is answered with FAILED, naming why, and nothing is read.
    */
-  private Optional<BackfillRun> launchChecked(BackfillStatus status) {
-    Optional<String> refused = whyNotRun(status);
-    if (refused.isEmpty()) {
-      return Optional.of(launch(status));
-    }
-    log.warn("coordinator {}: backfill '{}' {}", instanceId, status.backfillId(), refused.get());
-    publish(BackfillStatus.of(status.backfillId(), BackfillState.FAILED, refused, status.request(),
+  private void launchChecked(BackfillStatus status) {
+    whyNotRun(status).ifPresentOrElse(reason -> notRun(status, reason), () -> launch(status));
+  }
+
+  /** Answers a backfill that must not run with FAILED, naming why; nothing is read. */
+  private void notRun(BackfillStatus status, String reason) {
+    log.warn("coordinator {}: backfill '{}' {}", instanceId, status.backfillId(), reason);
+    publish(BackfillStatus.of(status.backfillId(), BackfillState.FAILED, Optional.of(reason), status.request(),
         Optional.of(instanceId), clock.instant()));
-    audit.transition(status.backfillId(), Optional.of(status.state()), BackfillState.FAILED, refused);
-    return Optional.empty();
+    audit.transition(status.backfillId(), Optional.of(status.state()), BackfillState.FAILED, Optional.of(reason));
   }
 
   /** Why a backfill known only from its status must not run: its request is refused today. */

@@ -84,7 +84,7 @@ class ReplayCoordinatorScaleOutIT {
   }
 
   /** Backfill ids whose requests land on every partition of the request topic, whichever instance owns it. */
-  private static List<String> oneIdPerRequestPartition(String prefix, int partitions) {
+  static List<String> oneIdPerRequestPartition(String prefix, int partitions) {
     List<String> ids = new ArrayList<>();
     Set<Integer> covered = new HashSet<>();
     for (int i = 0; covered.size() < partitions; i++) {

@@ -16,10 +16,8 @@ import dev.reprise.protocol.ControlTopics;
 import dev.reprise.registry.ConfluentSchemaRegistryClient;
 import dev.reprise.testing.RepriseIntegrationTest;
 import dev.reprise.testing.RepriseTestEnvironment;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +25,6 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -54,7 +51,7 @@ class TeamForwardingIT {
           new HistoryGenerator(HistorySpec.builder().events(400).seed(41).build()));
       int partitions = env.admin().describeTopics(List.of(ControlTopics.REQUESTS)).allTopicNames()
           .get(30, TimeUnit.SECONDS).get(ControlTopics.REQUESTS).partitions().size();
-      List<String> ids = onePerPartition(env.uniqueName("fwd"), partitions);
+      List<String> ids = ReplayCoordinatorScaleOutIT.oneIdPerRequestPartition(env.uniqueName("fwd"), partitions);
       try (var first = coordinator(env, registry, source, policy, "first");
           var second = coordinator(env, registry, source, policy, "second")) {
         await("both instances have request partitions").atMost(Duration.ofSeconds(60)).until(() -> env.admin()
@@ -83,18 +80,6 @@ class TeamForwardingIT {
         assertThat(owners).containsExactlyInAnyOrder("first", "second");
       }
     }
-  }
-
-  private static List<String> onePerPartition(String prefix, int partitions) {
-    List<String> ids = new ArrayList<>();
-    Set<Integer> covered = new HashSet<>();
-    for (int i = 0; covered.size() < partitions; i++) {
-      String id = prefix + "-" + i;
-      if (covered.add(Utils.toPositive(Utils.murmur2(id.getBytes(StandardCharsets.UTF_8))) % partitions)) {
-        ids.add(id);
-      }
-    }
-    return ids;
   }
 
   private static ReplayCoordinator coordinator(RepriseTestEnvironment env, ConfluentSchemaRegistryClient registry,

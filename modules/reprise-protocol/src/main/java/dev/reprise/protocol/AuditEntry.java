@@ -21,7 +21,7 @@ import java.util.Optional;
  * @param requester who sent the command as the coordinator established it (empty: nobody was,
  *     see {@link BackfillRequest#requester})
  * @param requestedBy who the sender said it acted for (free text, not established)
- * @param decision ACCEPTED, REFUSED, FORWARDED or DUPLICATE for a command; LOADED or REFUSED for a
+ * @param decision ACCEPTED, REFUSED or DUPLICATE for a command; LOADED or REFUSED for a
  *     policy
  * @param source where the command was read, {@code topic-partition@offset}
  */

@@ -4,13 +4,17 @@ import dev.reprise.core.RepriseRetriableException;
 import dev.reprise.protocol.internal.StatusStore;
 import dev.reprise.protocol.internal.Topics;
 import dev.reprise.registry.SchemaRegistryClient;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -34,6 +38,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public final class BackfillClient implements AutoCloseable {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration POLL = Duration.ofMillis(200);
 
   private final Admin admin;
   private final KafkaProducer<String, byte[]> producer;
@@ -136,6 +141,29 @@ public final class BackfillClient implements AutoCloseable {
   public Optional<BackfillStatus> status(String backfillId) {
     statuses.catchUp(TIMEOUT);
     return statuses.latest(backfillId);
+  }
+
+  /**
+   * Waits for the coordinator's answer to a command just sent: the first status of {@code
+   * backfillId} that {@code answer} accepts (polled every 200 ms), or empty once {@code timeout}
+   * has passed on {@code clock}.
+   *
+   * <pre>{@code
+   * Optional<BackfillStatus> before = client.status(id);
+   * client.pause(id);
+   * client.awaitStatus(id, s -> !Optional.of(s).equals(before), Duration.ofSeconds(30), clock);
+   * }</pre>
+   */
+  public Optional<BackfillStatus> awaitStatus(String backfillId, Predicate<BackfillStatus> answer, Duration timeout,
+      Clock clock) {
+    Instant deadline = clock.instant().plus(timeout);
+    while (true) {
+      Optional<BackfillStatus> now = status(backfillId).filter(answer);
+      if (now.isPresent() || !clock.instant().isBefore(deadline)) {
+        return now;
+      }
+      LockSupport.parkNanos(POLL.toNanos());
+    }
   }
 
   /** The latest committed status of every backfill. */

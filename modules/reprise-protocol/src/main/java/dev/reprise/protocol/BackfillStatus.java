@@ -104,6 +104,14 @@ public record BackfillStatus(
   }
 
   /** This status with {@code note} as the last refused command; the backfill itself is unchanged. */
+  /**
+   * The refusal this status reports that {@code before} did not: how a coordinator answers a
+   * command it refused for a backfill that exists (its state is left alone).
+   */
+  public Optional<String> refusalSince(Optional<BackfillStatus> before) {
+    return rejectedCommand.filter(note -> !rejectedCommand.equals(before.flatMap(BackfillStatus::rejectedCommand)));
+  }
+
   public BackfillStatus withRejectedCommand(String note, Instant at) {
     return new BackfillStatus(backfillId, state, reason, request, owner, counters, partitions, countsPerDay,
         recordsPerSecond, etaSeconds, evolution, samples, Optional.of(note), startedAt, throttle, estimatedSeconds,

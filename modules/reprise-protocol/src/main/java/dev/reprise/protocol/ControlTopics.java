@@ -24,12 +24,14 @@ public final class ControlTopics {
    * keyed by backfill id.
    */
   public static final String AUDIT = "reprise.audit";
+  /** What a team's name may be: the tail of its request topic's name. */
+  private static final String TEAM_NAME = "[A-Za-z0-9_-]{1,100}";
   /**
    * Every request topic a coordinator reads: {@link #REQUESTS} and each team's {@link
    * #teamRequests}.
    */
   public static final Pattern REQUEST_TOPICS =
-      Pattern.compile(Pattern.quote(ControlTopics.REQUESTS) + "(\\.[A-Za-z0-9_-]+)?");
+      Pattern.compile(Pattern.quote(REQUESTS) + "(\\." + TEAM_NAME + ")?");
   /**
    * Header of a command a coordinator forwarded from a team's topic to {@link #REQUESTS}: the team
    * (UTF-8). Trusted only because, where an access policy is in force, only coordinators may write
@@ -43,7 +45,7 @@ public final class ControlTopics {
 
   private static final String BACKFILL_PREFIX = "reprise.backfill.";
 
-  private static final Pattern TEAM = Pattern.compile("[A-Za-z0-9_-]{1,100}");
+  private static final Pattern TEAM = Pattern.compile(TEAM_NAME);
 
   private ControlTopics() {}
 

@@ -170,22 +170,16 @@ public final class BackfillVerifier {
    * status of the backfill is either the verdict or a refusal, which is thrown.
    */
   private void awaitRecorded(BackfillStatus before, VerificationReport report, BackfillState verdict) {
-    long deadline = System.nanoTime() + RECORD_TIMEOUT.toNanos();
-    while (System.nanoTime() < deadline) {
-      Optional<BackfillStatus> now = client.status(before.backfillId());
-      if (now.isPresent() && now.get().updatedAt().isAfter(before.updatedAt())) {
-        BackfillStatus recorded = now.get();
-        if (recorded.rejectedCommand().isPresent() && !recorded.rejectedCommand().equals(before.rejectedCommand())) {
-          throw new VerificationNotRecordedException(report, recorded.rejectedCommand().get());
-        }
-        if (recorded.state() == verdict) {
-          return;
-        }
-      }
-      LockSupport.parkNanos(POLL.toNanos());
+    Optional<BackfillStatus> was = Optional.of(before);
+    BackfillStatus recorded = client.awaitStatus(before.backfillId(), s -> s.updatedAt().isAfter(before.updatedAt())
+            && (s.state() == verdict || s.refusalSince(was).isPresent()), RECORD_TIMEOUT, clock)
+        .orElseThrow(() -> new VerificationNotRecordedException(report, "no coordinator recorded the outcome within "
+            + RECORD_TIMEOUT.toSeconds() + " s (is one running? it records every VERIFY sent on "
+            + client.requestTopic() + ")"));
+    Optional<String> refused = recorded.refusalSince(was);
+    if (refused.isPresent()) {
+      throw new VerificationNotRecordedException(report, refused.get());
     }
-    throw new VerificationNotRecordedException(report, "no coordinator recorded the outcome within "
-        + RECORD_TIMEOUT.toSeconds() + " s (is one running? it records every VERIFY sent on " + client.requestTopic() + ")");
   }
 
   private void awaitWorkflows(BackfillStatus status, Duration timeout) {

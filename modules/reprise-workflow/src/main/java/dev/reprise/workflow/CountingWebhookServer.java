@@ -1,5 +1,6 @@
 package dev.reprise.workflow;
 
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -8,6 +9,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -35,12 +39,12 @@ public final class CountingWebhookServer implements AutoCloseable {
   private final AtomicBoolean down = new AtomicBoolean();
   private final Set<String> rejected = ConcurrentHashMap.newKeySet();
   private volatile long answerDelayMillis;
-  private final java.util.concurrent.ExecutorService executor = java.util.concurrent.Executors.newCachedThreadPool(
-      runnable -> {
-        Thread thread = new Thread(runnable, "counting-webhook");
-        thread.setDaemon(true);
-        return thread;
-      });
+  /** Sends the late answers of a slow webhook, so that a delay holds no request thread. */
+  private final ScheduledExecutorService answers = Executors.newSingleThreadScheduledExecutor(runnable -> {
+    Thread thread = new Thread(runnable, "counting-webhook-answers");
+    thread.setDaemon(true);
+    return thread;
+  });
 
   /** On 127.0.0.1, on a free port. */
   public CountingWebhookServer() throws IOException {
@@ -50,8 +54,6 @@ public final class CountingWebhookServer implements AutoCloseable {
   /** On {@code host}:{@code port} (0 picks a free one): {@code reprise webhook} in a container listens on 0.0.0.0. */
   public CountingWebhookServer(String host, int port) throws IOException {
     server = HttpServer.create(new InetSocketAddress(host, port), 0);
-    // Calls are answered concurrently: a slow answer does not hold a lookup behind it.
-    server.setExecutor(executor);
     server.createContext("/keys/", exchange -> {
       String key = java.net.URLDecoder.decode(exchange.getRequestURI().getPath().substring("/keys/".length()),
           java.nio.charset.StandardCharsets.UTF_8);
@@ -69,14 +71,11 @@ public final class CountingWebhookServer implements AutoCloseable {
         exchange.sendResponseHeaders(422, -1);
       } else {
         accepted.computeIfAbsent(String.valueOf(key), k -> new AtomicInteger()).incrementAndGet();
-        // A slow webhook: it has acted on the call, the caller just does not hear so in time.
         long delay = answerDelayMillis;
         if (delay > 0) {
-          try {
-            Thread.sleep(delay);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
+          // A slow webhook: it has acted on the call; the caller hears so later (or gives up).
+          answers.schedule(() -> answer(exchange, 204), delay, TimeUnit.MILLISECONDS);
+          return;
         }
         exchange.sendResponseHeaders(204, -1);
       }
@@ -131,6 +130,14 @@ public final class CountingWebhookServer implements AutoCloseable {
     rejected.addAll(keys);
   }
 
+  private static void answer(HttpExchange exchange, int status) {
+    try (exchange) {
+      exchange.sendResponseHeaders(status, -1);
+    } catch (IOException e) {
+      // The caller stopped waiting: the late answer has nobody to reach.
+    }
+  }
+
   /** Answers each accepted call only after {@code delay} (the call counts at once): a slow webhook. */
   public void answerAfter(java.time.Duration delay) {
     answerDelayMillis = delay.toMillis();
@@ -155,6 +162,6 @@ public final class CountingWebhookServer implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
-    executor.shutdownNow();
+    answers.shutdownNow();
   }
 }

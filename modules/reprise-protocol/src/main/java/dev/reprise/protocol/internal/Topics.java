@@ -31,51 +31,30 @@ public final class Topics {
 
   /**
    * Creates {@link ControlTopics#REQUESTS}, {@link ControlTopics#STATUS}, {@link
-   * ControlTopics#AUDIT} and the workflow declarations if missing. Requests keep 30 days; statuses are compacted with small
-   * segments so a reader catching up reads little more than one status per backfill; the audit
-   * trail is kept forever (a cluster's operators shorten {@code retention.ms} if their rules say so).
+   * ControlTopics#AUDIT} and the workflow declarations if missing. Requests keep 30 days; statuses
+   * are compacted with small segments so a reader catching up reads little more than one status per
+   * backfill; the audit trail is kept forever (a cluster's operators shorten {@code retention.ms} if
+   * their rules say so).
    */
   public static void ensureControlTopics(Admin admin, int partitions, Optional<Short> replicationFactor) {
-    create(admin, new NewTopic(ControlTopics.REQUESTS, Optional.of(partitions), replicationFactor)
-        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(Duration.ofDays(30).toMillis()))));
-    create(admin, new NewTopic(ControlTopics.AUDIT, Optional.of(partitions), replicationFactor).configs(auditConfig()));
+    controlTopics(partitions, replicationFactor).forEach(topic -> create(admin, topic));
     ensureCompacted(admin, WorkflowDeclarations.TOPIC);
-    create(admin, new NewTopic(ControlTopics.STATUS, Optional.of(partitions), replicationFactor).configs(statusConfig()));
   }
 
-  private static Map<String, String> statusConfig() {
-    return Map.of(
-        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
-        TopicConfig.SEGMENT_BYTES_CONFIG, String.valueOf(16 * 1024 * 1024),
-        TopicConfig.SEGMENT_MS_CONFIG, String.valueOf(Duration.ofHours(1).toMillis()),
-        TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG, "0.1");
-  }
-
-  private static Map<String, String> auditConfig() {
-    return Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1", TopicConfig.RETENTION_BYTES_CONFIG, "-1");
-  }
-
-  /** Not allowed to create a topic (no CREATE ACL): nothing to retry. */
-  public static final class NotAllowedException extends RepriseNonRetriableException {
-    NotAllowedException(String message) {
-      super(message);
-    }
+  /** Creates the request topic of {@code team} if missing, kept like {@link ControlTopics#REQUESTS}. */
+  public static void ensureTeamTopic(Admin admin, String team, int partitions, Optional<Short> replicationFactor) {
+    create(admin, requestTopic(ControlTopics.teamRequests(team), partitions, replicationFactor));
   }
 
   /**
-   * What a client (a requester, a dashboard) does: {@link #ensureControlTopics} and, for a team,
-   * its request topic, skipping each it is not allowed to create. On a secured cluster requesters
-   * have no CREATE: the coordinator (or an operator) creates the topics, and a missing one shows up
-   * as a clear error where it is used.
+   * What a client (a requester, a dashboard) does: the control topics and, for a team, its request
+   * topic, each skipped if it may not create it. On a secured cluster requesters have no CREATE:
+   * the coordinator (or an operator) creates the topics, and a missing one shows up as a clear
+   * error where it is used.
    */
   public static void ensureClientTopics(Admin admin, Optional<String> team) {
-    List<NewTopic> topics = new ArrayList<>(List.of(
-        new NewTopic(ControlTopics.REQUESTS, Optional.of(6), Optional.empty())
-            .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(Duration.ofDays(30).toMillis()))),
-        new NewTopic(ControlTopics.STATUS, Optional.of(6), Optional.empty()).configs(statusConfig()),
-        new NewTopic(ControlTopics.AUDIT, Optional.of(6), Optional.empty()).configs(auditConfig())));
-    team.ifPresent(name -> topics.add(new NewTopic(ControlTopics.teamRequests(name), Optional.of(6), Optional.empty())
-        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(Duration.ofDays(30).toMillis())))));
+    List<NewTopic> topics = new ArrayList<>(controlTopics(6, Optional.empty()));
+    team.ifPresent(name -> topics.add(requestTopic(ControlTopics.teamRequests(name), 6, Optional.empty())));
     for (NewTopic topic : topics) {
       try {
         create(admin, topic);
@@ -85,10 +64,28 @@ public final class Topics {
     }
   }
 
-  /** Creates the request topic of {@code team} if missing, kept like {@link ControlTopics#REQUESTS}. */
-  public static void ensureTeamTopic(Admin admin, String team, int partitions, Optional<Short> replicationFactor) {
-    create(admin, new NewTopic(ControlTopics.teamRequests(team), Optional.of(partitions), replicationFactor)
-        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(Duration.ofDays(30).toMillis()))));
+  private static List<NewTopic> controlTopics(int partitions, Optional<Short> replicationFactor) {
+    return List.of(
+        requestTopic(ControlTopics.REQUESTS, partitions, replicationFactor),
+        new NewTopic(ControlTopics.AUDIT, Optional.of(partitions), replicationFactor).configs(Map.of(
+            TopicConfig.RETENTION_MS_CONFIG, "-1", TopicConfig.RETENTION_BYTES_CONFIG, "-1")),
+        new NewTopic(ControlTopics.STATUS, Optional.of(partitions), replicationFactor).configs(Map.of(
+            TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+            TopicConfig.SEGMENT_BYTES_CONFIG, String.valueOf(16 * 1024 * 1024),
+            TopicConfig.SEGMENT_MS_CONFIG, String.valueOf(Duration.ofHours(1).toMillis()),
+            TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG, "0.1")));
+  }
+
+  private static NewTopic requestTopic(String name, int partitions, Optional<Short> replicationFactor) {
+    return new NewTopic(name, Optional.of(partitions), replicationFactor)
+        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(Duration.ofDays(30).toMillis())));
+  }
+
+  /** Not allowed to create a topic (no CREATE ACL): nothing to retry. */
+  public static final class NotAllowedException extends RepriseNonRetriableException {
+    NotAllowedException(String message) {
+      super(message);
+    }
   }
 
   /** Creates {@code topic}, compacted with one partition (a small table of the control plane), unless it exists. */

@@ -39,6 +39,14 @@ public final class RepriseTestEnvironment implements AutoCloseable {
     this.schemaRegistryUrl = schemaRegistryUrl;
   }
 
+  /**
+   * The helpers on a cluster and registry a test runs itself, e.g. a broker it restarts: close it
+   * when done.
+   */
+  public static RepriseTestEnvironment on(String bootstrapServers, String schemaRegistryUrl) {
+    return new RepriseTestEnvironment(bootstrapServers, schemaRegistryUrl);
+  }
+
   /** {@code bootstrap.servers} of the cluster. */
   public String bootstrapServers() {
     return bootstrapServers;

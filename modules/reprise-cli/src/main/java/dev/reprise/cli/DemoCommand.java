@@ -259,8 +259,10 @@ final class DemoCommand implements Callable<Integer> {
         int duplicateCalls = webhook.accepted().values().stream().mapToInt(c -> Math.max(0, c - 1)).sum();
         tallies.computeIfPresent(notify.name(), (k, t) -> t.withDuplicates(t.duplicates() + duplicateCalls));
 
-        say("5/6 Verify: per day, source vs backfill topic vs each workflow's receipts; 1,000 records field by field");
-        VerificationReport report = new BackfillVerifier(clientConfig, registry, client).verify(backfillId);
+        say("5/6 Verify: per day, source vs backfill topic vs each workflow's receipts; 1,000 records field by field;"
+            + " every effect at the webhook");
+        VerificationReport report = new BackfillVerifier(clientConfig, registry, client).checkingSinks(notify.name(),
+            List.of(HttpWebhookSink.lookupOnly(NotifyWorkflow.SINK, webhook.lookupUrl()))).verify(backfillId);
         BackfillStatus verified = await(client, backfillId, s -> s.state().canBeVerified() && s.state() != BackfillState.COMPLETED,
             Duration.ofSeconds(30));
 
@@ -280,7 +282,8 @@ final class DemoCommand implements Callable<Integer> {
         say("    webhook: %,d calls for %,d distinct submissions (history with effects enabled, and live)",
             webhook.accepted().values().stream().mapToInt(i -> i).sum(), webhook.accepted().size());
         say("    verification: %s", report.verified() ? String.format(Locale.ROOT,
-            "%,d days match on every side, %,d sampled records identical", report.days().size(), report.sampled())
+            "%,d days match on every side, %,d sampled records identical, %,d webhook calls seen exactly once at the"
+            + " webhook", report.days().size(), report.sampled(), report.sinks().checked())
             : report.failures());
         say("    duration: estimated %s, actual %.1f s; demo %.0f s in all",
             estimate.isPresent() ? String.format(Locale.ROOT, "%.0f s", estimate.getAsDouble()) : "n/a", actual,

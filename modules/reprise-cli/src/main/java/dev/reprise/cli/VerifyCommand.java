@@ -5,7 +5,12 @@ import dev.reprise.spi.EventTypes;
 import dev.reprise.verify.BackfillVerifier;
 import dev.reprise.verify.VerificationNotRecordedException;
 import dev.reprise.verify.VerificationReport;
+import dev.reprise.workflow.HttpWebhookSink;
+import java.net.URI;
 import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -23,6 +28,12 @@ final class VerifyCommand extends ClientCommand {
   @Option(names = "--sample", defaultValue = "1000", description = "Records compared field by field (default: ${DEFAULT-VALUE}).")
   int sample;
 
+  @Option(names = "--sink-lookup", paramLabel = "WORKFLOW/SINK=URL",
+      description = "Also check at this HTTP sink that every effect the workflow performed for the backfill happened"
+          + " there exactly once: GET URL/KEY answers 404, or 200 with {\"calls\": N} (reprise webhook's /keys does);"
+          + " repeat for each sink.")
+  Map<String, URI> sinkLookups = new LinkedHashMap<>();
+
   @Option(names = "--wait", paramLabel = "SECONDS", defaultValue = "300",
       description = "How long to wait for the workflows the backfill names to catch up before checking; if they have"
           + " not, nothing is recorded (default: ${DEFAULT-VALUE}).")
@@ -32,6 +43,14 @@ final class VerifyCommand extends ClientCommand {
   int run(Session session) {
     var verifier = new BackfillVerifier(session.clientConfig(), session.registry(), session.client(),
         new EventTypeChoice(EventTypes.all(), null), Clock.systemUTC(), sample);
+    for (var lookup : sinkLookups.entrySet()) {
+      String[] names = lookup.getKey().split("/", -1);
+      if (names.length != 2 || names[0].isBlank() || names[1].isBlank()) {
+        throw new UsageException("--sink-lookup wants WORKFLOW/SINK=URL, e.g. notify/webhook=http://127.0.0.1:9555/keys;"
+            + " got '" + lookup.getKey() + "'");
+      }
+      verifier = verifier.checkingSinks(names[0], List.of(HttpWebhookSink.lookupOnly(names[1], lookup.getValue())));
+    }
     VerificationReport report;
     try {
       report = verifier.verify(backfillId, java.time.Duration.ofSeconds(waitSeconds));
@@ -49,6 +68,16 @@ final class VerifyCommand extends ClientCommand {
     if (report.verified()) {
       session.out().printf("VERIFIED '%s': %,d records over %d days match on every side; %,d sampled records identical%n",
           backfillId, records, report.days().size(), report.sampled());
+      if (report.sinks().checked() > 0 || report.sinks().uncountable() > 0) {
+        session.out().printf("  %,d effects seen exactly once at their sinks%s%n", report.sinks().checked(),
+            report.sinks().uncountable() == 0 ? "" : String.format(java.util.Locale.ROOT,
+                "; %,d not checked (the sink cannot count)", report.sinks().uncountable()));
+      }
+      if (report.goneFromSource() > 0) {
+        session.out().printf("  %,d of them have since left the compacted source (%,d superseded by a later revision of"
+            + " their key, %,d deleted with it): checked against the backfill topic only%n", report.goneFromSource(),
+            report.compacted(), report.deleted());
+      }
       return true;
     }
     session.out().printf("VERIFICATION_FAILED '%s': %s%n", backfillId, report.failures());

@@ -20,6 +20,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -166,7 +167,12 @@ public final class HistoryWriter {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating topic '" + topic + "'", e);
-    } catch (ExecutionException | TimeoutException e) {
+    } catch (ExecutionException e) {
+      // Created meanwhile, or not yet in the metadata listTopics saw: either way it is there.
+      if (!(e.getCause() instanceof TopicExistsException)) {
+        throw new IllegalStateException("cannot create compacted topic '" + topic + "': " + e.getMessage(), e);
+      }
+    } catch (TimeoutException e) {
       throw new IllegalStateException("cannot create compacted topic '" + topic + "': " + e.getMessage(), e);
     }
   }

@@ -2,6 +2,7 @@ package dev.reprise.verify;
 
 import dev.reprise.backpressure.LagMonitor;
 import dev.reprise.backpressure.LagUnavailableException;
+import dev.reprise.core.RepriseRetriableException;
 import dev.reprise.protocol.BackfillClient;
 import dev.reprise.protocol.BackfillRequest;
 import dev.reprise.protocol.BackfillState;
@@ -24,8 +25,13 @@ import dev.reprise.spi.upcast.UpcasterChain;
 import dev.reprise.verify.VerificationReport.DayCheck;
 import dev.reprise.verify.VerificationReport.Side;
 import dev.reprise.workflow.Receipt;
+import dev.reprise.workflow.ReceiptOutcome;
+import dev.reprise.workflow.WorkflowEffects;
 import dev.reprise.workflow.WorkflowReceipts;
 import dev.reprise.workflow.WorkflowTopics;
+import dev.reprise.workflow.api.Effect;
+import dev.reprise.workflow.api.EffectSink;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -33,10 +39,13 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -64,7 +73,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  *       the receipts of every workflow the request names (an event counts once per workflow, as
  *       its latest receipt for this backfill, unless that is FAILED);
  *   <li><b>a sample</b> (default 1,000) of records compared field by field between the upcast
- *       source record and the backfill topic's record, matched by source coordinates.
+ *       source record and the backfill topic's record, matched by source coordinates;
+ *   <li><b>at the sinks</b>, for workflows whose sinks it was given ({@link #checkingSinks}): every
+ *       effect performed for the backfill seen exactly once by its sink, where the sink can count.
  * </ol>
  * The backfill's status then moves to VERIFIED or VERIFICATION_FAILED, naming the days and records
  * that differ: the verifier sends the outcome as a VERIFY command, and the coordinator, the only
@@ -74,6 +85,14 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * var verifier = new BackfillVerifier(clientConfig, registry, client);
  * VerificationReport report = verifier.verify("orders-2023");   // and records the outcome in the status
  * }</pre>
+ *
+ * <p><b>On a compacted source</b> a backfill promises every record of its plan's offsets that is
+ * still in the log when the coordinator reads it: an older revision that the cleaner removes first
+ * is not history (its key's later revision is, or is live traffic). The cleaner keeps running after
+ * the replay, so the verifier expects a replayed record that has since left the source as the
+ * backfill topic has it, when a later record of its key (or the absence of its key, deleted) explains
+ * why it left; the report counts those ({@link VerificationReport#compacted()}, {@link
+ * VerificationReport#deleted()}). A record still in the source and missing downstream fails.
  *
  * <p>The upcaster chain must be configured as the coordinator's (default tenant, zone fallback).
  */
@@ -89,6 +108,7 @@ public final class BackfillVerifier {
   private final EventTypeChoice eventTypes;
   private final Clock clock;
   private final int sampleSize;
+  private final Map<String, Map<String, EffectSink>> sinks;
 
   public BackfillVerifier(Map<String, ?> clientConfig, SchemaRegistryClient registry, BackfillClient client) {
     this(clientConfig, registry, client, new EventTypeChoice(EventTypes.all(), null), Clock.systemUTC(), 1_000);
@@ -110,12 +130,35 @@ public final class BackfillVerifier {
    */
   public BackfillVerifier(Map<String, ?> clientConfig, SchemaRegistryClient registry, BackfillClient client,
       EventTypeChoice eventTypes, Clock clock, int sampleSize) {
+    this(clientConfig, registry, client, eventTypes, clock, sampleSize, Map.of());
+  }
+
+  private BackfillVerifier(Map<String, ?> clientConfig, SchemaRegistryClient registry, BackfillClient client,
+      EventTypeChoice eventTypes, Clock clock, int sampleSize, Map<String, Map<String, EffectSink>> sinks) {
     this.clientConfig = Map.copyOf(clientConfig);
     this.registry = registry;
     this.client = client;
     this.eventTypes = eventTypes;
     this.clock = clock;
     this.sampleSize = sampleSize;
+    this.sinks = Map.copyOf(sinks);
+  }
+
+  /**
+   * This verifier, also checking at {@code workflow}'s sinks that each effect it performed for the
+   * backfill happened there exactly once (stage three), where a sink can count ({@link
+   * EffectSink#timesPerformed}); the sinks are the workflow's, configured as its worker has them.
+   *
+   * <pre>{@code
+   * verifier.checkingSinks("notify", List.of(new HttpWebhookSink("webhook", hookUrl, lookupUrl))).verify(id);
+   * }</pre>
+   */
+  public BackfillVerifier checkingSinks(String workflow, Collection<? extends EffectSink> workflowSinks) {
+    Map<String, Map<String, EffectSink>> all = new TreeMap<>(sinks);
+    Map<String, EffectSink> named = new TreeMap<>(all.getOrDefault(workflow, Map.of()));
+    workflowSinks.forEach(sink -> named.put(sink.name(), sink));
+    all.put(workflow, Map.copyOf(named));
+    return new BackfillVerifier(clientConfig, registry, client, eventTypes, clock, sampleSize, all);
   }
 
   /**
@@ -258,8 +301,14 @@ public final class BackfillVerifier {
     Map<String, GenericRecord> samples = new HashMap<>();
     Checksums checksums = new Checksums(eventType.newChain(), eventType.checksum(),
         EventChecksum.canonical(eventType.versions().schema(targetVersion)));
+    Map<Integer, PartitionProgress> plan = new HashMap<>();
+    Map<Integer, BitSet> inSource = new HashMap<>();
     for (PartitionProgress p : status.partitions()) {
+      BitSet present = new BitSet();
+      plan.put(p.partition(), p);
+      inSource.put(p.partition(), present);
       read(new TopicPartition(request.sourceTopic(), p.partition()), p.startOffset(), p.endOffset(), record -> {
+        present.set(Math.toIntExact(record.offset() - p.startOffset()));
         if (!(replayer.process(record.value()) instanceof EventReplayer.Matched matched)) {
           return;
         }
@@ -275,14 +324,19 @@ public final class BackfillVerifier {
     List<String> differences = new ArrayList<>();
     long[] compared = {0};
     long[] mismatches = {0};
+    GoneFromSource gone = new GoneFromSource();
     String topic = ControlTopics.backfillTopic(status.backfillId());
     for (TopicPartition partition : partitions(topic)) {
       read(partition, -1, -1, record -> {
         Schema writer = registry.schemaById(AvroWireFormat.schemaId(record.value()));
         GenericRecord replayed = AvroWireFormat.decode(record.value(), writer, writer);
-        published.merge(day(eventType, replayed), Side.EMPTY.plus(value(checksums.of(replayed))), BackfillVerifier::add);
-        GenericRecord source = samples.remove(header(record, ReplayHeaders.SOURCE_PARTITION) + "@"
-            + header(record, ReplayHeaders.SOURCE_OFFSET));
+        LocalDate day = day(eventType, replayed);
+        long checksum = value(checksums.of(replayed));
+        published.merge(day, Side.EMPTY.plus(checksum), BackfillVerifier::add);
+        String coordinates = header(record, ReplayHeaders.SOURCE_PARTITION) + "@"
+            + header(record, ReplayHeaders.SOURCE_OFFSET);
+        gone.consider(plan, inSource, coordinates, record.key(), day, checksum);
+        GenericRecord source = samples.remove(coordinates);
         if (source != null) {
           compared[0]++;
           List<String> fields = differingFields(source, replayed);
@@ -294,6 +348,7 @@ public final class BackfillVerifier {
         }
       });
     }
+    gone.resolve(request.sourceTopic(), expected, differences);
     for (String missing : new TreeSet<>(samples.keySet())) {
       compared[0]++;
       mismatches[0]++;
@@ -301,8 +356,14 @@ public final class BackfillVerifier {
     }
 
     Map<String, TreeMap<LocalDate, Side>> receipts = new TreeMap<>();
+    EffectsCheck atSinks = new EffectsCheck();
     for (String workflow : request.workflows()) {
-      receipts.put(workflow, receipts(workflow, status.backfillId()));
+      Map<String, List<Receipt>> byEvent = WorkflowReceipts.of(clientConfig, registry, workflow, status.backfillId());
+      receipts.put(workflow, receiptsPerDay(byEvent));
+      Map<String, EffectSink> its = sinks.get(workflow);
+      if (its != null) {
+        atSinks.check(workflow, its, byEvent, WorkflowEffects.of(clientConfig, registry, workflow, status.backfillId()));
+      }
     }
     TreeSet<LocalDate> days = new TreeSet<>(expected.keySet());
     days.addAll(published.keySet());
@@ -314,13 +375,14 @@ public final class BackfillVerifier {
       checks.add(new DayCheck(day, expected.getOrDefault(day, Side.EMPTY), published.getOrDefault(day, Side.EMPTY),
           perWorkflow));
     }
-    return new VerificationReport(status.backfillId(), checks, compared[0], differences, mismatches[0]);
+    return new VerificationReport(status.backfillId(), checks, compared[0], differences, mismatches[0],
+        gone.superseded, gone.deleted, atSinks.result());
   }
 
   /** Per day, the events whose latest receipt of this backfill says the workflow saw them. */
-  private TreeMap<LocalDate, Side> receipts(String workflow, String backfillId) {
+  private static TreeMap<LocalDate, Side> receiptsPerDay(Map<String, List<Receipt>> byEvent) {
     TreeMap<LocalDate, Side> byDay = new TreeMap<>();
-    for (List<Receipt> receipts : WorkflowReceipts.of(clientConfig, registry, workflow, backfillId).values()) {
+    for (List<Receipt> receipts : byEvent.values()) {
       Receipt latest = receipts.get(receipts.size() - 1);
       if (WorkflowReceipts.handled(receipts) && !latest.eventDay().isEmpty()) {
         byDay.merge(LocalDate.parse(latest.eventDay()), Side.EMPTY.plus(value(latest.checksum())), BackfillVerifier::add);
@@ -369,6 +431,118 @@ public final class BackfillVerifier {
   /** @param record at the target version or later */
   private static LocalDate day(EventType eventType, GenericRecord record) {
     return LocalDate.ofInstant(Instant.ofEpochMilli(eventType.eventTimeMillis(record)), ZoneOffset.UTC);
+  }
+
+  /** Stage three: each performed effect asked of its sink, which must have seen it exactly once. */
+  private static final class EffectsCheck {
+    private long checked;
+    private long notOnce;
+    private long uncountable;
+    private final List<String> findings = new ArrayList<>();
+
+    void check(String workflow, Map<String, EffectSink> sinks, Map<String, List<Receipt>> receipts,
+        Map<String, List<Effect>> effects) {
+      effects.forEach((eventId, asked) -> {
+        List<Receipt> its = receipts.getOrDefault(eventId, List.of());
+        if (its.isEmpty() || its.get(its.size() - 1).outcome() != ReceiptOutcome.PROCESSED) {
+          return;   // not performed (yet), or failed: nothing to expect at the sink
+        }
+        for (Effect effect : asked) {
+          EffectSink sink = sinks.get(effect.sink());
+          if (sink == null) {
+            continue;
+          }
+          OptionalLong times;
+          try {
+            times = sink.timesPerformed(effect);
+          } catch (Exception e) {
+            throw new RepriseRetriableException("cannot ask sink '" + effect.sink() + "' of workflow '" + workflow
+                + "' about " + effect.idempotencyKey() + ": " + e, e);
+          }
+          if (times.isEmpty()) {
+            uncountable++;
+            continue;
+          }
+          checked++;
+          if (times.getAsLong() != 1) {
+            notOnce++;
+            if (findings.size() < LISTED_DIFFERENCES) {
+              findings.add("workflow " + workflow + ", sink " + effect.sink() + ": " + effect.idempotencyKey()
+                  + " performed " + times.getAsLong() + " times");
+            }
+          }
+        }
+      });
+    }
+
+    VerificationReport.EffectsAtSinks result() {
+      return new VerificationReport.EffectsAtSinks(checked, notOnce, uncountable, findings);
+    }
+  }
+
+  /**
+   * Replayed records that are no longer in the source: on a compacted topic the cleaner removes a
+   * record once a later record of its key (a new revision, or a tombstone) exists, and the
+   * tombstone itself after {@code delete.retention.ms}. Such a record cannot be recomputed from the
+   * source, so it is expected as the backfill topic has it, once, counted, if the source's present
+   * state explains its absence: a later record of its key is there ({@link #superseded}), or no
+   * record of its key is left at all ({@link #deleted}). Anything else (its key's latest record is
+   * older than it, or its coordinates are outside the plan) stays unexpected, and fails the day.
+   */
+  private final class GoneFromSource {
+    private final Map<Integer, Map<String, Gone>> byPartition = new TreeMap<>();
+    long superseded;
+    long deleted;
+
+    private record Gone(long offset, ByteBuffer key, LocalDate day, long checksum) {}
+
+    void consider(Map<Integer, PartitionProgress> plan, Map<Integer, BitSet> inSource, String coordinates, byte[] key,
+        LocalDate day, long checksum) {
+      int at = coordinates.indexOf('@');
+      int partition;
+      long offset;
+      try {
+        partition = Integer.parseInt(coordinates.substring(0, at));
+        offset = Long.parseLong(coordinates.substring(at + 1));
+      } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
+        return;   // no provenance: nothing explains it, and the day check fails
+      }
+      PartitionProgress p = plan.get(partition);
+      if (p == null || key == null || offset < p.startOffset() || offset >= p.endOffset()
+          || inSource.get(partition).get(Math.toIntExact(offset - p.startOffset()))) {
+        return;
+      }
+      // A record published twice is expected once: the second copy still fails the day.
+      byPartition.computeIfAbsent(partition, x -> new HashMap<>())
+          .putIfAbsent(coordinates, new Gone(offset, ByteBuffer.wrap(key), day, checksum));
+    }
+
+    /** Reads each partition holding such records once, whole, for the latest offset of their keys. */
+    void resolve(String sourceTopic, TreeMap<LocalDate, Side> expected, List<String> differences) {
+      byPartition.forEach((partition, records) -> {
+        Map<ByteBuffer, Long> latest = new HashMap<>();
+        records.values().forEach(g -> latest.put(g.key(), -1L));
+        read(new TopicPartition(sourceTopic, partition), -1, -1, record -> {
+          ByteBuffer key = record.key() == null ? null : ByteBuffer.wrap(record.key());
+          if (key != null && latest.containsKey(key)) {
+            latest.put(key, record.offset());
+          }
+        });
+        records.forEach((coordinates, g) -> {
+          long last = latest.get(g.key());
+          if (last > g.offset()) {
+            superseded++;
+          } else if (last < 0) {
+            deleted++;
+          } else {
+            note(differences, "source " + coordinates + " was published but is not in the source, and a record of its"
+                + " key before it is: compaction cannot have removed it");
+            return;
+          }
+          expected.merge(g.day(), Side.EMPTY.plus(g.checksum()), BackfillVerifier::add);
+        });
+      });
+    }
   }
 
   /**

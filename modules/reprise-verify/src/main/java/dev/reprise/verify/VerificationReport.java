@@ -9,20 +9,34 @@ import java.util.Map;
  *
  * @param days stage one, per day of event time (UTC), every day any side has
  * @param sampled stage two: records compared field by field
- * @param differences stage two: sampled records that differ or are missing, one line each (at most
- *     20 listed)
+ * @param differences stage two: sampled records that differ or are missing, and replayed records
+ *     whose absence from the source nothing explains, one line each (at most 20 listed)
+ * @param compacted replayed records the source's log cleaner has since removed because a later
+ *     record of their key superseded them: expected as the backfill topic has them
+ * @param deleted replayed records removed from the source together with every record of their key
+ *     (a tombstone, itself removed after {@code delete.retention.ms}): expected likewise
+ * @param sinks stage three, where the verifier was given sinks that can count: effects performed
+ *     exactly once at the sink
  */
 public record VerificationReport(String backfillId, List<DayCheck> days, long sampled, List<String> differences,
-    long sampleMismatches) {
+    long sampleMismatches, long compacted, long deleted, EffectsAtSinks sinks) {
 
   public VerificationReport {
     days = List.copyOf(days);
     differences = List.copyOf(differences);
   }
 
-  /** Whether every day matches on every side and every sampled record is identical. */
+  /**
+   * Whether every day matches on every side, every sampled record is identical and every effect
+   * checked at its sink happened there exactly once.
+   */
   public boolean verified() {
-    return failedDays().isEmpty() && sampleMismatches == 0;
+    return failedDays().isEmpty() && sampleMismatches == 0 && sinks.notOnce() == 0;
+  }
+
+  /** Replayed records no longer in the source, removed by its log cleaner: {@link #compacted} plus {@link #deleted}. */
+  public long goneFromSource() {
+    return compacted + deleted;
   }
 
   /** The days where some side differs. */
@@ -41,12 +55,21 @@ public record VerificationReport(String backfillId, List<DayCheck> days, long sa
         out.append("; ...");
       }
     }
-    if (sampleMismatches > 0) {
+    if (sinks.notOnce() > 0) {
       if (!out.isEmpty()) {
         out.append(". ");
       }
-      out.append(sampleMismatches).append(" of ").append(sampled).append(" sampled record(s) differ: ")
-          .append(String.join("; ", differences.stream().limit(5).toList()));
+      out.append(sinks.notOnce()).append(" of ").append(sinks.checked()).append(" effect(s) did not happen exactly once"
+          + " at their sink: ").append(String.join("; ", sinks.findings().stream().limit(5).toList()));
+    }
+    if (sampleMismatches > 0 || !differences.isEmpty()) {
+      if (!out.isEmpty()) {
+        out.append(". ");
+      }
+      if (sampleMismatches > 0) {
+        out.append(sampleMismatches).append(" of ").append(sampled).append(" sampled record(s) differ: ");
+      }
+      out.append(String.join("; ", differences.stream().limit(5).toList()));
     }
     return out.toString();
   }
@@ -77,6 +100,27 @@ public record VerificationReport(String backfillId, List<DayCheck> days, long sa
         }
       });
       return out.toString();
+    }
+  }
+
+  /**
+   * Effects the named workflows performed for this backfill, as their outboxes hold them, each
+   * asked of its sink ({@code EffectSink.timesPerformed}): only effects of events whose latest
+   * receipt is PROCESSED, on sinks the verifier was given. Suppressed effects never reach an outbox,
+   * so they have no key to ask about.
+   *
+   * @param checked effects whose sink answered with a count
+   * @param notOnce those the sink saw other than exactly once
+   * @param uncountable effects whose sink cannot count, not checked
+   * @param findings one line per effect not once (at most 20 listed)
+   */
+  public record EffectsAtSinks(long checked, long notOnce, long uncountable, List<String> findings) {
+
+    /** Nothing checked: no sink was given. */
+    public static final EffectsAtSinks NONE = new EffectsAtSinks(0, 0, 0, List.of());
+
+    public EffectsAtSinks {
+      findings = List.copyOf(findings);
     }
   }
 

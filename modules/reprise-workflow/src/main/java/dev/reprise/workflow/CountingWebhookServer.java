@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A real HTTP endpoint on 127.0.0.1 for {@link NotifyWorkflow} in the demo and the tests: it counts
  * the calls it accepts per {@code Idempotency-Key} (so duplicates show), tells which keys it
- * accepted ({@code GET /keys/<key>}: 200 or 404, for effects in doubt), and can play a sink in
+ * accepted ({@code GET /keys/<key>}: 200 with {@code {"key":..,"calls":N}}, or 404; for effects in
+ * doubt and for the verifier), and can play a sink in
  * trouble (503 for everything, or 422 for some keys).
  *
  * <pre>{@code
@@ -39,6 +40,8 @@ public final class CountingWebhookServer implements AutoCloseable {
   private final AtomicBoolean down = new AtomicBoolean();
   private final Set<String> rejected = ConcurrentHashMap.newKeySet();
   private volatile long answerDelayMillis;
+  private volatile int slowEvery = 1;
+  private final AtomicInteger acceptedCalls = new AtomicInteger();
   /** Sends the late answers of a slow webhook, so that a delay holds no request thread. */
   private final ScheduledExecutorService answers = Executors.newSingleThreadScheduledExecutor(runnable -> {
     Thread thread = new Thread(runnable, "counting-webhook-answers");
@@ -58,8 +61,18 @@ public final class CountingWebhookServer implements AutoCloseable {
       String key = java.net.URLDecoder.decode(exchange.getRequestURI().getPath().substring("/keys/".length()),
           java.nio.charset.StandardCharsets.UTF_8);
       lookups.incrementAndGet();
-      exchange.sendResponseHeaders(down.get() ? 503 : accepted.containsKey(key) ? 200 : 404, -1);
-      exchange.close();
+      AtomicInteger calls = accepted.get(key);
+      if (down.get() || calls == null) {
+        exchange.sendResponseHeaders(down.get() ? 503 : 404, -1);
+        exchange.close();
+        return;
+      }
+      byte[] body = JSON.writeValueAsBytes(Map.of("key", key, "calls", calls.get()));
+      exchange.getResponseHeaders().set("Content-Type", "application/json");
+      exchange.sendResponseHeaders(200, body.length);
+      try (var out = exchange.getResponseBody()) {
+        out.write(body);
+      }
     });
     server.createContext("/hook", exchange -> {
       exchange.getRequestBody().readAllBytes();
@@ -72,7 +85,7 @@ public final class CountingWebhookServer implements AutoCloseable {
       } else {
         accepted.computeIfAbsent(String.valueOf(key), k -> new AtomicInteger()).incrementAndGet();
         long delay = answerDelayMillis;
-        if (delay > 0) {
+        if (delay > 0 && acceptedCalls.incrementAndGet() % slowEvery == 0) {
           // A slow webhook: it has acted on the call; the caller hears so later (or gives up).
           answers.schedule(() -> answer(exchange, 204), delay, TimeUnit.MILLISECONDS);
           return;
@@ -140,6 +153,18 @@ public final class CountingWebhookServer implements AutoCloseable {
 
   /** Answers each accepted call only after {@code delay} (the call counts at once): a slow webhook. */
   public void answerAfter(java.time.Duration delay) {
+    answerAfter(delay, 1);
+  }
+
+  /**
+   * Answers every {@code nth} accepted call only after {@code delay}, the others at once: a webhook
+   * that is slow now and then, not slow enough to open the caller's circuit breaker.
+   */
+  public void answerAfter(java.time.Duration delay, int nth) {
+    if (nth < 1) {
+      throw new IllegalArgumentException("nth must be at least 1, was " + nth);
+    }
+    slowEvery = nth;
     answerDelayMillis = delay.toMillis();
   }
 

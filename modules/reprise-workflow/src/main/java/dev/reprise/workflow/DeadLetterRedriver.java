@@ -92,6 +92,10 @@ public final class DeadLetterRedriver implements AutoCloseable {
    */
   public DeadLetter retryItem(int partition, long offset) {
     List<DeadLetter> retried = retry(d -> d.partition() == partition && d.offset() == offset);
+    if (retried.isEmpty() && deadLetters().stream().anyMatch(d -> d.partition() == partition && d.offset() == offset)) {
+      throw new IllegalArgumentException("the dead letter at " + partition + "@" + offset + " is an unreadable effect"
+          + " request (stage " + WorkflowHeaders.STAGE_OUTBOX + "): it names no event, so there is nothing to retry");
+    }
     if (retried.isEmpty()) {
       throw new IllegalArgumentException("no dead letter at " + partition + "@" + offset + " in '"
           + WorkflowTopics.deadLetters(workflow) + "'; list them with deadLetters()");
@@ -111,7 +115,8 @@ public final class DeadLetterRedriver implements AutoCloseable {
     List<java.util.concurrent.Future<?>> sends = new ArrayList<>();
     for (ConsumerRecord<byte[], byte[]> record : read()) {
       DeadLetter letter = describe(record);
-      if (!selected.test(letter)) {
+      // An unreadable outbox record names no event: there is nothing to handle again.
+      if (!selected.test(letter) || letter.stage().equals(WorkflowHeaders.STAGE_OUTBOX)) {
         continue;
       }
       partitions.ensure(letter.inputPartition());

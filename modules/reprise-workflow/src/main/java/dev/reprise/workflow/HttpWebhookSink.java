@@ -1,5 +1,8 @@
 package dev.reprise.workflow;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reprise.workflow.api.Effect;
 import dev.reprise.workflow.api.EffectInDoubtException;
 import dev.reprise.workflow.api.EffectLookup;
@@ -13,7 +16,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Posts each effect's payload to a URL with its idempotency key in the {@code Idempotency-Key}
@@ -23,7 +28,8 @@ import java.util.Optional;
  * <p>A call without an answer within the timeout (10 s unless given) is in doubt, like one cut off
  * by a crash. With a lookup URL, an effect in doubt is looked up first: {@code GET
  * <lookup>/<url-encoded key>} answering 2xx means performed, 404 not performed (see {@link
- * EffectSink#lookup}); anything else is retried like a failed call.
+ * EffectSink#lookup}); anything else is retried like a failed call. A 2xx body {@code {"calls": N}}
+ * also tells the verifier how often ({@link EffectSink#timesPerformed}).
  *
  * <pre>{@code
  * new HttpWebhookSink("webhook", URI.create("http://127.0.0.1:8088/hook"));
@@ -31,6 +37,8 @@ import java.util.Optional;
  * }</pre>
  */
 public final class HttpWebhookSink implements EffectSink {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final String name;
   private final URI target;
@@ -59,6 +67,14 @@ public final class HttpWebhookSink implements EffectSink {
     this.timeout = timeout;
   }
 
+  /**
+   * A sink that only asks {@code lookup} (for the verifier: {@link #timesPerformed}); it never
+   * posts, and {@link #perform} refuses.
+   */
+  public static HttpWebhookSink lookupOnly(String name, URI lookup) {
+    return new HttpWebhookSink(name, null, Objects.requireNonNull(lookup, "lookup"));
+  }
+
   @Override
   public String name() {
     return name;
@@ -66,6 +82,9 @@ public final class HttpWebhookSink implements EffectSink {
 
   @Override
   public void perform(Effect effect) throws Exception {
+    if (target == null) {
+      throw new SinkRejectedException("sink '" + name + "' only looks effects up; it performs none");
+    }
     HttpRequest request = HttpRequest.newBuilder(target)
         .header("Idempotency-Key", effect.idempotencyKey())
         .header("Content-Type", "application/json")
@@ -101,15 +120,38 @@ public final class HttpWebhookSink implements EffectSink {
     if (lookup == null) {
       return EffectLookup.UNKNOWN;
     }
-    URI uri = URI.create(lookup + "/" + URLEncoder.encode(effect.idempotencyKey(), StandardCharsets.UTF_8));
-    HttpResponse<Void> response = client.send(HttpRequest.newBuilder(uri).GET().timeout(Duration.ofSeconds(10)).build(),
-        HttpResponse.BodyHandlers.discarding());
-    int status = response.statusCode();
-    if (status / 100 == 2) {
-      return EffectLookup.PERFORMED;
+    return ask(effect).statusCode() == 404 ? EffectLookup.NOT_PERFORMED : EffectLookup.PERFORMED;
+  }
+
+  /**
+   * From the lookup URL: 404 is 0; a 2xx whose JSON body has a number {@code "calls"} is that many
+   * (the counting webhook answers so); a 2xx without one says "seen", not how often: empty.
+   */
+  @Override
+  public OptionalLong timesPerformed(Effect effect) throws Exception {
+    if (lookup == null) {
+      return OptionalLong.empty();
     }
-    if (status == 404) {
-      return EffectLookup.NOT_PERFORMED;
+    HttpResponse<String> response = ask(effect);
+    if (response.statusCode() == 404) {
+      return OptionalLong.of(0);
+    }
+    try {
+      JsonNode calls = JSON.readTree(response.body()).path("calls");
+      return calls.canConvertToLong() ? OptionalLong.of(calls.asLong()) : OptionalLong.empty();
+    } catch (JsonProcessingException e) {
+      return OptionalLong.empty();
+    }
+  }
+
+  /** {@code GET <lookup>/<key>}: a 2xx or 404 answer, else the failure a caller retries. */
+  private HttpResponse<String> ask(Effect effect) throws Exception {
+    URI uri = URI.create(lookup + "/" + URLEncoder.encode(effect.idempotencyKey(), StandardCharsets.UTF_8));
+    HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri).GET().timeout(Duration.ofSeconds(10))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    int status = response.statusCode();
+    if (status / 100 == 2 || status == 404) {
+      return response;
     }
     String what = "webhook lookup " + redact(lookup) + " answered " + status;
     if (status == 429 || status == 503) {

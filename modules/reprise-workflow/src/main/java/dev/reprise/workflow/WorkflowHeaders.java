@@ -13,7 +13,10 @@ import dev.reprise.protocol.ReplayHeaders;
  */
 public final class WorkflowHeaders {
 
-  /** Where it failed: {@code handle} (reading or handling the event) or {@code effect} (performing its effects). */
+  /**
+   * Where it failed: {@code handle} (reading or handling the event), {@code effect} (performing its
+   * effects) or {@code outbox} (an unreadable effect request).
+   */
   public static final String ERROR_STAGE = ReplayHeaders.ERROR_STAGE;
   /** The exception class. */
   public static final String ERROR_CLASS = ReplayHeaders.ERROR_CLASS;
@@ -36,6 +39,11 @@ public final class WorkflowHeaders {
   public static final String STAGE_HANDLE = "handle";
   /** Error stage of an event whose effects failed. */
   public static final String STAGE_EFFECT = "effect";
+  /**
+   * Error stage of an effect-outbox record that could not be read: kept as it was for inspection;
+   * it names no event, so there is nothing to retry.
+   */
+  public static final String STAGE_OUTBOX = "outbox";
 
   private WorkflowHeaders() {}
 }

@@ -67,6 +67,12 @@ final class RunPlanner {
     if (request.isHandover()) {
       handOver(start, end);
     }
+    if (Topics.isCompacted(ctx.admin(), request.sourceTopic())) {
+      log.info("backfill '{}': '{}' is compacted, so this backfill replays every record of its planned offsets that is"
+          + " still in the log when it is read; an older revision the cleaner removes first is not history (its key's"
+          + " later revision is, or live traffic), and verification counts replayed records the cleaner removes later",
+          backfillId, request.sourceTopic());
+    }
     if (execute) {
       Map<String, String> configs = Map.of(
           TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,

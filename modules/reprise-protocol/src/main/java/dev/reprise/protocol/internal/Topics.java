@@ -15,6 +15,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
@@ -116,6 +117,25 @@ public final class Topics {
     if (topic.numPartitions() > 0 && actual != topic.numPartitions()) {
       throw new RepriseNonRetriableException("topic '" + topic.name() + "' exists with " + actual
           + " partitions, but " + topic.numPartitions() + " are needed (same partition as the source for every key)");
+    }
+  }
+
+  /**
+   * Whether {@code topic}'s {@code cleanup.policy} includes {@code compact}; false when it cannot be
+   * told (a client without DescribeConfigs), which only changes what is logged.
+   */
+  public static boolean isCompacted(Admin admin, String topic) {
+    ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+    try {
+      var policy = admin.describeConfigs(List.of(resource)).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+          .get(resource).get(TopicConfig.CLEANUP_POLICY_CONFIG);
+      return policy != null && policy.value() != null && policy.value().contains(TopicConfig.CLEANUP_POLICY_COMPACT);
+    } catch (ExecutionException | TimeoutException e) {
+      log.debug("cannot describe the configs of '{}': {}", topic, e.toString());
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
     }
   }
 

@@ -1,5 +1,7 @@
 package dev.reprise.workflow.api;
 
+import java.util.OptionalLong;
+
 /**
  * Where effects go: a webhook, a mail gateway, a ledger API. Implementations just perform one
  * call and throw on failure; the runtime adds retries, backoff, rate limits and suppression.
@@ -35,5 +37,16 @@ public interface EffectSink {
    */
   default EffectLookup lookup(Effect effect) throws Exception {
     return EffectLookup.UNKNOWN;
+  }
+
+  /**
+   * How many times the sink has performed effects with {@code effect}'s idempotency key; empty if
+   * it cannot count (the default). Asked by the verifier, which checks at the sink that every effect
+   * a backfill performed happened exactly once and every suppressed one never: a sink that can
+   * count turns "the workflow says it called once" into "the sink saw it once". Throws if the sink
+   * cannot be asked now.
+   */
+  default OptionalLong timesPerformed(Effect effect) throws Exception {
+    return OptionalLong.empty();
   }
 }

@@ -1,8 +1,11 @@
 package dev.reprise.workflow.internal;
 
 import dev.reprise.core.KafkaClientObserver;
+import dev.reprise.core.RepriseRetriableException;
 import dev.reprise.protocol.ReplayHeaders;
+import dev.reprise.registry.SchemaRegistryException;
 import dev.reprise.registry.SchemaRegistryClient;
+import dev.reprise.registry.UnknownSchemaIdException;
 import dev.reprise.workflow.EffectStats;
 import dev.reprise.workflow.Receipt;
 import dev.reprise.workflow.ReceiptOutcome;
@@ -71,6 +74,7 @@ public final class EffectExecutor implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(EffectExecutor.class);
   static final String IN_DOUBT = "reprise.in-doubt-until=";
+  private static final Duration REST = Duration.ofSeconds(1);
 
   private final String workflow;
   private final Map<String, Object> clientConfig;
@@ -79,6 +83,9 @@ public final class EffectExecutor implements AutoCloseable {
   private final ReceiptCodec receipts;
   private final String outbox;
   private final Map<TopicPartition, Long> inDoubtUntil = new HashMap<>();
+  /** Partitions paused after a failure, until {@link System#nanoTime} passes the value. */
+  private final Map<TopicPartition, Long> resting = new HashMap<>();
+  private final FairTurns turns = new FairTurns();
   private final Set<TopicPartition> revoked = new HashSet<>();
   private final OutcomeCounter outcomes;
   private final KafkaClientObserver clients;
@@ -126,13 +133,14 @@ public final class EffectExecutor implements AutoCloseable {
       producer = newProducer();
       consumer.subscribe(List.of(outbox), new Rebalance());
       while (!closing) {
+        resumeRested();
         ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
-        for (TopicPartition partition : records.partitions()) {
-          if (closing) {
-            break;
-          }
+        List<TopicPartition> turn = turns.order(records.partitions());
+        for (int i = 0; i < turn.size() && !closing; i++) {
+          TopicPartition partition = turn.get(i);
           try {
             handle(partition, records.records(partition));
+            turns.served(partition);
           } catch (WakeupException e) {
             throw e;
           } catch (RuntimeException e) {
@@ -140,12 +148,18 @@ public final class EffectExecutor implements AutoCloseable {
               break;
             }
             current = null;
-            log.warn("workflow '{}': effects of {} not committed ({}); resuming from the last commit in a second",
+            recover(partition);
+            if (i + 1 < turn.size() && failedBefore(turn.subList(0, i))) {
+              // Two partitions failing in one round: the broker or the registry, not a partition.
+              log.warn("workflow '{}': effects of {} not committed either ({}); resuming every partition from its last"
+                  + " commit in a second", workflow, partition, e.toString());
+              rewind(turn.subList(i + 1, turn.size()));
+              LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
+              break;
+            }
+            // One partition's trouble rests that partition only; the others keep their turns.
+            log.warn("workflow '{}': effects of {} not committed ({}); retrying it from its last commit in a second",
                 workflow, partition, e.toString());
-            recover();
-            // A registry or broker outage: do not spin.
-            LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
-            break;
           }
         }
       }
@@ -177,7 +191,20 @@ public final class EffectExecutor implements AutoCloseable {
         new OffsetAndMetadata(records.get(0).offset(), IN_DOUBT + Math.max(end, doubtfulUntil))));
     current = new Batch(partition);
     for (ConsumerRecord<byte[], byte[]> record : records) {
-      EffectRequest request = requests.decode(record.value());
+      EffectRequest request;
+      try {
+        request = requests.decode(record.value());
+      } catch (RuntimeException e) {
+        if (!unreadable(e)) {
+          throw e;
+        }
+        // Bytes no codec reads (a foreign producer, a damaged record): a dead letter, not a
+        // partition stuck behind it forever.
+        log.warn("workflow '{}': outbox record {}@{} is unreadable ({}); dead-lettered", workflow, partition,
+            record.offset(), e.toString());
+        current.unreadable(record, e);
+        continue;
+      }
       Outcome outcome = perform(request, record.offset() < doubtfulUntil);
       if (outcome == null) {
         break;
@@ -192,6 +219,17 @@ public final class EffectExecutor implements AutoCloseable {
       }
       commit(batch);
     }
+  }
+
+  /**
+   * Whether decoding failed on the bytes themselves; a registry that cannot be reached or refuses
+   * this client is the executor's trouble, retried, never a dead letter.
+   */
+  private static boolean unreadable(RuntimeException e) {
+    if (e instanceof UnknownSchemaIdException) {
+      return true;
+    }
+    return !(e instanceof SchemaRegistryException) && !(e instanceof RepriseRetriableException);
   }
 
   /** The event's effects, in order; null if the partition was taken away or the executor is closing. */
@@ -261,7 +299,7 @@ public final class EffectExecutor implements AutoCloseable {
             consumer.pause(consumer.assignment());
           }
         } finally {
-          consumer.resume(consumer.assignment());
+          consumer.resume(active());
         }
         if (closing || current.abandoned) {
           return null;
@@ -271,7 +309,7 @@ public final class EffectExecutor implements AutoCloseable {
   }
 
   private void commit(Batch batch) {
-    if (batch.outcomes.isEmpty()) {
+    if (batch.outcomes.isEmpty() && batch.unreadable.isEmpty()) {
       return;
     }
     for (Outcome outcome : batch.outcomes) {
@@ -282,6 +320,14 @@ public final class EffectExecutor implements AutoCloseable {
     producer.beginTransaction();
     for (Outcome outcome : batch.outcomes) {
       send(outcome);
+    }
+    for (Unreadable letter : batch.unreadable) {
+      ConsumerRecord<byte[], byte[]> record = letter.record();
+      Headers headers = DeadLetters.headers(new RecordHeaders(record.headers().toArray()), WorkflowHeaders.STAGE_OUTBOX,
+          letter.error(), record.topic(), record.partition(), record.offset(),
+          record.key() == null ? "?" : new String(record.key(), StandardCharsets.UTF_8));
+      producer.send(new ProducerRecord<>(WorkflowTopics.deadLetters(workflow), null, record.key(), record.value(),
+          headers));
     }
     producer.sendOffsetsToTransaction(Map.of(batch.partition, new OffsetAndMetadata(batch.next)),
         consumer.groupMetadata());
@@ -313,8 +359,11 @@ public final class EffectExecutor implements AutoCloseable {
     producer.send(new ProducerRecord<>(WorkflowTopics.redrive(workflow), request.inputPartition(), key, null, forget));
   }
 
-  /** After a failed commit: a new producer, and every partition back to its last commit (marker included). */
-  private void recover() {
+  /**
+   * After a failed batch: a new producer, and {@code partition} back to its last commit (marker
+   * included), resting for a second (paused) so a lasting fault does not spin.
+   */
+  private void recover(TopicPartition partition) {
     try {
       producer.abortTransaction();
     } catch (RuntimeException ignored) {
@@ -322,8 +371,40 @@ public final class EffectExecutor implements AutoCloseable {
     }
     producer.close(Duration.ZERO);
     producer = newProducer();
+    if (consumer.assignment().contains(partition)) {
+      rewind(List.of(partition));
+      consumer.pause(List.of(partition));
+      resting.put(partition, System.nanoTime() + REST.toNanos());
+    }
+  }
+
+  private boolean failedBefore(List<TopicPartition> handledThisRound) {
+    return handledThisRound.stream().anyMatch(resting::containsKey);
+  }
+
+  /** Resumes the partitions whose rest is over (and forgets those no longer assigned). */
+  private void resumeRested() {
+    if (resting.isEmpty()) {
+      return;
+    }
+    long now = System.nanoTime();
     Set<TopicPartition> assigned = consumer.assignment();
-    rewind(assigned);
+    List<TopicPartition> rested = new ArrayList<>();
+    resting.entrySet().removeIf(entry -> {
+      boolean over = now - entry.getValue() >= 0 || !assigned.contains(entry.getKey());
+      if (over && assigned.contains(entry.getKey())) {
+        rested.add(entry.getKey());
+      }
+      return over;
+    });
+    consumer.resume(rested);
+  }
+
+  /** Everything assigned but the partitions resting after a failure. */
+  private Set<TopicPartition> active() {
+    Set<TopicPartition> active = new HashSet<>(consumer.assignment());
+    active.removeAll(resting.keySet());
+    return active;
   }
 
   private void rewind(Collection<TopicPartition> partitions) {
@@ -364,6 +445,7 @@ public final class EffectExecutor implements AutoCloseable {
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
       for (TopicPartition partition : partitions) {
         inDoubtUntil.remove(partition);
+        resting.remove(partition);
       }
       if (current != null && partitions.contains(current.partition)) {
         // Record what is done, so the next owner has only the rest in doubt.
@@ -382,6 +464,7 @@ public final class EffectExecutor implements AutoCloseable {
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
       for (TopicPartition partition : partitions) {
         inDoubtUntil.remove(partition);
+        resting.remove(partition);
       }
       if (current != null && partitions.contains(current.partition)) {
         current.abandoned = true;
@@ -440,6 +523,7 @@ public final class EffectExecutor implements AutoCloseable {
   private static final class Batch {
     final TopicPartition partition;
     final List<Outcome> outcomes = new ArrayList<>();
+    final List<Unreadable> unreadable = new ArrayList<>();
     long next = -1;
     boolean abandoned;
 
@@ -451,7 +535,15 @@ public final class EffectExecutor implements AutoCloseable {
       outcomes.add(outcome);
       next = offset + 1;
     }
+
+    void unreadable(ConsumerRecord<byte[], byte[]> record, Exception error) {
+      unreadable.add(new Unreadable(record, error));
+      next = record.offset() + 1;
+    }
   }
+
+  /** An outbox record that no codec reads, for the dead-letter topic as it was. */
+  private record Unreadable(ConsumerRecord<byte[], byte[]> record, Exception error) {}
 
   /** An event's effects done ({@code error} null) or failed for good. */
   private record Outcome(EffectRequest request, Exception error) {}

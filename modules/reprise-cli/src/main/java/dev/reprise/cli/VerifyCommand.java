@@ -30,7 +30,8 @@ final class VerifyCommand extends ClientCommand {
 
   @Option(names = "--sink-lookup", paramLabel = "WORKFLOW/SINK=URL",
       description = "Also check at this HTTP sink that every effect the workflow performed for the backfill happened"
-          + " there exactly once: GET URL/KEY answers 404, or 200 with {\"calls\": N} (reprise webhook's /keys does);"
+          + " there exactly once: GET URL/KEY answers 404, or 200 with header Reprise-Calls: N (reprise webhook's /keys"
+          + " does) or a JSON body {\"calls\": N};"
           + " repeat for each sink.")
   Map<String, URI> sinkLookups = new LinkedHashMap<>();
 

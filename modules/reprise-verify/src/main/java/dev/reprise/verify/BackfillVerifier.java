@@ -50,6 +50,9 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
@@ -433,15 +436,23 @@ public final class BackfillVerifier {
     return LocalDate.ofInstant(Instant.ofEpochMilli(eventType.eventTimeMillis(record)), ZoneOffset.UTC);
   }
 
-  /** Stage three: each performed effect asked of its sink, which must have seen it exactly once. */
+  /**
+   * Stage three: each performed effect asked of its sink, which must have seen it exactly once.
+   * The questions are independent and mostly waiting on the network, so a few run at a time.
+   */
   private static final class EffectsCheck {
+    private static final int CONCURRENT_QUESTIONS = 16;
+
     private long checked;
     private long notOnce;
     private long uncountable;
     private final List<String> findings = new ArrayList<>();
 
+    private record Question(String workflow, EffectSink sink, Effect effect) {}
+
     void check(String workflow, Map<String, EffectSink> sinks, Map<String, List<Receipt>> receipts,
         Map<String, List<Effect>> effects) {
+      List<Question> questions = new ArrayList<>();
       effects.forEach((eventId, asked) -> {
         List<Receipt> its = receipts.getOrDefault(eventId, List.of());
         if (its.isEmpty() || its.get(its.size() - 1).outcome() != ReceiptOutcome.PROCESSED) {
@@ -449,30 +460,57 @@ public final class BackfillVerifier {
         }
         for (Effect effect : asked) {
           EffectSink sink = sinks.get(effect.sink());
-          if (sink == null) {
-            continue;
-          }
-          OptionalLong times;
-          try {
-            times = sink.timesPerformed(effect);
-          } catch (Exception e) {
-            throw new RepriseRetriableException("cannot ask sink '" + effect.sink() + "' of workflow '" + workflow
-                + "' about " + effect.idempotencyKey() + ": " + e, e);
-          }
-          if (times.isEmpty()) {
-            uncountable++;
-            continue;
-          }
-          checked++;
-          if (times.getAsLong() != 1) {
-            notOnce++;
-            if (findings.size() < LISTED_DIFFERENCES) {
-              findings.add("workflow " + workflow + ", sink " + effect.sink() + ": " + effect.idempotencyKey()
-                  + " performed " + times.getAsLong() + " times");
-            }
+          if (sink != null) {
+            questions.add(new Question(workflow, sink, effect));
           }
         }
       });
+      if (questions.isEmpty()) {
+        return;
+      }
+      ExecutorService pool = Executors.newFixedThreadPool(Math.min(CONCURRENT_QUESTIONS, questions.size()), r -> {
+        Thread thread = new Thread(r, "reprise-verify-sinks");
+        thread.setDaemon(true);
+        return thread;
+      });
+      try {
+        List<Future<OptionalLong>> answers = new ArrayList<>(questions.size());
+        for (Question question : questions) {
+          answers.add(pool.submit(() -> question.sink().timesPerformed(question.effect())));
+        }
+        for (int i = 0; i < questions.size(); i++) {
+          record(questions.get(i), answer(questions.get(i), answers.get(i)));
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+
+    private static OptionalLong answer(Question question, Future<OptionalLong> answer) {
+      try {
+        return answer.get();
+      } catch (ExecutionException e) {
+        throw new RepriseRetriableException("cannot ask sink '" + question.effect().sink() + "' of workflow '"
+            + question.workflow() + "' about " + question.effect().idempotencyKey() + ": " + e.getCause(), e.getCause());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new RepriseRetriableException("interrupted while asking the sinks", e);
+      }
+    }
+
+    private void record(Question question, OptionalLong times) {
+      if (times.isEmpty()) {
+        uncountable++;
+        return;
+      }
+      checked++;
+      if (times.getAsLong() != 1) {
+        notOnce++;
+        if (findings.size() < LISTED_DIFFERENCES) {
+          findings.add("workflow " + question.workflow() + ", sink " + question.effect().sink() + ": "
+              + question.effect().idempotencyKey() + " performed " + times.getAsLong() + " times");
+        }
+      }
     }
 
     VerificationReport.EffectsAtSinks result() {

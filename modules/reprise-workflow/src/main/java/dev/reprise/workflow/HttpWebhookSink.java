@@ -28,8 +28,9 @@ import java.util.OptionalLong;
  * <p>A call without an answer within the timeout (10 s unless given) is in doubt, like one cut off
  * by a crash. With a lookup URL, an effect in doubt is looked up first: {@code GET
  * <lookup>/<url-encoded key>} answering 2xx means performed, 404 not performed (see {@link
- * EffectSink#lookup}); anything else is retried like a failed call. A 2xx body {@code {"calls": N}}
- * also tells the verifier how often ({@link EffectSink#timesPerformed}).
+ * EffectSink#lookup}); anything else is retried like a failed call. A 2xx with a {@code
+ * Reprise-Calls: N} header (or a JSON body {@code {"calls": N}}) also tells the verifier how often
+ * ({@link EffectSink#timesPerformed}).
  *
  * <pre>{@code
  * new HttpWebhookSink("webhook", URI.create("http://127.0.0.1:8088/hook"));
@@ -37,6 +38,9 @@ import java.util.OptionalLong;
  * }</pre>
  */
 public final class HttpWebhookSink implements EffectSink {
+
+  /** The lookup answer's header with how many calls the sink accepted for the key. */
+  public static final String CALLS_HEADER = "Reprise-Calls";
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -124,8 +128,9 @@ public final class HttpWebhookSink implements EffectSink {
   }
 
   /**
-   * From the lookup URL: 404 is 0; a 2xx whose JSON body has a number {@code "calls"} is that many
-   * (the counting webhook answers so); a 2xx without one says "seen", not how often: empty.
+   * From the lookup URL: 404 is 0; a 2xx with a {@value #CALLS_HEADER} header, or a JSON body with
+   * a number {@code "calls"}, is that many (the counting webhook sends the header); a 2xx without
+   * either says "seen", not how often: empty.
    */
   @Override
   public OptionalLong timesPerformed(Effect effect) throws Exception {
@@ -135,6 +140,17 @@ public final class HttpWebhookSink implements EffectSink {
     HttpResponse<String> response = ask(effect);
     if (response.statusCode() == 404) {
       return OptionalLong.of(0);
+    }
+    Optional<String> header = response.headers().firstValue(CALLS_HEADER);
+    if (header.isPresent()) {
+      try {
+        return OptionalLong.of(Long.parseLong(header.get().trim()));
+      } catch (NumberFormatException e) {
+        return OptionalLong.empty();
+      }
+    }
+    if (response.body() == null || response.body().isBlank()) {
+      return OptionalLong.empty();
     }
     try {
       JsonNode calls = JSON.readTree(response.body()).path("calls");

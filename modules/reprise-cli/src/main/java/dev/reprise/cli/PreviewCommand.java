@@ -1,23 +1,35 @@
 package dev.reprise.cli;
 
 import dev.reprise.protocol.BackfillCounters;
+import dev.reprise.protocol.BackfillRequest;
 import dev.reprise.protocol.BackfillStatus;
+import dev.reprise.workflow.WorkflowDryRun;
 import java.io.PrintWriter;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code reprise preview}: publish a PREVIEW request and show its plan — records per day of event
  * time, the schema-evolution counts, upcast samples (before → after) and the duration estimate of
- * its pilot, which replays about 1% of the plan for real.
+ * its pilot, which replays about 1% of the plan for real; and, for each {@code --workflow}, its dry
+ * run: what EXECUTE would make it do (effects per sink, events it already handled, failures), with
+ * nothing performed, stored or published by the workflow.
  */
 @Command(name = "preview", mixinStandardHelpOptions = true,
     description = {"Publish a PREVIEW request (the same flags as 'request') and show its plan: records per day, schema"
         + " evolution, samples before -> after, and a duration estimate from a pilot replaying ~1%% for real."})
 final class PreviewCommand extends RequestCommand {
+
+  @Option(names = "--dry-run-wait", paramLabel = "SECONDS", defaultValue = "120",
+      description = "How long to wait for each --workflow's dry run (what EXECUTE would do: effects, duplicates,"
+          + " failures; nothing is performed or stored) once the scan is done (default: ${DEFAULT-VALUE}).")
+  long dryRunSeconds;
 
   @Override
   int run(Session session) throws InterruptedException {
@@ -26,19 +38,38 @@ final class PreviewCommand extends RequestCommand {
     if (answered != 0) {
       return answered;
     }
-    Optional<BackfillStatus> status = Optional.empty();
-    while (status.isEmpty() || !status.get().state().isTerminal()) {
-      TimeUnit.MILLISECONDS.sleep(250);
-      status = session.client().status(backfillId);
-    }
-    BackfillStatus done = status.get();
+    Clock clock = Clock.systemUTC();
+    BackfillStatus done = session.client().awaitStatus(backfillId, s -> s.state().isTerminal(), Duration.ofDays(1), clock)
+        .orElseThrow(() -> new IllegalStateException("preview '" + backfillId + "' did not end within a day"));
     if (done.state() != dev.reprise.protocol.BackfillState.COMPLETED) {
       session.out().printf("preview '%s' ended %s: %s%n", backfillId, done.state(), done.reason().orElse("?"));
       return 1;
     }
     describe(done, session.out());
     done.countsPerDay().forEach((day, count) -> session.out().printf("    %s %,8d%n", day, count));
+    long matched = done.counter(BackfillCounters.MATCHED);
+    for (String workflow : done.request().map(BackfillRequest::workflows).orElse(List.of())) {
+      WorkflowDryRun dryRun = awaitDryRun(session, workflow, matched, clock);
+      if (dryRun.events() < matched) {
+        say(session.out(), "    dry run: %s has handled %,d of %,d events after %d s (is a worker running it?)",
+            workflow, dryRun.events(), matched, dryRunSeconds);
+      }
+      say(session.out(), "    dry run: %s", dryRun.describe());
+      dryRun.examples().stream().limit(3).forEach(example -> say(session.out(), "      e.g. %s", abbreviate(example)));
+    }
     return 0;
+  }
+
+  /** The named workflow's dry run once it has seen every match, or as far as it got in time. */
+  private WorkflowDryRun awaitDryRun(Session session, String workflow, long events, Clock clock) {
+    var deadline = clock.instant().plusSeconds(dryRunSeconds);
+    while (true) {
+      WorkflowDryRun dryRun = WorkflowDryRun.of(session.clientConfig(), session.registry(), workflow, backfillId);
+      if (dryRun.events() >= events || !clock.instant().isBefore(deadline)) {
+        return dryRun;
+      }
+      LockSupport.parkNanos(Duration.ofMillis(500).toNanos());
+    }
   }
 
   static void describe(BackfillStatus preview, PrintWriter out) {

@@ -398,6 +398,8 @@ public final class ReplayCoordinator implements AutoCloseable {
       if (known.get().equals(request)) {
         log.info("duplicate START for '{}' ignored: the same request runs once", id);
         decided(received, "DUPLICATE", Optional.of("the same request as the known backfill: it runs once"));
+      } else if (executesPreview(known.get(), request)) {
+        executePreview(received, request);
       } else {
         refuse(received, "START refused: backfill '" + id + "' already exists with a different request (differs in: "
             + String.join(", ", differences(known.get(), request)) + ")");
@@ -424,6 +426,49 @@ public final class ReplayCoordinator implements AutoCloseable {
         Optional.of(instanceId), clock.instant());
     publish(accepted);
     audit.transition(id, Optional.empty(), BackfillState.ACCEPTED, Optional.empty());
+    launch(accepted);
+  }
+
+  /**
+   * Whether {@code request} asks to EXECUTE the PREVIEW {@code known}: the same request but for
+   * its mode, who asks and why (a reviewer previews, an operator executes).
+   */
+  private static boolean executesPreview(BackfillRequest known, BackfillRequest request) {
+    return known.mode() == BackfillRequest.Mode.PREVIEW && request.mode() == BackfillRequest.Mode.EXECUTE
+        && Set.of("mode", "requestedBy", "reason").containsAll(differences(known, request));
+  }
+
+  /**
+   * Runs a completed PREVIEW as an EXECUTE on the preview's own plan (its offsets, not a new
+   * snapshot), so what runs is what was previewed — the same counts, the same would-be effects. The
+   * request is checked as a new START would be (access policy included); a preview still scanning,
+   * or of a handover (whose plan is its workflows' live positions at the time it runs), cannot be.
+   */
+  private void executePreview(Received received, BackfillRequest request) {
+    String id = request.backfillId();
+    statusStore.catchUp(CLIENT_TIMEOUT);
+    BackfillStatus preview = statusStore.latest(id).orElseThrow();
+    List<String> problems = new ArrayList<>();
+    if (preview.state() != BackfillState.COMPLETED || runs.containsKey(id) && !runs.get(id).isFinished()) {
+      problems.add("its PREVIEW is " + preview.state() + "; only a completed PREVIEW can be executed");
+    }
+    if (request.isHandover()) {
+      problems.add("a handover's plan is its workflows' live positions when it runs: START a new one instead");
+    }
+    problems.addAll(validator.problems(request));
+    policy.ifPresent(p -> problems.addAll(p.current().startProblems(request.requester(), request)));
+    if (problems.isEmpty()) {
+      sourceTopicProblem(request.sourceTopic()).ifPresent(problems::add);
+    }
+    if (!problems.isEmpty()) {
+      refuse(received, "EXECUTE of PREVIEW '" + id + "' refused: " + String.join("; ", problems));
+      return;
+    }
+    accepted(received);
+    BackfillStatus accepted = preview.executing(request, instanceId, clock.instant());
+    log.info("backfill '{}': EXECUTE of its PREVIEW, on the preview's plan {}", id, accepted.partitions());
+    publish(accepted);
+    audit.transition(id, Optional.of(preview.state()), BackfillState.ACCEPTED, Optional.of("EXECUTE of the PREVIEW"));
     launch(accepted);
   }
 

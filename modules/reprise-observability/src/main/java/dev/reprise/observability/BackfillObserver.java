@@ -11,9 +11,12 @@ import dev.reprise.protocol.AuditEntry;
 import dev.reprise.protocol.AuditTrail;
 import dev.reprise.protocol.BackfillClient;
 import dev.reprise.protocol.BackfillCounters;
+import dev.reprise.protocol.BackfillRequest;
 import dev.reprise.protocol.BackfillStatus;
 import dev.reprise.protocol.ControlTopics;
 import dev.reprise.registry.SchemaRegistryClient;
+import dev.reprise.workflow.DeadLetterRedriver;
+import dev.reprise.workflow.WorkflowDryRun;
 import dev.reprise.workflow.WorkflowTopics;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -61,6 +64,7 @@ public final class BackfillObserver implements MeterBinder, AutoCloseable {
   private static final String WORKFLOW_GROUP_PREFIX = "reprise.workflow.";
 
   private final BackfillClient client;
+  private final SchemaRegistryClient registry;
   private final Map<String, Object> clientConfig;
   private final Admin admin;
   private final LagMonitor lag;
@@ -96,6 +100,7 @@ public final class BackfillObserver implements MeterBinder, AutoCloseable {
     this.clock = clock;
     this.protectedGroups = Set.copyOf(protectedGroups);
     this.client = BackfillClient.create(clientConfig, registry, actionsTeam);
+    this.registry = registry;
     this.clientConfig = Map.copyOf(clientConfig);
     this.admin = Admin.create(clientConfig);
     this.health = WorkflowHealth.view(clientConfig);
@@ -272,14 +277,85 @@ public final class BackfillObserver implements MeterBinder, AutoCloseable {
     return clock.millis();
   }
 
-  /** Publishes control events for the dashboard's buttons. */
   /** The audit trail of {@code backfillId} as it stands (read from {@code reprise.audit} now). */
   public List<AuditEntry> audit(String backfillId) {
     return AuditTrail.read(clientConfig, client.codec(), Optional.of(backfillId), Duration.ofSeconds(10));
   }
 
+  /** Publishes control events for the dashboard's buttons. */
   public BackfillClient client() {
     return client;
+  }
+
+  /** The workflows its request names, in order; none for an unknown backfill. */
+  private List<String> workflowsOf(String backfillId) {
+    return Optional.ofNullable(statuses.get(backfillId)).flatMap(BackfillStatus::request)
+        .map(BackfillRequest::workflows).orElse(List.of());
+  }
+
+  /** What each workflow a PREVIEW names would do (its dry run, as far as it got), read now. */
+  public List<WorkflowDryRun> dryRuns(String backfillId) {
+    return workflowsOf(backfillId).stream()
+        .map(workflow -> WorkflowDryRun.of(clientConfig, registry, workflow, backfillId)).toList();
+  }
+
+  /** The dead letters of {@code backfillId} in each workflow its request names, read now. */
+  public Map<String, List<DeadLetterRedriver.DeadLetter>> workflowDeadLetters(String backfillId) {
+    Map<String, List<DeadLetterRedriver.DeadLetter>> letters = new java.util.TreeMap<>();
+    for (String workflow : workflowsOf(backfillId)) {
+      try (DeadLetterRedriver redriver = DeadLetterRedriver.create(clientConfig, workflow)) {
+        letters.put(workflow, redriver.deadLetters().stream()
+            .filter(d -> d.backfillId().filter(backfillId::equals).isPresent()).toList());
+      } catch (IllegalArgumentException e) {
+        letters.put(workflow, List.of());   // the workflow has no dead-letter topic yet: none
+      }
+    }
+    return letters;
+  }
+
+  /**
+   * Retries dead letters of {@code backfillId} in {@code workflow}: one ({@code item}, {@code
+   * partition@offset}) or, with none, every one; through the workflow's redrive topic and dedup,
+   * as {@code reprise retry} does.
+   *
+   * @throws IllegalArgumentException if the workflow is not the backfill's, or the item is not one of its dead letters
+   */
+  public List<DeadLetterRedriver.DeadLetter> retry(String backfillId, String workflow, Optional<String> item) {
+    if (!workflowsOf(backfillId).contains(workflow)) {
+      throw new IllegalArgumentException("backfill '" + backfillId + "' names no workflow '" + workflow + "'");
+    }
+    try (DeadLetterRedriver redriver = DeadLetterRedriver.create(clientConfig, workflow)) {
+      if (item.isEmpty()) {
+        return redriver.retryBackfill(backfillId);
+      }
+      String[] at = item.get().split("@", -1);
+      int partition;
+      long offset;
+      try {
+        partition = Integer.parseInt(at[0]);
+        offset = Long.parseLong(at[1]);
+      } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+        throw new IllegalArgumentException("item must be PARTITION@OFFSET, was '" + item.get() + "'");
+      }
+      DeadLetterRedriver.DeadLetter letter = redriver.deadLetters().stream()
+          .filter(d -> d.partition() == partition && d.offset() == offset).findFirst()
+          .orElseThrow(() -> new IllegalArgumentException("no dead letter at " + item.get() + " in workflow '"
+              + workflow + "'"));
+      if (letter.backfillId().filter(backfillId::equals).isEmpty()) {
+        throw new IllegalArgumentException("the dead letter at " + item.get() + " is not backfill '" + backfillId + "''s");
+      }
+      return List.of(redriver.retryItem(partition, offset));
+    }
+  }
+
+  /** The registry the observer decodes with. */
+  public SchemaRegistryClient registry() {
+    return registry;
+  }
+
+  /** Kafka client settings of the cluster it observes. */
+  public Map<String, Object> clientConfig() {
+    return clientConfig;
   }
 
   // ---- metrics ----

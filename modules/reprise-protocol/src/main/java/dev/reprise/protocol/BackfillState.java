@@ -18,6 +18,10 @@ import java.util.Set;
  *   COMPLETED ─▶ VERIFIED / VERIFICATION_FAILED   (by a verifier, again at will)
  * </pre>
  *
+ * <p>A completed PREVIEW is finished as a preview, and may be executed: its id then starts a new
+ * life at ACCEPTED, as an EXECUTE on the preview's plan ({@link BackfillStatus#executing}). That is
+ * a new run of the same request, not a move of this machine, so it is not among {@link #next()}.
+ *
  * <p>A backfill is not done until it is verified: verification compares the source, the backfill
  * topic and the workflows' receipts after the replay, so its states follow COMPLETED and are
  * {@linkplain #isTerminal terminal} for the replay itself.

@@ -103,7 +103,6 @@ public record BackfillStatus(
     return planned == 0 ? (state.canBeVerified() ? 1.0 : 0.0) : (double) done / planned;
   }
 
-  /** This status with {@code note} as the last refused command; the backfill itself is unchanged. */
   /**
    * The refusal this status reports that {@code before} did not: how a coordinator answers a
    * command it refused for a backfill that exists (its state is left alone).
@@ -112,6 +111,25 @@ public record BackfillStatus(
     return rejectedCommand.filter(note -> !rejectedCommand.equals(before.flatMap(BackfillStatus::rejectedCommand)));
   }
 
+  /**
+   * The ACCEPTED status of {@code execute}, the EXECUTE of this completed PREVIEW: the same plan
+   * (each partition's start and end offsets, read from its start again) and nothing replayed yet,
+   * so that what runs is exactly what was previewed.
+   *
+   * @throws IllegalBackfillTransitionException if this is not a completed PREVIEW
+   */
+  public BackfillStatus executing(BackfillRequest execute, String newOwner, Instant at) {
+    if (state != BackfillState.COMPLETED || request.map(r -> r.mode() != BackfillRequest.Mode.PREVIEW).orElse(true)) {
+      throw new IllegalBackfillTransitionException(backfillId, state, BackfillState.ACCEPTED);
+    }
+    List<PartitionProgress> plan = partitions.stream()
+        .map(p -> new PartitionProgress(p.partition(), p.startOffset(), p.endOffset(), p.startOffset())).toList();
+    return new BackfillStatus(backfillId, BackfillState.ACCEPTED, Optional.empty(), Optional.of(execute),
+        Optional.of(newOwner), Map.of(), plan, null, 0.0, OptionalLong.empty(), Map.of(), List.of(), Optional.empty(),
+        Optional.empty(), Optional.empty(), OptionalLong.empty(), List.of(), at);
+  }
+
+  /** This status with {@code note} as the last refused command; the backfill itself is unchanged. */
   public BackfillStatus withRejectedCommand(String note, Instant at) {
     return new BackfillStatus(backfillId, state, reason, request, owner, counters, partitions, countsPerDay,
         recordsPerSecond, etaSeconds, evolution, samples, Optional.of(note), startedAt, throttle, estimatedSeconds,

@@ -44,6 +44,7 @@ public final class ControlTopics {
   public static final String COORDINATOR_GROUP = "reprise.coordinator";
 
   private static final String BACKFILL_PREFIX = "reprise.backfill.";
+  private static final String PREVIEW_PREFIX = "reprise.preview.";
 
   private static final Pattern TEAM = Pattern.compile(TEAM_NAME);
 
@@ -75,6 +76,15 @@ public final class ControlTopics {
   /** The topic a backfill publishes its upcast records to. */
   public static String backfillTopic(String backfillId) {
     return BACKFILL_PREFIX + backfillId;
+  }
+
+  /**
+   * A PREVIEW's scratch topic when it names workflows: every matching record, upcast as EXECUTE
+   * would publish it, for the named workflows' dry run (they handle it and record what they would
+   * do, touching no dedup store, state or view). Kept a day.
+   */
+  public static String previewTopic(String backfillId) {
+    return PREVIEW_PREFIX + backfillId;
   }
 
   /** The topic a backfill dead-letters unreadable records to, raw bytes plus error headers. */

@@ -107,6 +107,7 @@ public final class WorkflowRuntime implements AutoCloseable {
   private final BackfillClient backfills;
   /** Per backfill: empty if it replays another event type (passed by), else its effects policy here. */
   private final Map<String, Optional<EffectsPolicy>> terms = new ConcurrentHashMap<>();
+  private final Map<String, Optional<EffectsPolicy>> dryRuns = new ConcurrentHashMap<>();
   private final Map<String, GuardedSink> sinks = new HashMap<>();
   private final Set<String> openSinks = ConcurrentHashMap.newKeySet();
   private final OutcomeCounter outcomes = new OutcomeCounter();
@@ -217,7 +218,7 @@ public final class WorkflowRuntime implements AutoCloseable {
     sources.add("redrive");
     String stateStore = stateStoreName(name);
     topology.addProcessor("handle", () -> new HandleProcessor(config.workflow, config.eventType, store, stateStore, config.registry,
-        sinks.keySet(), this::termsOf, config.dedupRetention, outcomes), sources.toArray(String[]::new));
+        sinks.keySet(), this::termsOf, this::dryRunOf, config.dedupRetention, outcomes), sources.toArray(String[]::new));
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.String(),
         Serdes.Long()), "handle");
     topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(stateStore), Serdes.String(),
@@ -229,6 +230,8 @@ public final class WorkflowRuntime implements AutoCloseable {
     topology.addSink(HandleProcessor.EFFECTS, WorkflowTopics.effects(name), Serdes.ByteArray().serializer(),
         Serdes.ByteArray().serializer(), "handle");
     topology.addSink(HandleProcessor.VIEW, WorkflowTopics.view(name), Serdes.ByteArray().serializer(),
+        Serdes.ByteArray().serializer(), "handle");
+    topology.addSink(HandleProcessor.DRY_RUNS, WorkflowTopics.dryRuns(name), Serdes.ByteArray().serializer(),
         Serdes.ByteArray().serializer(), "handle");
     return topology;
   }
@@ -497,6 +500,31 @@ public final class WorkflowRuntime implements AutoCloseable {
   }
 
   /**
+   * How this workflow dry-runs a PREVIEW's records: only for a PREVIEW that names it (or one this
+   * runtime follows by name), with the effects policy EXECUTE would have; empty otherwise, and the
+   * records are passed by. A preview is an explicit question to the workflows it names; the others
+   * have nothing to answer.
+   */
+  private Optional<EffectsPolicy> dryRunOf(String backfillId) {
+    Optional<EffectsPolicy> known = dryRuns.get(backfillId);
+    if (known != null) {
+      return known;
+    }
+    Optional<BackfillRequest> request = backfills.status(backfillId).flatMap(BackfillStatus::request);
+    if (request.isEmpty()) {
+      // The coordinator commits a PLANNED status before the first record, and status() reads to
+      // the end of the status topic: this is a preview whose status was compacted away.
+      log.warn("workflow '{}': no status for preview '{}'; passing its records by", config.workflow.name(), backfillId);
+      return Optional.empty();
+    }
+    boolean named = request.get().workflows().contains(config.workflow.name())
+        || config.namedBackfills.contains(backfillId);
+    Optional<EffectsPolicy> policy = named ? termsOf(backfillId) : Optional.empty();
+    dryRuns.put(backfillId, policy);
+    return policy;
+  }
+
+  /**
    * A backfill's effects run for this workflow only if the backfill asked for them from it: it
    * names the workflow, or this runtime follows that backfill by name. A runtime following every
    * backfill (the default) would otherwise perform, for history it never asked about, the effects
@@ -515,6 +543,7 @@ public final class WorkflowRuntime implements AutoCloseable {
       create(admin, new NewTopic(WorkflowTopics.receipts(name), Optional.of(config.topicPartitions), replication()));
       create(admin, new NewTopic(WorkflowTopics.deadLetters(name), Optional.of(config.topicPartitions), replication()));
       create(admin, new NewTopic(WorkflowTopics.effects(name), Optional.of(config.topicPartitions), replication()));
+      create(admin, new NewTopic(WorkflowTopics.dryRuns(name), Optional.of(config.topicPartitions), replication()));
       // As wide as the live topics: a retried record goes back to the partition number it came from.
       create(admin, new NewTopic(WorkflowTopics.redrive(name), Optional.of(partitions), replication()));
       List<String> views = new ArrayList<>(List.of(WorkflowTopics.view(name)));
@@ -642,7 +671,7 @@ public final class WorkflowRuntime implements AutoCloseable {
     private final Map<String, SinkResilience> resilience = new HashMap<>();
     private Set<String> liveTopics = Set.of();
     private boolean allBackfills = true;
-    private java.util.regex.Pattern backfillPattern = WorkflowTopics.ALL_BACKFILLS;
+    private java.util.regex.Pattern backfillPattern = WorkflowTopics.ALL_FOLLOWED;
     private Set<String> namedBackfills = Set.of();
     private Path stateDirectory;
     private Duration dedupRetention = DEFAULT_DEDUP_RETENTION;
@@ -716,7 +745,9 @@ public final class WorkflowRuntime implements AutoCloseable {
       this.allBackfills = !backfillIds.isEmpty();
       this.namedBackfills = Set.copyOf(backfillIds);
       this.backfillPattern = java.util.regex.Pattern.compile(backfillIds.stream()
-          .map(id -> java.util.regex.Pattern.quote(dev.reprise.protocol.ControlTopics.backfillTopic(id)))
+          .flatMap(id -> java.util.stream.Stream.of(dev.reprise.protocol.ControlTopics.backfillTopic(id),
+              dev.reprise.protocol.ControlTopics.previewTopic(id)))
+          .map(java.util.regex.Pattern::quote)
           .collect(java.util.stream.Collectors.joining("|")));
       return this;
     }

@@ -17,7 +17,14 @@ public final class WorkflowTopics {
    */
   public static final Pattern ALL_BACKFILLS = Pattern.compile("reprise\\.backfill\\.(?![A-Za-z0-9._-]*\\.dlq$)[A-Za-z0-9._-]+");
 
+  /** Every PREVIEW's scratch topic ({@code reprise.preview.<id>}), which the workflows it names dry-run. */
+  public static final Pattern ALL_PREVIEWS = Pattern.compile("reprise\\.preview\\.[A-Za-z0-9._-]+");
+
+  /** What a runtime following every backfill subscribes to: backfill topics and preview topics. */
+  public static final Pattern ALL_FOLLOWED = Pattern.compile(ALL_BACKFILLS.pattern() + "|" + ALL_PREVIEWS.pattern());
+
   private static final String PREFIX = "reprise.workflow.";
+  private static final String PREVIEW_PREFIX = "reprise.preview.";
 
   private WorkflowTopics() {}
 
@@ -60,6 +67,22 @@ public final class WorkflowTopics {
   /** The workflow's view (compacted): rows it publishes with {@link WorkflowContext#publish}. */
   public static String view(String workflow) {
     return PREFIX + workflow + ".view";
+  }
+
+  /**
+   * What a workflow would do with each event of a PREVIEW that names it (its dry run): one receipt
+   * per event, as EXECUTE would write it — PROCESSED with the effects it would perform, SUPPRESSED
+   * with those it would record, DUPLICATE if its dedup store already has the event, FAILED with why.
+   */
+  public static String dryRuns(String workflow) {
+    return PREFIX + workflow + ".dryrun";
+  }
+
+  /** The PREVIEW a topic is the scratch topic of, if it is one. */
+  public static java.util.Optional<String> previewOf(String topic) {
+    return ALL_PREVIEWS.matcher(topic).matches()
+        ? java.util.Optional.of(topic.substring(PREVIEW_PREFIX.length()))
+        : java.util.Optional.empty();
   }
 
   /** The backfill a topic belongs to, if it is a backfill topic. */

@@ -84,6 +84,8 @@ public final class BackfillRun implements Runnable {
   private final String backfillId;
   private final BackfillRequest request;
   private final boolean execute;
+  /** A PREVIEW naming workflows: they dry-run what it publishes to its scratch topic. */
+  private final boolean dryRun;
   private final BlockingDeque<Signal> signals = new LinkedBlockingDeque<>();
   private final CountDownLatch finished = new CountDownLatch(1);
   private final ReplayPublisher publisher;
@@ -116,6 +118,7 @@ public final class BackfillRun implements Runnable {
     this.request = status.request().orElseThrow(
         () -> new IllegalArgumentException("backfill '" + status.backfillId() + "' has no request to run"));
     this.execute = request.mode() == BackfillRequest.Mode.EXECUTE;
+    this.dryRun = !execute && !request.workflows().isEmpty();
     this.state = status.state();
     this.rejectedCommand = status.rejectedCommand().orElse(null);
     this.publisher = new ReplayPublisher(ctx, backfillId, request.sourceTopic());
@@ -232,8 +235,9 @@ public final class BackfillRun implements Runnable {
       state = status.state();
       return false;
     }
-    if (status == null || status.partitions().isEmpty()) {
-      plan();
+    if (status == null || status.state() == BackfillState.ACCEPTED) {
+      // An ACCEPTED status has no plan yet, unless it executes a PREVIEW: then it is the preview's.
+      plan(status == null ? List.of() : status.partitions());
       return true;
     }
     if (status.rejectedCommand().isPresent()) {
@@ -273,9 +277,13 @@ public final class BackfillRun implements Runnable {
     return true;
   }
 
-  /** Plans (see {@link RunPlanner}) and commits the PLANNED status. */
-  private void plan() {
-    run = new RunPlanner(ctx, backfillId, request).plan();
+  /**
+   * Plans (see {@link RunPlanner}) and commits the PLANNED status.
+   *
+   * @param previewed a PREVIEW's plan this EXECUTE runs on; empty: snapshot the source now
+   */
+  private void plan(List<PartitionProgress> previewed) {
+    run = new RunPlanner(ctx, backfillId, request).plan(previewed);
     prepare();
     if (!execute) {
       pilot = Pilot.prepare(ctx, backfillId, run).orElse(null);
@@ -503,10 +511,17 @@ public final class BackfillRun implements Runnable {
         rate.acquire();
         publisher.replayed(ControlTopics.backfillTopic(backfillId), record, m);
         working.published++;
-      } else if (pilot != null) {
-        pilot.publishing();
-        // Unpaced: the pilot measures the pipeline; rate limits are applied by the estimate.
-        publisher.replayed(pilot.topic(), record, m);
+      } else {
+        // Unpaced: the pilot measures the pipeline; rate limits are applied by the estimate. A dry
+        // run's scratch topic gets every match (the pilot times its first share of them), so the
+        // named workflows see exactly what EXECUTE would publish.
+        if (pilot != null) {
+          pilot.publishing();
+        }
+        String scratch = dryRun ? ControlTopics.previewTopic(backfillId) : pilot != null ? pilot.topic() : null;
+        if (scratch != null) {
+          publisher.replayed(scratch, record, m);
+        }
       }
     } else if (outcome instanceof EventReplayer.FilteredOut) {
       working.filteredOut++;

@@ -1,12 +1,15 @@
 package dev.reprise.coordinator.internal;
 
+import dev.reprise.core.RepriseNonRetriableException;
 import dev.reprise.core.RepriseRetriableException;
 import dev.reprise.protocol.BackfillRequest;
+import dev.reprise.protocol.BackfillStatus.PartitionProgress;
 import dev.reprise.protocol.ControlTopics;
 import dev.reprise.protocol.LivePositions;
 import dev.reprise.protocol.internal.Topics;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -45,9 +48,15 @@ final class RunPlanner {
     this.execute = request.mode() == BackfillRequest.Mode.EXECUTE;
   }
 
-  /** Snapshots the source's offsets and creates the topics; nothing replayed yet. */
-  RunState plan() {
+  /**
+   * Snapshots the source's offsets (or takes a PREVIEW's, when this EXECUTE runs on its plan) and
+   * creates the topics; nothing replayed yet.
+   */
+  RunState plan(List<PartitionProgress> previewed) {
     int partitionCount = Topics.describe(ctx.admin(), request.sourceTopic()).partitions().size();
+    if (!previewed.isEmpty()) {
+      return planned(previewed, partitionCount);
+    }
     Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
     Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
     for (int p = 0; p < partitionCount; p++) {
@@ -67,6 +76,28 @@ final class RunPlanner {
     if (request.isHandover()) {
       handOver(start, end);
     }
+    createTopics(partitionCount);
+    return RunState.fresh(start, end);
+  }
+
+  /** The previewed plan, on topics made for it: the same offsets, whatever the source holds now. */
+  private RunState planned(List<PartitionProgress> previewed, int partitionCount) {
+    if (previewed.size() != partitionCount) {
+      throw new RepriseNonRetriableException("the PREVIEW of '" + backfillId + "' planned " + previewed.size()
+          + " partitions of '" + request.sourceTopic() + "', which has " + partitionCount + " now");
+    }
+    long[] start = new long[partitionCount];
+    long[] end = new long[partitionCount];
+    for (PartitionProgress p : previewed) {
+      start[p.partition()] = p.startOffset();
+      end[p.partition()] = p.endOffset();
+    }
+    createTopics(partitionCount);
+    return RunState.fresh(start, end);
+  }
+
+  /** The backfill's topics (an EXECUTE's) or its scratch topic (a dry-running PREVIEW's). */
+  private void createTopics(int partitionCount) {
     if (Topics.isCompacted(ctx.admin(), request.sourceTopic())) {
       log.info("backfill '{}': '{}' is compacted, so this backfill replays every record of its planned offsets that is"
           + " still in the log when it is read; an older revision the cleaner removes first is not history (its key's"
@@ -84,8 +115,14 @@ final class RunPlanner {
           ctx.replicationFactor()).configs(configs));
       Topics.ensure(ctx.admin(), new NewTopic(ControlTopics.deadLetterTopic(backfillId), Optional.of(partitionCount),
           ctx.replicationFactor()).configs(configs));
+    } else if (!request.workflows().isEmpty()) {
+      // The named workflows' dry run reads what EXECUTE would publish; a day is enough to look at it.
+      Topics.ensure(ctx.admin(), new NewTopic(ControlTopics.previewTopic(backfillId), Optional.of(partitionCount),
+          ctx.replicationFactor()).configs(Map.of(
+              TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+              TopicConfig.RETENTION_MS_CONFIG, String.valueOf(Duration.ofDays(1).toMillis()),
+              TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime")));
     }
-    return RunState.fresh(start, end);
   }
 
   /**

@@ -67,6 +67,7 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
   public static final String DEAD_LETTERS = "dead-letters";
   public static final String EFFECTS = "effects";
   public static final String VIEW = "view";
+  public static final String DRY_RUNS = "dry-runs";
 
   private final Workflow workflow;
   private final OutcomeCounter outcomes;
@@ -77,6 +78,7 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
   private final EffectRequestCodec requests;
   private final Set<String> sinks;
   private final Function<String, Optional<EffectsPolicy>> policies;
+  private final Function<String, Optional<EffectsPolicy>> dryRuns;
   private final Duration retention;
   private final String redriveTopic;
   private final boolean replayEffectsAllowed;
@@ -91,12 +93,15 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
    * @param sinks the names of the configured effect sinks
    * @param policies the effects policy of a backfill, by id; empty for a backfill of another event
    *     type, whose records the workflow passes by
+   * @param dryRuns the effects policy a PREVIEW's dry run judges by, by id; empty for a preview that
+   *     does not name this workflow, whose records it passes by
    * @param retention how long an event id is remembered after it was handled
    * @param outcomes counts the receipts this processor writes
    */
   public HandleProcessor(Workflow workflow, EventType eventType, String handledStore, String stateStore,
-      SchemaRegistryClient registry, Set<String> sinks, Function<String, Optional<EffectsPolicy>> policies, Duration retention,
-      OutcomeCounter outcomes) {
+      SchemaRegistryClient registry, Set<String> sinks, Function<String, Optional<EffectsPolicy>> policies,
+      Function<String, Optional<EffectsPolicy>> dryRuns, Duration retention, OutcomeCounter outcomes) {
+    this.dryRuns = dryRuns;
     this.eventType = eventType;
     this.chain = eventType.newChain();
     this.checksums = eventType.checksum();
@@ -127,6 +132,11 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
   @Override
   public void process(Record<byte[], byte[]> record) {
     RecordMetadata input = context.recordMetadata().orElseThrow();
+    Optional<String> preview = WorkflowTopics.previewOf(input.topic());
+    if (preview.isPresent()) {
+      dryRun(record, input, preview.get());
+      return;
+    }
     Optional<String> backfillId = WorkflowTopics.backfillOf(input.topic());
     if (input.topic().equals(redriveTopic)) {
       String order = header(record.headers(), WorkflowHeaders.REDRIVE);
@@ -147,9 +157,7 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
     }
     Event event;
     try {
-      int schemaId = AvroWireFormat.schemaId(record.value());
-      var writer = registry.schemaById(schemaId);
-      event = event(chain.upcastToLatest(AvroWireFormat.decode(record.value(), writer, writer)), backfillId);
+      event = decode(record.value(), backfillId);
     } catch (RepriseNonRetriableException e) {
       deadLetter(record, input, backfillId, null, "", "", e);
       return;
@@ -188,6 +196,68 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
     emit(new Receipt(workflow.name(), backfillId, id.asKey(), day, checksum,
         suppressed ? ReceiptOutcome.SUPPRESSED : ReceiptOutcome.PROCESSED,
         handlerContext.effects.stream().map(e -> e.sink() + ": " + e.description()).toList(), Optional.empty()));
+  }
+
+  /**
+   * A PREVIEW's dry run of one event: handled exactly as EXECUTE would handle it — the same dedup
+   * lookup, the same state read, the same effects policy — and what would happen written as a
+   * receipt on the dry-run topic. Nothing else is written: not the dedup store, not the state, not
+   * the view, not the outbox, not the receipts, not a dead letter. So an EXECUTE after the preview
+   * behaves as if there had been none.
+   */
+  private void dryRun(Record<byte[], byte[]> record, RecordMetadata input, String previewId) {
+    if (record.value() == null) {
+      return;
+    }
+    Optional<EffectsPolicy> policy = dryRuns.apply(previewId);
+    if (policy.isEmpty()) {
+      return;
+    }
+    Optional<String> path = Optional.of(previewId);
+    Event event;
+    try {
+      event = decode(record.value(), path);
+    } catch (RepriseNonRetriableException e) {
+      emitDryRun(new Receipt(workflow.name(), path, coordinates(input), "", "", ReceiptOutcome.FAILED, List.of(),
+          Optional.of(e.getClass().getSimpleName() + ": " + e.getMessage())));
+      return;
+    }
+    String id = event.id().asKey();
+    String day = event.logicalDate().toString();
+    String checksum = checksums.of(event.record());
+    if (handled.get(id) != null) {
+      emitDryRun(new Receipt(workflow.name(), path, id, day, checksum, ReceiptOutcome.DUPLICATE, List.of(),
+          Optional.empty()));
+      return;
+    }
+    boolean effectsEnabled = replayEffectsAllowed && policy.get() == EffectsPolicy.ENABLE;
+    Context handlerContext = new Context(path, event.logicalDate(), effectsEnabled);
+    try {
+      workflow.handle(event, handlerContext);
+    } catch (Exception e) {
+      emitDryRun(new Receipt(workflow.name(), path, id, day, checksum, ReceiptOutcome.FAILED, List.of(),
+          Optional.of(e.getClass().getSimpleName() + ": " + e.getMessage())));
+      return;
+    }
+    // Never handlerContext.apply(): the state writes and view rows it buffered are dropped.
+    List<Effect> performed = handlerContext.effects.stream().filter(e -> !e.liveOnly()).toList();
+    boolean wouldPerform = effectsEnabled && !performed.isEmpty();
+    boolean suppressed = !effectsEnabled || performed.size() < handlerContext.effects.size();
+    List<Effect> listed = wouldPerform ? performed : handlerContext.effects;
+    emitDryRun(new Receipt(workflow.name(), path, id, day, checksum,
+        wouldPerform || !suppressed ? ReceiptOutcome.PROCESSED : ReceiptOutcome.SUPPRESSED,
+        listed.stream().map(e -> e.sink() + ": " + e.description()).toList(), Optional.empty()));
+  }
+
+  private void emitDryRun(Receipt receipt) {
+    context.forward(new Record<>(receipt.eventId().getBytes(StandardCharsets.UTF_8), receipts.encode(receipt),
+        context.currentSystemTimeMs()), DRY_RUNS);
+  }
+
+  /** The record decoded with its writer schema and upcast to the latest version, as an event. */
+  private Event decode(byte[] value, Optional<String> backfillId) {
+    var writer = registry.schemaById(AvroWireFormat.schemaId(value));
+    return event(chain.upcastToLatest(AvroWireFormat.decode(value, writer, writer)), backfillId);
   }
 
   /**

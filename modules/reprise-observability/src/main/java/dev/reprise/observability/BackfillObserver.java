@@ -300,7 +300,7 @@ public final class BackfillObserver implements MeterBinder, AutoCloseable {
   }
 
   /** The dead letters of {@code backfillId} in each workflow its request names, read now. */
-  public Map<String, List<DeadLetterRedriver.DeadLetter>> workflowDeadLetters(String backfillId) {
+  public Map<String, List<DeadLetterRedriver.DeadLetter>> deadLettersOf(String backfillId) {
     Map<String, List<DeadLetterRedriver.DeadLetter>> letters = new java.util.TreeMap<>();
     for (String workflow : workflowsOf(backfillId)) {
       try (DeadLetterRedriver redriver = DeadLetterRedriver.create(clientConfig, workflow)) {

@@ -1,14 +1,21 @@
 package dev.reprise.observability;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import dev.reprise.observability.internal.BackfillForm;
 import dev.reprise.observability.internal.DashboardViews;
-import dev.reprise.protocol.AuditEntry;
 import dev.reprise.observability.internal.RequestGuard;
+import dev.reprise.protocol.AuditEntry;
+import dev.reprise.protocol.BackfillRequest;
+import dev.reprise.protocol.BackfillState;
+import dev.reprise.protocol.BackfillStatus;
 import dev.reprise.protocol.ReplayCommand;
+import dev.reprise.verify.BackfillVerifier;
+import dev.reprise.workflow.WorkflowDryRun;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,6 +29,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -70,6 +78,10 @@ public final class ObservabilityServer implements AutoCloseable {
   private static final List<String> ACTIONS = List.of("pause", "resume", "cancel");
   /** The JDK server's limit on receiving a request, in seconds; read once, when the JVM's first server starts. */
   static final String MAX_REQUEST_TIME_PROPERTY = "sun.net.httpserver.maxReqTime";
+  /** The JDK server's TCP_NODELAY, read at the same time. */
+  static final String NO_DELAY_PROPERTY = "sun.net.httpserver.nodelay";
+  /** The largest request body an action reads (a new backfill's form). */
+  private static final int MAX_BODY = 64 * 1024;
 
   static {
     // The JDK's HttpServer reads a request's headers on an executor thread and by default waits
@@ -86,6 +98,11 @@ public final class ObservabilityServer implements AutoCloseable {
     if (System.getProperty(MAX_REQUEST_TIME_PROPERTY) == null) {
       System.setProperty(MAX_REQUEST_TIME_PROPERTY, "10");
     }
+    // An answer is its headers and then its body, two small writes: with Nagle on, the body waits
+    // for the client's delayed ACK, 40 ms per JSON answer.
+    if (System.getProperty(NO_DELAY_PROPERTY) == null) {
+      System.setProperty(NO_DELAY_PROPERTY, "true");
+    }
   }
 
   private final PrometheusMeterRegistry registry;
@@ -98,6 +115,12 @@ public final class ObservabilityServer implements AutoCloseable {
   private final DashboardLogin login;
   private final boolean tls;
   private final byte[] csrfKey = new byte[32];
+  /** The Verify button's work: one verification at a time, off the HTTP threads. */
+  private final ExecutorService verifications = Executors.newSingleThreadExecutor(runnable -> {
+    Thread thread = new Thread(runnable, "reprise-dashboard-verify");
+    thread.setDaemon(true);
+    return thread;
+  });
 
   private ObservabilityServer(Builder builder) {
     this.registry = builder.registry;
@@ -194,6 +217,8 @@ public final class ObservabilityServer implements AutoCloseable {
         send(exchange, 200, "text/html; charset=utf-8", page);
       } else if (observer != null && path.equals("/api/overview") && method.equals("GET")) {
         sendJson(exchange, 200, DashboardViews.overview(observer, observer.now()));
+      } else if (observer != null && path.equals("/api/backfills") && method.equals("POST")) {
+        create(exchange, user.get());
       } else if (observer != null && path.startsWith("/api/backfills/")) {
         backfill(exchange, path.substring("/api/backfills/".length()), method, user.get());
       } else {
@@ -240,6 +265,29 @@ public final class ObservabilityServer implements AutoCloseable {
       sendJson(exchange, 200, observer.audit(id).stream().map(AuditEntry::fields).toList());
       return;
     }
+    if (parts.length == 2 && parts[1].equals("dry-runs") && method.equals("GET")) {
+      sendJson(exchange, 200, observer.dryRuns(id).stream().map(ObservabilityServer::dryRunView).toList());
+      return;
+    }
+    if (parts.length == 2 && parts[1].equals("dead-letters") && method.equals("GET")) {
+      Map<String, Object> letters = new LinkedHashMap<>();
+      observer.deadLettersOf(id).forEach((workflow, list) -> letters.put(workflow, list.stream().map(d -> Map.of(
+          "item", d.coordinates(), "eventId", d.eventId().orElse(""), "stage", d.stage(), "error", d.error())).toList()));
+      sendJson(exchange, 200, letters);
+      return;
+    }
+    if (parts.length == 2 && method.equals("POST") && List.of("execute", "retry", "verify").contains(parts[1])) {
+      if (!observer.statuses().containsKey(id)) {
+        sendJson(exchange, 404, Map.of("error", "there is no backfill '" + id + "'"));
+      } else if (parts[1].equals("execute")) {
+        execute(exchange, id, user);
+      } else if (parts[1].equals("retry")) {
+        retry(exchange, id, user);
+      } else {
+        verify(exchange, id, user);
+      }
+      return;
+    }
     if (parts.length != 2 || !method.equals("POST") || !ACTIONS.contains(parts[1])) {
       sendJson(exchange, 404, Map.of("error", "actions are POST /api/backfills/{id}/" + String.join("|", ACTIONS)));
       return;
@@ -256,6 +304,96 @@ public final class ObservabilityServer implements AutoCloseable {
         id, user);
     // Accepted, not done: the coordinator answers on the status topic, which the page shows.
     sendJson(exchange, 202, Map.of("backfill", id, "command", action.toUpperCase(Locale.ROOT)));
+  }
+
+  /** A new backfill from the page's form: the request {@code reprise request} would publish. */
+  private void create(HttpExchange exchange, String user) throws IOException {
+    BackfillRequest request;
+    try {
+      request = BackfillForm.parse(json.readTree(body(exchange)), user);
+    } catch (IllegalArgumentException | IOException e) {
+      sendJson(exchange, 400, Map.of("error", e.getMessage()));
+      return;
+    }
+    observer.client().submit(request);
+    log.info("dashboard: {} '{}' requested by dashboard user '{}'", request.mode(), request.backfillId(), user);
+    // The coordinator answers on the status topic (ACCEPTED, or REJECTED naming every problem).
+    sendJson(exchange, 202, Map.of("backfill", request.backfillId(), "command", "START", "mode", request.mode().name()));
+  }
+
+  /** EXECUTE of a completed PREVIEW, by its id: the coordinator runs it on the preview's plan. */
+  private void execute(HttpExchange exchange, String id, String user) throws IOException {
+    BackfillStatus preview = observer.statuses().get(id);
+    Optional<BackfillRequest> request = preview.request();
+    if (preview.state() != BackfillState.COMPLETED || request.isEmpty()
+        || request.get().mode() != BackfillRequest.Mode.PREVIEW) {
+      sendJson(exchange, 409, Map.of("error", "backfill '" + id + "' is " + preview.state()
+          + (request.map(r -> r.mode() == BackfillRequest.Mode.PREVIEW).orElse(false) ? " (a PREVIEW)" : "")
+          + ": only a completed PREVIEW can be executed"));
+      return;
+    }
+    observer.client().submit(request.get().executed(Optional.of(user + " (dashboard)")));
+    log.info("dashboard: EXECUTE of PREVIEW '{}' requested by dashboard user '{}'", id, user);
+    sendJson(exchange, 202, Map.of("backfill", id, "command", "START", "mode", "EXECUTE"));
+  }
+
+  /** Retries one dead letter ({@code {"workflow":W,"item":"P@O"}}) or all of the backfill's in W. */
+  private void retry(HttpExchange exchange, String id, String user) throws IOException {
+    JsonNode form;
+    try {
+      form = json.readTree(body(exchange));
+    } catch (IOException e) {
+      sendJson(exchange, 400, Map.of("error", "a JSON body {\"workflow\": ..., \"item\": \"P@O\"} is needed"));
+      return;
+    }
+    String workflow = form.path("workflow").asText("");
+    Optional<String> item = Optional.of(form.path("item").asText("")).filter(s -> !s.isBlank());
+    try {
+      var retried = observer.retry(id, workflow, item);
+      log.info("dashboard: retry of {} dead letter(s) of '{}' in workflow '{}' by dashboard user '{}'", retried.size(),
+          id, workflow, user);
+      sendJson(exchange, 202, Map.of("backfill", id, "workflow", workflow, "retried",
+          retried.stream().map(d -> d.coordinates()).toList()));
+    } catch (IllegalArgumentException e) {
+      sendJson(exchange, 400, Map.of("error", e.getMessage()));
+    }
+  }
+
+  /** Verifies in the background; the outcome arrives as the backfill's status (VERIFIED or not). */
+  private void verify(HttpExchange exchange, String id, String user) throws IOException {
+    log.info("dashboard: verification of '{}' requested by dashboard user '{}'", id, user);
+    verifications.submit(() -> {
+      try {
+        var report = new BackfillVerifier(observer.clientConfig(), observer.registry(), observer.client()).verify(id);
+        log.info("dashboard: backfill '{}' {}", id, report.verified() ? "VERIFIED" : "failed verification: "
+            + report.failures());
+      } catch (RuntimeException e) {
+        log.warn("dashboard: cannot verify backfill '{}': {}", id, e.getMessage());
+      }
+    });
+    sendJson(exchange, 202, Map.of("backfill", id, "command", "VERIFY"));
+  }
+
+  private static Map<String, Object> dryRunView(WorkflowDryRun dryRun) {
+    Map<String, Object> view = new LinkedHashMap<>();
+    view.put("workflow", dryRun.workflow());
+    view.put("events", dryRun.events());
+    view.put("outcomes", dryRun.outcomes());
+    view.put("effectsPerSink", dryRun.effectsPerSink());
+    view.put("effects", dryRun.effects());
+    view.put("performingPerDay", dryRun.performingPerDay());
+    view.put("examples", dryRun.examples());
+    view.put("failures", dryRun.failures());
+    view.put("summary", dryRun.describe());
+    return view;
+  }
+
+  private static byte[] body(HttpExchange exchange) throws IOException {
+    byte[] body = exchange.getRequestBody().readNBytes(MAX_BODY + 1);
+    if (body.length > MAX_BODY) {
+      throw new IOException("the request body is larger than " + MAX_BODY + " bytes");
+    }
+    return body;
   }
 
   private void sendJson(HttpExchange exchange, int code, Object body) throws IOException {
@@ -291,6 +429,7 @@ public final class ObservabilityServer implements AutoCloseable {
   public void close() {
     server.stop(0);
     executor.shutdownNow();
+    verifications.shutdownNow();
   }
 
   private static boolean isLoopback(String host) {

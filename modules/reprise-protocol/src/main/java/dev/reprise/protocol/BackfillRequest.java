@@ -117,6 +117,15 @@ public record BackfillRequest(
   }
 
   /**
+   * This PREVIEW's request as an EXECUTE, asked by {@code by}: what executes a preview by its id
+   * (the coordinator runs it on the preview's plan).
+   */
+  public BackfillRequest executed(Optional<String> by) {
+    return new BackfillRequest(backfillId, sourceTopic, eventType, from, to, filters, targetSchemaVersion, Mode.EXECUTE,
+        workflows, maxRecordsPerSecond, effectsPolicy, by, reason, handoverWorkflows, requester);
+  }
+
+  /**
    * This request as sent by {@code requester}, whom the coordinator established (never the
    * requester's own say; empty: nobody was).
    */

@@ -47,6 +47,8 @@ public final class DashboardViews {
     view.put("id", status.backfillId());
     view.put("state", status.state().name());
     view.put("mode", status.request().map(r -> r.mode().name()).orElse(null));
+    view.put("source", status.request().map(BackfillRequest::sourceTopic).orElse(null));
+    view.put("workflows", status.request().map(BackfillRequest::workflows).orElse(List.of()));
     view.put("from", status.request().map(r -> r.from()).map(Object::toString).orElse(null));
     view.put("to", status.request().map(r -> r.to()).map(Object::toString).orElse(null));
     view.put("handover", status.request().map(BackfillRequest::isHandover).orElse(false));
@@ -83,6 +85,9 @@ public final class DashboardViews {
       return throttle;
     }).orElse(null));
     view.put("evolution", status.evolution());
+    view.put("samples", status.samples().stream().limit(3).map(sample -> Map.of("sourceVersion", sample.sourceVersion(),
+        "before", sample.before(), "after", sample.after())).toList());
+    view.put("estimatedSeconds", status.estimatedSeconds().isPresent() ? status.estimatedSeconds().getAsLong() : null);
     view.put("days", days(status));
     view.put("verification", verification(status));
     view.put("rejectedCommand", status.rejectedCommand().orElse(null));

@@ -162,13 +162,9 @@ class CoordinatorFaultsIT {
     }
 
     void start(String instance) throws Exception {
-      running.put(instance, new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-Xmx512m", "-cp", System.getProperty("java.class.path"), RepriseCli.class.getName(),
-          "coordinator", "--bootstrap-server", env.bootstrapServers(), "--schema-registry", env.schemaRegistryUrl(),
-          "--instance-id", instance, "--http-port", "-1", "--allow-topic", "submissions"))
-          .redirectErrorStream(true)
-          .redirectOutput(Path.of("target", "faults-it-" + instance + ".log").toFile())
-          .start());
+      running.put(instance, CliProcess.start(List.of("coordinator", "--bootstrap-server", env.bootstrapServers(),
+          "--schema-registry", env.schemaRegistryUrl(), "--instance-id", instance, "--http-port", "-1",
+          "--allow-topic", "submissions"), Path.of("target", "faults-it-" + instance + ".log")));
     }
 
     void kill(String instance) throws InterruptedException {

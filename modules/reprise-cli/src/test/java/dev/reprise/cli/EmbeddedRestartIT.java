@@ -72,12 +72,8 @@ class EmbeddedRestartIT {
   }
 
   private static Process up(Path dir) throws Exception {
-    return new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), RepriseCli.class.getName(),
-        "up", "--data-dir", dir.toString(), "--http-port", "-1"))
-        .redirectErrorStream(true)
-        .redirectOutput(dir.resolve("up-" + System.nanoTime() + ".log").toFile())
-        .start();
+    return CliProcess.start(List.of("up", "--data-dir", dir.toString(), "--http-port", "-1"),
+        dir.resolve("up-" + System.nanoTime() + ".log"));
   }
 
   private static Map.Entry<String, String> awaitRunning(Path dir, Process owner) {

@@ -140,13 +140,10 @@ class WorkerFaultsIT {
 
   private static Process cli(RepriseTestEnvironment env, String command, List<String> options)
       throws Exception {
-    List<String> line = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx512m", "-cp", System.getProperty("java.class.path"), RepriseCli.class.getName(), command,
-        "--bootstrap-server", env.bootstrapServers(), "--schema-registry", env.schemaRegistryUrl()));
+    List<String> line = new ArrayList<>(List.of(command, "--bootstrap-server", env.bootstrapServers(),
+        "--schema-registry", env.schemaRegistryUrl()));
     line.addAll(options);
-    return new ProcessBuilder(line).redirectErrorStream(true)
-        .redirectOutput(Path.of("target", "worker-faults-it-" + command + "-" + System.nanoTime() + ".log").toFile())
-        .start();
+    return CliProcess.start(line, Path.of("target", "worker-faults-it-" + command + "-" + System.nanoTime() + ".log"));
   }
 
   private static int freePort() throws Exception {

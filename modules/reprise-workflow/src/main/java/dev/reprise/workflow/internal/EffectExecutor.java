@@ -69,6 +69,13 @@ import org.slf4j.LoggerFactory;
  * and tries again. A failure that survives the retries (or a refusal) fails the event: a dead
  * letter with the event's bytes, a {@code FAILED} receipt, and a "forget" on the redrive topic, so
  * that a retry of the dead letter, or a later backfill, handles it again.
+ *
+ * <p><b>Fairness.</b> The partitions of a poll take turns, least recently served first ({@link
+ * FairTurns}). A batch that fails (its commit, a registry hiccup) sends that partition back to its
+ * last commit and rests it for a second, paused, while the others carry on; only when a second
+ * partition fails in the same round (the broker or the registry, then) does every partition wait.
+ * An outbox record no codec can read is dead-lettered (stage {@code outbox}) instead of holding its
+ * partition forever.
  */
 public final class EffectExecutor implements AutoCloseable {
 

@@ -41,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The backfill flow a person uses, in headless Chromium on the dashboard: fill in the new-backfill
- * form and preview it (the workflow's dry run says how many webhooks EXECUTE would post, and
+ * form (which shows the named workflow's replay rules) and preview it (the workflow's dry run says how many webhooks EXECUTE would post, and
  * nothing is posted or stored), execute exactly that preview (confirming the effects), watch it
  * complete, retry the one item the webhook refused once it accepts it again, and verify it.
  * Screenshots of each step go to {@code target/} (the README's come from here).
@@ -100,8 +100,14 @@ class BackfillFlowBrowserIT {
             const f = document.getElementById('new-form').elements;
             f.id.value = '%s'; f.source.value = '%s'; f.from.value = '2024-01-01'; f.to.value = '2025-01-01';
             f.workflows.value = '%s'; f.effects.value = 'ENABLE'; f.reason.value = 'the new workflow must see 2024';
+            f.workflows.dispatchEvent(new Event('input'));
             return true;
           })()""".formatted(id, source, workflow));
+      // The workflow's declared replay rules, next to the effects choice.
+      await("the replay rules of the workflow").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+          .until(() -> browser.evaluate("document.getElementById('new-form').elements.workflows"
+              + ".dispatchEvent(new Event('input')) && document.getElementById('replay-rules').textContent").asText(),
+              text -> text.equals(workflow + ": effects may run in replays"));
       Files.write(target.resolve("flow-1-new-backfill.png"), browser.screenshot());
       browser.evaluate("document.getElementById('preview-button').click()");
 

@@ -141,7 +141,9 @@ public final class BackfillRequestValidator {
     } else if (topic.startsWith("__") || topic.startsWith("reprise.")) {
       return List.of("source topic '" + topic + "' is internal and cannot be replayed");
     } else if (!allowedSourceTopics.contains(topic)) {
-      return List.of("source topic '" + topic + "' is not on the coordinator's allowlist " + sorted(allowedSourceTopics));
+      // Not looked up: a request must not learn which topics exist beyond those it may replay.
+      return List.of("source topic '" + topic + "' is not on the coordinator's allowlist " + sorted(allowedSourceTopics)
+          + " (whether it exists is not checked for a topic off the allowlist)");
     }
     return List.of();
   }

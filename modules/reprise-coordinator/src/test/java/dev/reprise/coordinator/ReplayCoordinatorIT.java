@@ -173,6 +173,44 @@ class ReplayCoordinatorIT {
   }
 
   @Test
+  void shouldExecuteACompletedPreviewByItsIdAndRefuseOneStillScanningOrAskingForSomethingElse() {
+    String source = env.uniqueName("submissions");
+    HistoryGenerator history = writeHistory(source, 3, HistorySpec.builder().events(3000).seed(12).build());
+    ExpectedReplay expected = ExpectedReplay.of(history, FROM, TO, FORMS, Set.of());
+    String id = env.uniqueName("look");
+    String slow = env.uniqueName("slow-look");
+
+    try (var coordinator = coordinator(source)) {
+      // Still scanning: a PREVIEW whose pilot is paced by nothing, but whose scan is slowed by a rate cap.
+      client.submit(request(slow, source, Instant.parse("2020-01-01T00:00:00Z"), Instant.parse("2026-01-01T00:00:00Z"),
+          Set.of(), Mode.PREVIEW, OptionalDouble.of(50)));
+      await().atMost(Duration.ofSeconds(30)).until(() -> state(slow) == BackfillState.RUNNING);
+      client.submit(request(slow, source, Instant.parse("2020-01-01T00:00:00Z"), Instant.parse("2026-01-01T00:00:00Z"),
+          Set.of(), Mode.EXECUTE, OptionalDouble.of(50)));
+      assertThat(await().atMost(Duration.ofSeconds(30)).until(() -> client.status(slow).orElseThrow(),
+          s -> s.rejectedCommand().isPresent()).rejectedCommand().get())
+          .contains("EXECUTE of PREVIEW '" + slow + "' refused").contains("only a completed PREVIEW can be executed");
+      client.cancel(slow);
+
+      client.submit(request(id, source, FROM, TO, FORMS, Mode.PREVIEW, OptionalDouble.empty()));
+      BackfillStatus preview = awaitState(id, BackfillState.COMPLETED);
+      // Something else under its id: refused, the preview left as it is.
+      client.submit(request(id, source, FROM, TO, Set.of("form-1"), Mode.EXECUTE, OptionalDouble.empty()));
+      assertThat(await().atMost(Duration.ofSeconds(30)).until(() -> client.status(id).orElseThrow(),
+          s -> s.rejectedCommand().isPresent()).rejectedCommand().get())
+          .contains("already exists with a different request").contains("filters");
+
+      client.submit(request(id, source, FROM, TO, FORMS, Mode.EXECUTE, OptionalDouble.empty()));
+      BackfillStatus executed = await().atMost(Duration.ofSeconds(60)).until(() -> client.status(id).orElseThrow(),
+          s -> s.state() == BackfillState.COMPLETED && s.request().orElseThrow().mode() == Mode.EXECUTE);
+      assertThat(executed.partitions()).extracting(p -> p.endOffset())
+          .containsExactlyElementsOf(preview.partitions().stream().map(p -> p.endOffset()).toList());
+      assertThat(executed.counter(BackfillCounters.PUBLISHED)).isEqualTo(preview.counter(BackfillCounters.MATCHED))
+          .isEqualTo(expected.matchedIds().size());
+    }
+  }
+
+  @Test
   void shouldPauseResumeAndCancelWithinSeconds() {
     String source = env.uniqueName("submissions");
     writeHistory(source, 2, HistorySpec.builder().events(4000).seed(9).build());

@@ -14,6 +14,8 @@ import dev.reprise.protocol.BackfillCounters;
 import dev.reprise.protocol.BackfillRequest;
 import dev.reprise.protocol.BackfillStatus;
 import dev.reprise.protocol.ControlTopics;
+import dev.reprise.protocol.WorkflowDeclaration;
+import dev.reprise.protocol.WorkflowDeclarations;
 import dev.reprise.registry.SchemaRegistryClient;
 import dev.reprise.workflow.DeadLetterRedriver;
 import dev.reprise.workflow.WorkflowDryRun;
@@ -93,6 +95,7 @@ public final class BackfillObserver implements MeterBinder, AutoCloseable {
   private MultiGauge groupStatus;
   private MultiGauge workflowDeadLetters;
   private ScheduledExecutorService sampler;
+  private WorkflowDeclarations.Reader declarations;
   private long lastGroupListing;
 
   private BackfillObserver(Map<String, Object> clientConfig, SchemaRegistryClient registry, Set<String> protectedGroups,
@@ -348,6 +351,17 @@ public final class BackfillObserver implements MeterBinder, AutoCloseable {
     }
   }
 
+  /**
+   * The workflows that have declared themselves (every runtime does at start), by name, with their
+   * replay rules and event type: the new-backfill form's choices.
+   */
+  public synchronized Map<String, WorkflowDeclaration> workflows() {
+    if (declarations == null) {
+      declarations = WorkflowDeclarations.reader(clientConfig, registry);
+    }
+    return new java.util.TreeMap<>(declarations.all());
+  }
+
   /** The registry the observer decodes with. */
   public SchemaRegistryClient registry() {
     return registry;
@@ -490,6 +504,9 @@ public final class BackfillObserver implements MeterBinder, AutoCloseable {
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
+      }
+      if (declarations != null) {
+        declarations.close();
       }
     }
     deadLetters.close();

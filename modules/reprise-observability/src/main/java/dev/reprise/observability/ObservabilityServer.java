@@ -217,6 +217,16 @@ public final class ObservabilityServer implements AutoCloseable {
         send(exchange, 200, "text/html; charset=utf-8", page);
       } else if (observer != null && path.equals("/api/overview") && method.equals("GET")) {
         sendJson(exchange, 200, DashboardViews.overview(observer, observer.now()));
+      } else if (observer != null && path.equals("/api/workflows") && method.equals("GET")) {
+        sendJson(exchange, 200, observer.workflows().values().stream().map(w -> {
+          Map<String, Object> view = new LinkedHashMap<>();
+          view.put("workflow", w.workflow());
+          view.put("effectsAllowedInReplay", w.effectsAllowedInReplay());
+          view.put("reason", w.reason().orElse(null));
+          view.put("eventType", w.eventType().orElse(null));
+          view.put("liveTopics", w.liveTopics());
+          return view;
+        }).toList());
       } else if (observer != null && path.equals("/api/backfills") && method.equals("POST")) {
         create(exchange, user.get());
       } else if (observer != null && path.startsWith("/api/backfills/")) {

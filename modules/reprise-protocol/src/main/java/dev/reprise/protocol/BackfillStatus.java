@@ -164,7 +164,11 @@ public record BackfillStatus(
    *
    * @param startOffset first source offset of the plan, inclusive
    * @param endOffset source end offset snapshotted at planning, exclusive
-   * @param position the next source offset to read, as committed
+   * @param position the next source offset of the plan to read, as committed: from {@code
+   *     startOffset} to {@code endOffset} (reached when the partition's part is read); the
+   *     backfill's consumer group may have committed further, past records written after the plan
+   *     and not replayed, so {@code (position - startOffset) / (endOffset - startOffset)} is the
+   *     partition's progress, never above 1
    */
   public record PartitionProgress(int partition, long startOffset, long endOffset, long position) {
 

@@ -103,6 +103,12 @@ public interface WorkflowDeclarations {
       return Optional.ofNullable(latest.get(workflow));
     }
 
+    /** Every workflow's latest declaration, by name: what a person picking workflows chooses from. */
+    public synchronized Map<String, WorkflowDeclaration> all() {
+      catchUp(Duration.ofSeconds(10));
+      return Map.copyOf(latest);
+    }
+
     private void catchUp(Duration timeout) {
       if (consumer == null) {
         Codec.ensureTopic(clientConfig);

@@ -258,7 +258,8 @@ public final class BackfillRun implements Runnable {
     if (execute) {
       long[] positions = reader.committedPositions(start, CLIENT_TIMEOUT);
       for (PartitionProgress p : status.partitions()) {
-        if (p.position() != positions[p.partition()]) {
+        // The status says at most the end; the group may have committed past it.
+        if (p.position() != Math.min(positions[p.partition()], p.endOffset())) {
           // Offsets and status commit in one transaction; a difference means someone moved the group.
           log.warn("backfill '{}' partition {}: committed offset {} but status says {}; continuing from the offset",
               backfillId, p.partition(), positions[p.partition()], p.position());

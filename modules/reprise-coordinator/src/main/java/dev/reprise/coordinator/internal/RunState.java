@@ -110,11 +110,14 @@ final class RunState {
     return consumed;
   }
 
-  /** Per partition: its plan and position, for the status. */
+  /**
+   * Per partition: its plan and position, for the status. A position past the plan's end (the
+   * last fetch read records written after the plan, which are not replayed) is the end.
+   */
   List<PartitionProgress> progress() {
     List<PartitionProgress> partitions = new ArrayList<>();
     for (int p = 0; p < partitionCount; p++) {
-      partitions.add(new PartitionProgress(p, start[p], end[p], positions[p]));
+      partitions.add(new PartitionProgress(p, start[p], end[p], Math.min(positions[p], end[p])));
     }
     return partitions;
   }

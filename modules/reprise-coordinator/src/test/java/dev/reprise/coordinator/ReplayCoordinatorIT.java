@@ -173,25 +173,13 @@ class ReplayCoordinatorIT {
   }
 
   @Test
-  void shouldExecuteACompletedPreviewByItsIdAndRefuseOneStillScanningOrAskingForSomethingElse() {
+  void shouldExecuteACompletedPreviewByItsIdOnItsPlanAndRefuseARequestForSomethingElse() {
     String source = env.uniqueName("submissions");
     HistoryGenerator history = writeHistory(source, 3, HistorySpec.builder().events(3000).seed(12).build());
     ExpectedReplay expected = ExpectedReplay.of(history, FROM, TO, FORMS, Set.of());
     String id = env.uniqueName("look");
-    String slow = env.uniqueName("slow-look");
 
     try (var coordinator = coordinator(source)) {
-      // Still scanning: a PREVIEW whose pilot is paced by nothing, but whose scan is slowed by a rate cap.
-      client.submit(request(slow, source, Instant.parse("2020-01-01T00:00:00Z"), Instant.parse("2026-01-01T00:00:00Z"),
-          Set.of(), Mode.PREVIEW, OptionalDouble.of(50)));
-      await().atMost(Duration.ofSeconds(30)).until(() -> state(slow) == BackfillState.RUNNING);
-      client.submit(request(slow, source, Instant.parse("2020-01-01T00:00:00Z"), Instant.parse("2026-01-01T00:00:00Z"),
-          Set.of(), Mode.EXECUTE, OptionalDouble.of(50)));
-      assertThat(await().atMost(Duration.ofSeconds(30)).until(() -> client.status(slow).orElseThrow(),
-          s -> s.rejectedCommand().isPresent()).rejectedCommand().get())
-          .contains("EXECUTE of PREVIEW '" + slow + "' refused").contains("only a completed PREVIEW can be executed");
-      client.cancel(slow);
-
       client.submit(request(id, source, FROM, TO, FORMS, Mode.PREVIEW, OptionalDouble.empty()));
       BackfillStatus preview = awaitState(id, BackfillState.COMPLETED);
       // Something else under its id: refused, the preview left as it is.

@@ -96,6 +96,7 @@ public final class BackfillObserver implements MeterBinder, AutoCloseable {
   private MultiGauge workflowDeadLetters;
   private ScheduledExecutorService sampler;
   private WorkflowDeclarations.Reader declarations;
+  private final Map<String, DeadLetterRedriver> redrivers = new ConcurrentHashMap<>();
   private long lastGroupListing;
 
   private BackfillObserver(Map<String, Object> clientConfig, SchemaRegistryClient registry, Set<String> protectedGroups,
@@ -306,8 +307,8 @@ public final class BackfillObserver implements MeterBinder, AutoCloseable {
   public Map<String, List<DeadLetterRedriver.DeadLetter>> deadLettersOf(String backfillId) {
     Map<String, List<DeadLetterRedriver.DeadLetter>> letters = new java.util.TreeMap<>();
     for (String workflow : workflowsOf(backfillId)) {
-      try (DeadLetterRedriver redriver = DeadLetterRedriver.create(clientConfig, workflow)) {
-        letters.put(workflow, redriver.deadLetters().stream()
+      try {
+        letters.put(workflow, redriver(workflow).deadLetters().stream()
             .filter(d -> d.backfillId().filter(backfillId::equals).isPresent()).toList());
       } catch (IllegalArgumentException e) {
         letters.put(workflow, List.of());   // the workflow has no dead-letter topic yet: none
@@ -327,28 +328,27 @@ public final class BackfillObserver implements MeterBinder, AutoCloseable {
     if (!workflowsOf(backfillId).contains(workflow)) {
       throw new IllegalArgumentException("backfill '" + backfillId + "' names no workflow '" + workflow + "'");
     }
-    try (DeadLetterRedriver redriver = DeadLetterRedriver.create(clientConfig, workflow)) {
-      if (item.isEmpty()) {
-        return redriver.retryBackfill(backfillId);
-      }
-      String[] at = item.get().split("@", -1);
-      int partition;
-      long offset;
-      try {
-        partition = Integer.parseInt(at[0]);
-        offset = Long.parseLong(at[1]);
-      } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
-        throw new IllegalArgumentException("item must be PARTITION@OFFSET, was '" + item.get() + "'");
-      }
-      DeadLetterRedriver.DeadLetter letter = redriver.deadLetters().stream()
-          .filter(d -> d.partition() == partition && d.offset() == offset).findFirst()
-          .orElseThrow(() -> new IllegalArgumentException("no dead letter at " + item.get() + " in workflow '"
-              + workflow + "'"));
-      if (letter.backfillId().filter(backfillId::equals).isEmpty()) {
-        throw new IllegalArgumentException("the dead letter at " + item.get() + " is not backfill '" + backfillId + "''s");
-      }
-      return List.of(redriver.retryItem(partition, offset));
+    DeadLetterRedriver redriver = redriver(workflow);
+    if (item.isEmpty()) {
+      return redriver.retryBackfill(backfillId);
     }
+    String[] at = item.get().split("@", -1);
+    int partition;
+    long offset;
+    try {
+      partition = Integer.parseInt(at[0]);
+      offset = Long.parseLong(at[1]);
+    } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+      throw new IllegalArgumentException("item must be PARTITION@OFFSET, was '" + item.get() + "'");
+    }
+    DeadLetterRedriver.DeadLetter letter = redriver.deadLetters().stream()
+        .filter(d -> d.partition() == partition && d.offset() == offset).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no dead letter at " + item.get() + " in workflow '"
+            + workflow + "'"));
+    if (letter.backfillId().filter(backfillId::equals).isEmpty()) {
+      throw new IllegalArgumentException("the dead letter at " + item.get() + " belongs to another backfill than '" + backfillId + "'");
+    }
+    return List.of(redriver.retryItem(partition, offset));
   }
 
   /**
@@ -360,6 +360,11 @@ public final class BackfillObserver implements MeterBinder, AutoCloseable {
       declarations = WorkflowDeclarations.reader(clientConfig, registry);
     }
     return new java.util.TreeMap<>(declarations.all());
+  }
+
+  /** One redriver per workflow, kept: the page asks for dead letters every few seconds. */
+  private DeadLetterRedriver redriver(String workflow) {
+    return redrivers.computeIfAbsent(workflow, name -> DeadLetterRedriver.create(clientConfig, name));
   }
 
   /** The registry the observer decodes with. */
@@ -508,6 +513,7 @@ public final class BackfillObserver implements MeterBinder, AutoCloseable {
       if (declarations != null) {
         declarations.close();
       }
+      redrivers.values().forEach(DeadLetterRedriver::close);
     }
     deadLetters.close();
     lag.close();

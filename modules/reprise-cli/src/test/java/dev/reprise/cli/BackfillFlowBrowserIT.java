@@ -84,7 +84,7 @@ class BackfillFlowBrowserIT {
         var runtime = WorkflowRuntime.builder().bootstrapServers(env.bootstrapServers()).schemaRegistry(registry)
             .workflow(new NotifyWorkflow(workflow))
             .sink(new HttpWebhookSink(NotifyWorkflow.SINK, webhook.url(), webhook.lookupUrl()))
-            .stateDirectory(state).build().start();
+            .backfills(Set.of(id)).stateDirectory(state).build().start();
         var observer = BackfillObserver.create(clientConfig, registry, Set.of(), Clock.systemUTC()).start();
         var server = ObservabilityServer.builder().port(0).meterRegistry(RepriseMetrics.registry("it"))
             .dashboard(observer).build().start();

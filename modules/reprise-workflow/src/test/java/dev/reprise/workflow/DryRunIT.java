@@ -66,9 +66,10 @@ class DryRunIT {
             .allowedSourceTopics(Set.of(source)).knownWorkflows(Set.of(notify, stats)).build().start();
         var notifying = WorkflowRuntime.builder().bootstrapServers(env.bootstrapServers()).schemaRegistry(registry)
             .workflow(new NotifyWorkflow(notify)).sink(new HttpWebhookSink(NotifyWorkflow.SINK, webhook.url()))
-            .stateDirectory(state.resolve("notify")).build().start();
+            .backfills(Set.of(early, preview)).stateDirectory(state.resolve("notify")).build().start();
         var counting = WorkflowRuntime.builder().bootstrapServers(env.bootstrapServers()).schemaRegistry(registry)
-            .workflow(new FormDailyStatsWorkflow(stats)).stateDirectory(state.resolve("stats")).build().start()) {
+            .workflow(new FormDailyStatsWorkflow(stats)).backfills(Set.of(early, preview))
+            .stateDirectory(state.resolve("stats")).build().start()) {
       new HistoryWriter(env.producerConfig(), registry).write(source, 3, history);
 
       // The older part of history first, for real: the dry run must see those as already handled.

@@ -449,8 +449,10 @@ public final class ReplayCoordinator implements AutoCloseable {
     statusStore.catchUp(CLIENT_TIMEOUT);
     BackfillStatus preview = statusStore.latest(id).orElseThrow();
     List<String> problems = new ArrayList<>();
-    if (preview.state() != BackfillState.COMPLETED || runs.containsKey(id) && !runs.get(id).isFinished()) {
+    if (preview.state() != BackfillState.COMPLETED) {
       problems.add("its PREVIEW is " + preview.state() + "; only a completed PREVIEW can be executed");
+    } else if (!previewRunEnded(id)) {
+      problems.add("its PREVIEW's run has not ended within " + CLIENT_TIMEOUT.toSeconds() + " s; send it again");
     }
     if (request.isHandover()) {
       problems.add("a handover's plan is its workflows' live positions when it runs: START a new one instead");
@@ -470,6 +472,21 @@ public final class ReplayCoordinator implements AutoCloseable {
     publish(accepted);
     audit.transition(id, Optional.of(preview.state()), BackfillState.ACCEPTED, Optional.of("EXECUTE of the PREVIEW"));
     launch(accepted);
+  }
+
+  /**
+   * Whether the PREVIEW's run here, if any, has ended. Its COMPLETED status is committed before its
+   * thread closes its clients; the EXECUTE's run reuses the backfill's transactional id, so it
+   * waits those moments rather than fence a producer that is closing.
+   */
+  private boolean previewRunEnded(String id) {
+    BackfillRun run = runs.get(id);
+    try {
+      return run == null || run.awaitFinished(CLIENT_TIMEOUT);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   /** Records a verifier's outcome: coordinators are the only writers of statuses. */

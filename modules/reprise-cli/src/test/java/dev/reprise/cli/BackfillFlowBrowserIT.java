@@ -25,6 +25,7 @@ import dev.reprise.testing.RepriseIntegrationTest;
 import dev.reprise.testing.RepriseTestEnvironment;
 import dev.reprise.workflow.CountingWebhookServer;
 import dev.reprise.workflow.HttpWebhookSink;
+import dev.reprise.workflow.WorkflowDryRun;
 import dev.reprise.workflow.WorkflowReceipts;
 import dev.reprise.workflow.WorkflowRuntime;
 import java.nio.file.Files;
@@ -117,7 +118,11 @@ class BackfillFlowBrowserIT {
       long matched = preview.counter(BackfillCounters.MATCHED);
       assertThat(matched).isEqualTo(inRange.size());
       String wouldDo = "would perform %,d effect(s) (webhook %,d)".formatted(matched, matched);
-      await("the dry run on the page").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(250))
+      // The worker first restarts Kafka Streams with the new scratch topic (and waits out its old
+      // member's session): the dry run itself, then the page showing it.
+      await("the workflow's dry run").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
+          .until(() -> WorkflowDryRun.of(clientConfig, registry, workflow, id).events(), events -> events == matched);
+      await("the dry run on the page").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
           .until(() -> browser.evaluate("(document.querySelector('#dry-runs .summary') || {}).textContent || ''")
               .asText(), text -> text.contains(wouldDo));
       assertThat(browser.evaluate("document.getElementById('execute').disabled").asBoolean()).isFalse();

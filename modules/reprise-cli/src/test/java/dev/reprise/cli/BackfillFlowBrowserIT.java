@@ -32,10 +32,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,6 +67,7 @@ class BackfillFlowBrowserIT {
     String source = env.uniqueName("submissions");
     String workflow = env.uniqueName("notify");
     String id = env.uniqueName("notify-2024");
+    String other = env.uniqueName("other");
     HistoryGenerator history = new HistoryGenerator(HistorySpec.builder().events(600).seed(29).corruptShare(0)
         .dirtyShare(0).tombstoneShare(0).build());
     List<String> inRange = new ArrayList<>();
@@ -92,6 +96,12 @@ class BackfillFlowBrowserIT {
         var browser = HeadlessChromium.launch(chromium.get(), 1400, 2000)) {
       new HistoryWriter(env.producerConfig(), registry).write(source, 3, history);
       webhook.reject(Set.of(refused));
+      // Someone else's backfill, running slowly the whole time: the page must not trade ours for it.
+      client.submit(new BackfillRequest(other, source, Instant.parse("2020-01-01T00:00:00Z"),
+          Instant.parse("2026-01-01T00:00:00Z"), Map.of(), OptionalInt.empty(), BackfillRequest.Mode.EXECUTE, List.of(),
+          OptionalDouble.of(5), BackfillRequest.EffectsPolicy.SUPPRESS, Optional.of("someone else"), Optional.empty()));
+      await("the other backfill runs").atMost(Duration.ofSeconds(30))
+          .until(() -> client.status(other).map(s -> s.state() == BackfillState.RUNNING).orElse(false));
       browser.navigate(server.url());
 
       // 1. The form, as a person fills it in: last year's submissions, the new workflow, effects on.
@@ -159,6 +169,7 @@ class BackfillFlowBrowserIT {
           .until(() -> browser.evaluate("document.getElementById('detail-state').textContent").asText(),
               text -> text.equals("VERIFIED"));
       Files.write(target.resolve("flow-4-verified.png"), browser.screenshot());
+      client.cancel(other);
       assertThat(webhook.accepted()).hasSize((int) matched)
           .allSatisfy((key, calls) -> assertThat(calls).as(key).isEqualTo(1));
     }

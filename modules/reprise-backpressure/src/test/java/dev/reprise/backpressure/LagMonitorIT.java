@@ -1,6 +1,7 @@
 package dev.reprise.backpressure;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.reprise.testing.RepriseIntegrationTest;
 import dev.reprise.testing.RepriseTestEnvironment;
@@ -14,11 +15,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -65,6 +69,12 @@ class LagMonitorIT {
       }
       producer.commitTransaction();
     }
+    // commitTransaction returns once the transaction coordinator has the commit; the marker reaches
+    // the partition a moment later, and only then does the last stable offset move past the records.
+    TopicPartition partition = new TopicPartition(topic, 0);
+    await("the commit marker on " + topic).atMost(Duration.ofSeconds(10)).until(() -> env.admin()
+        .listOffsets(Map.of(partition, OffsetSpec.latest()), new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+        .partitionResult(partition).get().offset() == 101);
     return topic;
   }
 

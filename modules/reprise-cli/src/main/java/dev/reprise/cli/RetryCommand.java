@@ -41,11 +41,7 @@ final class RetryCommand extends ClientCommand {
         return 0;
       }
       if (which.item != null) {
-        String[] parts = which.item.split("@");
-        if (parts.length != 2) {
-          throw new IllegalArgumentException("--item must be PARTITION@OFFSET, e.g. 2@17; was '" + which.item + "'");
-        }
-        DeadLetter retried = redriver.retryItem(Integer.parseInt(parts[0]), Long.parseLong(parts[1]));
+        DeadLetter retried = redriver.retryItem(which.item);
         session.out().printf("retried %s (%s)%n", retried.coordinates(), retried.eventId().orElse("no event id"));
         return 0;
       }

@@ -332,23 +332,14 @@ public final class BackfillObserver implements MeterBinder, AutoCloseable {
     if (item.isEmpty()) {
       return redriver.retryBackfill(backfillId);
     }
-    String[] at = item.get().split("@", -1);
-    int partition;
-    long offset;
-    try {
-      partition = Integer.parseInt(at[0]);
-      offset = Long.parseLong(at[1]);
-    } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
-      throw new IllegalArgumentException("item must be PARTITION@OFFSET, was '" + item.get() + "'");
+    // Only this backfill's: the page shows a backfill's items, and retries nothing of another's.
+    boolean ours = redriver.deadLetters().stream().anyMatch(d -> d.coordinates().equals(item.get().trim())
+        && d.backfillId().filter(backfillId::equals).isPresent());
+    if (!ours) {
+      throw new IllegalArgumentException("backfill '" + backfillId + "' has no dead letter " + item.get() + " in workflow '"
+          + workflow + "'");
     }
-    DeadLetterRedriver.DeadLetter letter = redriver.deadLetters().stream()
-        .filter(d -> d.partition() == partition && d.offset() == offset).findFirst()
-        .orElseThrow(() -> new IllegalArgumentException("no dead letter at " + item.get() + " in workflow '"
-            + workflow + "'"));
-    if (letter.backfillId().filter(backfillId::equals).isEmpty()) {
-      throw new IllegalArgumentException("the dead letter at " + item.get() + " belongs to another backfill than '" + backfillId + "'");
-    }
-    return List.of(redriver.retryItem(partition, offset));
+    return List.of(redriver.retryItem(item.get()));
   }
 
   /**

@@ -103,6 +103,23 @@ public final class DeadLetterRedriver implements AutoCloseable {
     return retried.get(0);
   }
 
+  /**
+   * Retries one dead letter named as commands name it, {@code partition@offset}.
+   *
+   * @throws IllegalArgumentException if {@code coordinates} is not {@code PARTITION@OFFSET}, or names no dead letter
+   */
+  public DeadLetter retryItem(String coordinates) {
+    String[] at = coordinates.split("@", -1);
+    try {
+      if (at.length == 2) {
+        return retryItem(Integer.parseInt(at[0].trim()), Long.parseLong(at[1].trim()));
+      }
+    } catch (NumberFormatException e) {
+      // named below
+    }
+    throw new IllegalArgumentException("a dead letter is named PARTITION@OFFSET, e.g. 2@17; was '" + coordinates + "'");
+  }
+
   /** Retries every dead letter of one backfill; returns them (none if it has none). */
   public List<DeadLetter> retryBackfill(String backfillId) {
     return retry(d -> d.backfillId().filter(backfillId::equals).isPresent());

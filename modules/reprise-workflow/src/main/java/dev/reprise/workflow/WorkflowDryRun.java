@@ -1,12 +1,9 @@
 package dev.reprise.workflow;
 
 import dev.reprise.registry.SchemaRegistryClient;
-import dev.reprise.workflow.internal.CommittedTopic;
-import dev.reprise.workflow.internal.ReceiptCodec;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -52,15 +49,8 @@ public record WorkflowDryRun(String workflow, String backfillId, long events, Ma
   /** The dry run of {@code workflow} for PREVIEW {@code backfillId}, as far as it got. */
   public static WorkflowDryRun of(Map<String, ?> clientConfig, SchemaRegistryClient registry, String workflow,
       String backfillId) {
-    ReceiptCodec codec = new ReceiptCodec(registry, workflow);
-    Map<String, Receipt> latest = new LinkedHashMap<>();
-    Optional<String> preview = Optional.of(backfillId);
-    CommittedTopic.read(clientConfig, WorkflowTopics.dryRuns(workflow)).forEach(record -> {
-      Receipt receipt = codec.decode(record.value());
-      if (receipt.backfillId().equals(preview)) {
-        latest.put(receipt.eventId(), receipt);
-      }
-    });
+    List<Receipt> latest = WorkflowReceipts.read(clientConfig, registry, workflow, WorkflowTopics.dryRuns(workflow),
+        Optional.of(backfillId)).values().stream().map(receipts -> receipts.get(receipts.size() - 1)).toList();
     Map<ReceiptOutcome, Long> outcomes = new EnumMap<>(ReceiptOutcome.class);
     for (ReceiptOutcome outcome : ReceiptOutcome.values()) {
       outcomes.put(outcome, 0L);
@@ -69,7 +59,7 @@ public record WorkflowDryRun(String workflow, String backfillId, long events, Ma
     SortedMap<LocalDate, Long> perDay = new TreeMap<>();
     List<String> examples = new ArrayList<>();
     List<String> failures = new ArrayList<>();
-    for (Receipt receipt : latest.values()) {
+    for (Receipt receipt : latest) {
       outcomes.merge(receipt.outcome(), 1L, Long::sum);
       if (receipt.outcome() == ReceiptOutcome.PROCESSED && !receipt.effects().isEmpty()) {
         for (String effect : receipt.effects()) {

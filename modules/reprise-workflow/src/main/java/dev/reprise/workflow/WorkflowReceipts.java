@@ -34,9 +34,15 @@ public final class WorkflowReceipts {
 
   private static Map<String, List<Receipt>> of(Map<String, ?> clientConfig, SchemaRegistryClient registry,
       String workflow, java.util.Optional<String> path) {
+    return read(clientConfig, registry, workflow, WorkflowTopics.receipts(workflow), path);
+  }
+
+  /** The receipts on {@code topic} (the receipts, or the dry runs) of one path, per event id, oldest first. */
+  static Map<String, List<Receipt>> read(Map<String, ?> clientConfig, SchemaRegistryClient registry, String workflow,
+      String topic, java.util.Optional<String> path) {
     ReceiptCodec codec = new ReceiptCodec(registry, workflow);
     Map<String, List<Receipt>> byEvent = new LinkedHashMap<>();
-    CommittedTopic.read(clientConfig, WorkflowTopics.receipts(workflow)).forEach(record -> {
+    CommittedTopic.read(clientConfig, topic).forEach(record -> {
       Receipt receipt = codec.decode(record.value());
       if (receipt.backfillId().equals(path)) {
         byEvent.computeIfAbsent(receipt.eventId(), id -> new ArrayList<>()).add(receipt);

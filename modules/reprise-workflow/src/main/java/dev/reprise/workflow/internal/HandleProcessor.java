@@ -182,8 +182,7 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
     }
     handlerContext.apply();
     handled.put(id.asKey(), context.currentSystemTimeMs());
-    List<Effect> performed = backfillId.isEmpty() ? handlerContext.effects
-        : handlerContext.effects.stream().filter(e -> !e.liveOnly()).toList();
+    List<Effect> performed = performable(backfillId, handlerContext.effects);
     if (effectsEnabled && !performed.isEmpty()) {
       EffectRequest request = new EffectRequest(workflow.name(), backfillId, id.asKey(), day, checksum,
           input.topic(), input.partition(), input.offset(), record.value(), performed);
@@ -192,10 +191,9 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
       return;
     }
     // Suppressed: what it would have done, live-only effects among them.
-    boolean suppressed = !effectsEnabled || performed.size() < handlerContext.effects.size();
     emit(new Receipt(workflow.name(), backfillId, id.asKey(), day, checksum,
-        suppressed ? ReceiptOutcome.SUPPRESSED : ReceiptOutcome.PROCESSED,
-        handlerContext.effects.stream().map(e -> e.sink() + ": " + e.description()).toList(), Optional.empty()));
+        withoutEffects(effectsEnabled, performed, handlerContext.effects), describe(handlerContext.effects),
+        Optional.empty()));
   }
 
   /**
@@ -240,13 +238,27 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
       return;
     }
     // Never handlerContext.apply(): the state writes and view rows it buffered are dropped.
-    List<Effect> performed = handlerContext.effects.stream().filter(e -> !e.liveOnly()).toList();
+    // The receipt EXECUTE would end with: its executor's (PROCESSED, what it performed) or its own.
+    List<Effect> performed = performable(path, handlerContext.effects);
     boolean wouldPerform = effectsEnabled && !performed.isEmpty();
-    boolean suppressed = !effectsEnabled || performed.size() < handlerContext.effects.size();
-    List<Effect> listed = wouldPerform ? performed : handlerContext.effects;
     emitDryRun(new Receipt(workflow.name(), path, id, day, checksum,
-        wouldPerform || !suppressed ? ReceiptOutcome.PROCESSED : ReceiptOutcome.SUPPRESSED,
-        listed.stream().map(e -> e.sink() + ": " + e.description()).toList(), Optional.empty()));
+        wouldPerform ? ReceiptOutcome.PROCESSED : withoutEffects(effectsEnabled, performed, handlerContext.effects),
+        describe(wouldPerform ? performed : handlerContext.effects), Optional.empty()));
+  }
+
+  /** The effects that may run for the event: all of them live, none that are live-only in a replay. */
+  private static List<Effect> performable(Optional<String> backfillId, List<Effect> effects) {
+    return backfillId.isEmpty() ? effects : effects.stream().filter(e -> !e.liveOnly()).toList();
+  }
+
+  /** The outcome of an event handled without performing effects: SUPPRESSED if it asked for any that did not run. */
+  private static ReceiptOutcome withoutEffects(boolean effectsEnabled, List<Effect> performed, List<Effect> asked) {
+    return !effectsEnabled || performed.size() < asked.size() ? ReceiptOutcome.SUPPRESSED : ReceiptOutcome.PROCESSED;
+  }
+
+  /** Effects as receipts list them. */
+  private static List<String> describe(List<Effect> effects) {
+    return effects.stream().map(e -> e.sink() + ": " + e.description()).toList();
   }
 
   private void emitDryRun(Receipt receipt) {

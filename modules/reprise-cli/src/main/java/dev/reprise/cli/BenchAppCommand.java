@@ -2,6 +2,7 @@ package dev.reprise.cli;
 
 import dev.reprise.registry.ConfluentSchemaRegistryClient;
 import dev.reprise.workflow.WorkflowRuntime;
+import dev.reprise.workflow.WorkflowTopics;
 import dev.reprise.workflow.api.Effect;
 import dev.reprise.workflow.api.EffectSink;
 import dev.reprise.workflow.api.Event;
@@ -11,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.serialization.Serdes;
@@ -44,25 +44,35 @@ final class BenchAppCommand implements Callable<Integer> {
   @Option(names = "--backfill", description = "Its backfill id (workflow mode).") String backfillId;
   @Option(names = "--records", required = true) long records;
   @Option(names = "--state-dir", required = true) Path stateDirectory;
+  @Option(names = "--run", required = true, description = "Names the app, its group and its topics (see groupOf).")
+  String run;
+  @Option(names = "--linger", description = "After the last record, wait until standard input closes.")
+  boolean linger;
 
   private static final AtomicLong HANDLED = new AtomicLong();
 
+  /** The consumer group (Streams application id) that {@code mode} runs as for {@code run}. */
+  static String groupOf(String mode, String run) {
+    return "dedup".equals(mode) ? "bench-dedup-" + run : WorkflowTopics.applicationId("bench-" + run);
+  }
+
   @Override
   public Integer call() throws Exception {
-    String run = UUID.randomUUID().toString().substring(0, 8);
-    long began = System.nanoTime();
     AutoCloseable app = "dedup".equals(mode) ? dedupApp(run) : workflowApp(run);
     try (app) {
-      long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+      // The driver times this side by its committed offsets; this wait only bounds a stuck app.
+      long deadline = System.nanoTime() + Duration.ofMinutes(15).toNanos();
       while (HANDLED.get() < records) {
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("handled " + HANDLED.get() + " of " + records + " records in 10 minutes");
+          throw new IllegalStateException("handled " + HANDLED.get() + " of " + records + " records in 15 minutes");
         }
         Thread.sleep(10);
       }
-      double seconds = (System.nanoTime() - began) / 1e9;
-      System.out.println(new BenchSupport.Result(HANDLED.get(), seconds).json());
+      System.out.println("{\"handled\": " + HANDLED.get() + "}");
       System.out.flush();
+      if (linger) {
+        BenchSupport.lingerUntilStdinCloses();
+      }
     }
     return 0;
   }
@@ -81,7 +91,7 @@ final class BenchAppCommand implements Callable<Integer> {
         Serdes.Long()), "dedup");
     topology.addSink("out", output, Serdes.Bytes().serializer(), Serdes.ByteArray().serializer(), "dedup");
     Properties properties = new Properties();
-    properties.put(StreamsConfig.APPLICATION_ID_CONFIG, "bench-dedup-" + run);
+    properties.put(StreamsConfig.APPLICATION_ID_CONFIG, groupOf("dedup", run));
     properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     properties.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     properties.put(StreamsConfig.STATE_DIR_CONFIG, stateDirectory.toString());

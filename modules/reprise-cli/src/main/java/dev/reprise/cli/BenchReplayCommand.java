@@ -9,11 +9,9 @@ import dev.reprise.protocol.BackfillCounters;
 import dev.reprise.protocol.BackfillState;
 import dev.reprise.protocol.BackfillStatus;
 import dev.reprise.protocol.ControlTopics;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -23,7 +21,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.ReplicaInfo;
+import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,18 +30,30 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code reprise bench replay}: the coordinator's replay throughput against the bare
- * transactional copy of the same topic on the same broker, and the coordinator's peak heap.
+ * transactional copy of the same topic on the same broker, over repeated runs.
  *
- * <p>The baseline and the coordinator each run in a fresh JVM with the same {@code -Xmx}: both
- * start equally cold (JIT compilation is a real share of a short replay on a small machine), and
- * the coordinator's heap is measured apart from the embedded broker's. Both throughputs are end to
- * end: from starting the copy (or publishing the request) to the last commit (or the COMPLETED
- * status).
+ * <p>What makes the comparison fair:
+ * <ul>
+ *   <li>One timer for both: {@link CommittedWindow}, the input offsets each side commits in its
+ *       transactions, read from outside. Client start, group join and planning fall before its
+ *       first commit for both sides alike.
+ *   <li>Each side runs in a fresh JVM with the same {@code -Xmx}, the broker in a JVM of its own
+ *       ({@link BenchPlatform}); the driver's own clients (status reads) run outside both windows.
+ *   <li>Before each side the broker settles (the previous side's deletions and flushes done), and
+ *       the order alternates between runs, so neither side always comes first on a broker that
+ *       gets faster as it warms up.
+ *   <li>Per side: records/s, CPU-seconds of its JVM and of the broker per million records, bytes
+ *       written per input record; min, median and max over the runs; the ratio per run (paired).
+ * </ul>
+ *
+ * <p>Usage: {@code reprise bench replay --events 1000000 --runs 3}; the last line is JSON.
  */
 @Command(name = "replay", mixinStandardHelpOptions = true,
-    description = {"Seed N events, then measure (a) a bare transactional consume->produce copy of the topic and (b) the"
-        + " coordinator replaying the same records (decode, upcast to v3, filter, encode, exactly once). Prints"
-        + " records/s of both, their ratio, the coordinator's peak heap, and a JSON object as the last line."})
+    description = {"Seed N events, then measure, --runs times in alternating order, (a) a bare transactional"
+        + " consume->produce copy of the topic and (b) the coordinator replaying the same records (decode, upcast to"
+        + " v3, filter, encode, exactly once), each in a fresh JVM, timed by the offsets each commits. Prints"
+        + " records/s, CPU per million records (own JVM, broker), bytes written per record, the ratio, request to"
+        + " first record, the coordinator's heap, and a JSON object as the last line."})
 final class BenchReplayCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -55,6 +65,9 @@ final class BenchReplayCommand implements Callable<Integer> {
 
   @Option(names = "--partitions", defaultValue = "3", description = "Partitions of the source topic (default: ${DEFAULT-VALUE}).")
   int partitions;
+
+  @Option(names = "--runs", defaultValue = "3", description = "Runs of each side, in alternating order (default: ${DEFAULT-VALUE}).")
+  int runs;
 
   @Option(names = "--seed", defaultValue = "42", description = "History seed (default: ${DEFAULT-VALUE}).")
   long seed;
@@ -69,116 +82,130 @@ final class BenchReplayCommand implements Callable<Integer> {
   @Option(names = "--keep-topics", description = "Keep the benchmark's topics (default: deleted at the end).")
   boolean keepTopics;
 
+  private static final Duration SIDE_TIMEOUT = Duration.ofMinutes(15);
+  private static final Duration SETTLE = Duration.ofSeconds(60);
+
   @Override
   public Integer call() throws Exception {
+    if (runs < 1) {
+      throw new UsageException("--runs must be at least 1, was " + runs);
+    }
     PrintWriter out = spec.commandLine().getOut();
-    String run = UUID.randomUUID().toString().substring(0, 8);
-    String source = "bench-replay-" + run;
-    String copyTopic = "bench-copy-" + run;
-    String backfillId = "bench-" + run;
-    try (var platform = connection.connect();
-        var registry = platform.registry();
-        var admin = Admin.create(Map.of("bootstrap.servers", platform.bootstrapServers()))) {
-      out.printf("Seeding %,d events into '%s' (%d partitions) on %s%s%n", events, source, partitions,
-          platform.bootstrapServers(), platform.isEmbedded() ? " (embedded)" : "");
+    String id = UUID.randomUUID().toString().substring(0, 8);
+    String source = "bench-replay-" + id;
+    try (BenchPlatform bench = BenchPlatform.open(connection, out);
+        var registry = bench.connection().registry();
+        var admin = Admin.create(bench.connection().clientConfig());
+        var client = BackfillClient.create(bench.connection().clientConfig(), registry)) {
+      out.printf("Seeding %,d events into '%s' (%d partitions) on %s%n", events, source, partitions, bench.describe());
       out.flush();
-      HistorySummary summary = new HistoryWriter(Map.of("bootstrap.servers", platform.bootstrapServers()), registry)
+      HistorySummary summary = new HistoryWriter(bench.connection().clientConfig(), registry)
           .write(source, partitions, new HistoryGenerator(HistorySpec.builder().events(events).seed(seed).build()));
-      double avgBytes = (double) topicBytes(admin, source) / summary.records();
+      double avgBytes = (double) BenchSupport.topicBytes(admin, List.of(source)) / summary.records();
       out.printf("  %,d records, %.0f bytes each on average (on disk, with batch overhead)%n", summary.records(), avgBytes);
-
-      admin.createTopics(List.of(new NewTopic(copyTopic, Optional.of(partitions), Optional.empty()))).all().get(30, TimeUnit.SECONDS);
-      out.printf("(a) baseline (own JVM, -Xmx%s): bare transactional copy, consume -> produce, no decoding ...%n",
-          coordinatorHeap);
-      out.flush();
-      BenchSupport.Result copy = BenchSupport.runChild("baseline copy", BenchSupport.javaCommand(coordinatorHeap,
-          coordinatorJavaOptions, "bench", "copy", "--bootstrap-server", platform.bootstrapServers(), "--source", source,
-          "--target", copyTopic));
-      long copied = copy.handled();
-      double baselineSeconds = copy.seconds();
-      double baselineRate = copy.rate();
-      out.printf(Locale.ROOT, "    %,d records in %.2f s = %,.0f records/s%n", copied, baselineSeconds, baselineRate);
-
-      out.printf("(b) coordinator (own JVM, -Xmx%s): replay to v3, exactly once ...%n", coordinatorHeap);
-      out.flush();
-      Path childOut = Files.createTempFile("reprise-bench-coordinator", ".out");
-      Path childLog = Files.createTempFile("reprise-bench-coordinator", ".log");
-      Process child = new ProcessBuilder(BenchSupport.javaCommand(coordinatorHeap, coordinatorJavaOptions,
-          "coordinator", "--bootstrap-server", platform.bootstrapServers(), "--schema-registry",
-          platform.schemaRegistryUrl(), "--allow-topic", source, "--instance-id", "bench-" + run, "--report-heap"))
-          .redirectOutput(childOut.toFile())
-          .redirectError(childLog.toFile())
-          .start();
-      final BackfillStatus done;
-      double coordinatorSeconds;
-      String heapJson;
-      try (var client = BackfillClient.create(Map.of("bootstrap.servers", platform.bootstrapServers()), registry)) {
-        awaitLine(childOut, "serving", child, Duration.ofSeconds(120));
-        long began = System.nanoTime();
-        client.submit(BenchSupport.fullHistory(backfillId, source, "reprise bench replay"));
-        done = BenchSupport.awaitFinished(client, backfillId, child, out);
-        // From the first RUNNING commit to the COMPLETED one, both stamped by the coordinator: the
-        // replay itself, without the group join and planning that precede it.
-        coordinatorSeconds = done.startedAt()
-            .map(started -> Duration.between(started, done.updatedAt()).toNanos() / 1e9)
-            .orElse((System.nanoTime() - began) / 1e9);
-      } finally {
-        child.destroy();
-        if (!child.waitFor(60, TimeUnit.SECONDS)) {
-          child.destroyForcibly();
+      Map<TopicPartition, Long> end = BenchSupport.dataEnds(bench.connection().clientConfig(), source);
+      long total = end.values().stream().mapToLong(Long::longValue).sum();
+      out.printf("Both sides in fresh JVMs (-Xmx%s), timed from their first to their last committed offset;"
+          + " %d runs, order alternating%n", coordinatorHeap, runs);
+      SideFigures baseline = new SideFigures("baseline");
+      SideFigures coordinator = new SideFigures("coordinator");
+      List<Double> ratios = new ArrayList<>();
+      List<Double> firstRecord = new ArrayList<>();
+      List<Double> heap = new ArrayList<>();
+      BackfillStatus last = null;
+      for (int run = 1; run <= runs; run++) {
+        out.printf("run %d of %d%n", run, runs);
+        boolean baselineFirst = run % 2 == 1;
+        for (int side = 0; side < 2; side++) {
+          if (baselineFirst == (side == 0)) {
+            copy(bench, admin, source, id + "-" + run, end, total, baseline, out);
+          } else {
+            last = replay(bench, admin, client, source, id + "-" + run, end, coordinator, firstRecord, heap, out);
+            if (last == null) {
+              return 1;
+            }
+          }
         }
+        ratios.add(coordinator.lastRate() / baseline.lastRate());
+        out.printf(Locale.ROOT, "    ratio %.2f%n", ratios.get(ratios.size() - 1));
+        out.flush();
       }
-      heapJson = Files.readAllLines(childOut).stream().filter(l -> l.startsWith("{\"peakLiveHeapMb\"")).findFirst()
-          .orElse("{}");
-      if (done.state() != BackfillState.COMPLETED) {
-        out.printf("coordinator ended %s: %s (log: %s)%n", done.state(), done.reason().orElse("?"), childLog);
-        return 1;
-      }
-      long scanned = done.counter(BackfillCounters.SCANNED);
-      double coordinatorRate = scanned / coordinatorSeconds;
-      out.printf(Locale.ROOT, "    %,d records in %.2f s = %,.0f records/s (published %,d, filtered %,d, tombstones %,d,"
-              + " dead-lettered %,d)%n", scanned, coordinatorSeconds, coordinatorRate,
-          done.counter(BackfillCounters.PUBLISHED), done.counter(BackfillCounters.FILTERED_OUT),
-          done.counter(BackfillCounters.TOMBSTONES), done.counter(BackfillCounters.DEAD_LETTERED));
-      double ratio = coordinatorRate / baselineRate;
-      out.printf(Locale.ROOT, "ratio coordinator / baseline = %.2f (goal >= 0.70)%n", ratio);
-      out.printf("coordinator heap: %s%n", heapJson);
       if (!keepTopics) {
-        admin.deleteTopics(List.of(source, copyTopic, ControlTopics.backfillTopic(backfillId),
-            ControlTopics.deadLetterTopic(backfillId))).all().get(60, TimeUnit.SECONDS);
+        BenchSupport.deleteTopics(admin, List.of(source));
       }
-      out.printf(Locale.ROOT, "{\"benchmark\": \"replay\", \"events\": %d, \"partitions\": %d, \"avgRecordBytes\": %.0f,"
-              + " \"baselineRecordsPerSecond\": %.0f, \"coordinatorRecordsPerSecond\": %.0f, \"ratio\": %.3f,"
-              + " \"published\": %d, \"deadLettered\": %d, \"coordinatorHeap\": %s}%n",
-          events, partitions, avgBytes, baselineRate, coordinatorRate, ratio, done.counter(BackfillCounters.PUBLISHED),
-          done.counter(BackfillCounters.DEAD_LETTERED), heapJson);
+      out.printf("Summary over %d runs: median (min, max)%n", runs);
+      baseline.describe(out);
+      coordinator.describe(out);
+      Spread ratio = Spread.of(ratios);
+      out.printf("  ratio coordinator / baseline: %s (goal: median >= 0.70)%n", ratio.describe("%.2f"));
+      out.printf("  request -> first committed record on the backfill topic (fresh coordinator): %s s (goal <= 2 s)%n",
+          Spread.of(firstRecord).describe("%.2f"));
+      out.printf("  coordinator peak live heap: %s MB%n", Spread.of(heap).describe("%.1f"));
+      out.printf(Locale.ROOT, "{\"benchmark\": \"replay\", \"events\": %d, \"records\": %d, \"partitions\": %d,"
+              + " \"runs\": %d, \"avgRecordBytes\": %.0f, \"baseline\": %s, \"coordinator\": %s, \"ratio\": %s,"
+              + " \"firstRecordSeconds\": %s, \"peakLiveHeapMb\": %s, \"published\": %d, \"deadLettered\": %d}%n",
+          events, total, partitions, runs, avgBytes, baseline.json(), coordinator.json(), ratio.json(),
+          Spread.of(firstRecord).json(), Spread.of(heap).json(), last.counter(BackfillCounters.PUBLISHED),
+          last.counter(BackfillCounters.DEAD_LETTERED));
       return 0;
     }
   }
 
-  private static void awaitLine(Path file, String marker, Process child, Duration timeout)
-      throws IOException, InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (Files.readString(file).indexOf(marker) < 0) {
-      if (!child.isAlive() || System.nanoTime() > deadline) {
-        throw new IllegalStateException("the coordinator process did not start (alive: " + child.isAlive() + ")");
-      }
-      Thread.sleep(100);
+  private void copy(BenchPlatform bench, Admin admin, String source, String run, Map<TopicPartition, Long> end,
+      long total, SideFigures figures, PrintWriter out) throws Exception {
+    String target = "bench-copy-" + run;
+    String group = "reprise.bench.copy." + run;
+    admin.createTopics(List.of(new NewTopic(target, Optional.of(partitions), Optional.empty())))
+        .all().get(30, TimeUnit.SECONDS);
+    CommittedWindow.settle(bench.broker(), SETTLE);
+    BenchSupport.Side side = BenchSupport.Side.start("baseline copy", BenchSupport.javaCommand(coordinatorHeap,
+        coordinatorJavaOptions, "bench", "copy", "--bootstrap-server", bench.bootstrapServers(), "--source", source,
+        "--target", target, "--group", group, "--linger"));
+    CommittedWindow.Measurement measured = CommittedWindow.observe(admin, group, end, side.handle(), bench.broker(),
+        side::alive, SIDE_TIMEOUT);
+    side.finish(false);
+    figures.add(measured, (double) BenchSupport.topicBytes(admin, List.of(target)) / total, out);
+    if (!keepTopics) {
+      BenchSupport.deleteTopics(admin, List.of(target));
     }
   }
 
-  private static long topicBytes(Admin admin, String topic) throws Exception {
-    var brokers = admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).stream().map(n -> n.id()).toList();
-    long bytes = 0;
-    for (var perBroker : admin.describeLogDirs(brokers).allDescriptions().get(30, TimeUnit.SECONDS).values()) {
-      for (var dir : perBroker.values()) {
-        for (Map.Entry<org.apache.kafka.common.TopicPartition, ReplicaInfo> replica : dir.replicaInfos().entrySet()) {
-          if (replica.getKey().topic().equals(topic)) {
-            bytes += replica.getValue().size();
-          }
-        }
-      }
+  /** One coordinator run; null (after saying why) if the backfill did not complete. */
+  private BackfillStatus replay(BenchPlatform bench, Admin admin, BackfillClient client, String source, String run,
+      Map<TopicPartition, Long> end, SideFigures figures, List<Double> firstRecord, List<Double> heap,
+      PrintWriter out) throws Exception {
+    String backfillId = "bench-" + run;
+    BenchSupport.Side side = BenchSupport.Side.start("coordinator", BenchSupport.javaCommand(coordinatorHeap,
+        coordinatorJavaOptions, "coordinator", "--bootstrap-server", bench.bootstrapServers(), "--schema-registry",
+        bench.schemaRegistryUrl(), "--allow-topic", source, "--instance-id", backfillId, "--report-heap",
+        "--http-port", "0"));
+    BackfillStatus done;
+    CommittedWindow.Measurement measured;
+    List<String> printed;
+    try {
+      side.awaitLine("serving", Duration.ofSeconds(120));
+      CommittedWindow.settle(bench.broker(), SETTLE);
+      client.submit(BenchSupport.fullHistory(backfillId, source, "reprise bench replay"));
+      measured = CommittedWindow.observe(admin, ControlTopics.replayGroup(backfillId), end, side.handle(),
+          bench.broker(), side::alive, SIDE_TIMEOUT);
+      done = BenchSupport.awaitFinished(client, backfillId, null, null);
+    } finally {
+      printed = side.finish(true);
     }
-    return bytes;
+    if (done.state() != BackfillState.COMPLETED) {
+      out.printf("coordinator ended %s: %s%n", done.state(), done.reason().orElse("?"));
+      return null;
+    }
+    List<String> written = List.of(ControlTopics.backfillTopic(backfillId), ControlTopics.deadLetterTopic(backfillId));
+    long total = end.values().stream().mapToLong(Long::longValue).sum();
+    figures.add(measured, (double) BenchSupport.topicBytes(admin, written) / total, out);
+    firstRecord.add(measured.sinceStart().toNanos() / 1e9);
+    printed.stream().filter(l -> l.startsWith("{\"peakLiveHeapMb\"")).findFirst()
+        .map(l -> Double.parseDouble(l.replaceAll(".*\"peakLiveHeapMb\": ([0-9.]+).*", "$1")))
+        .ifPresent(heap::add);
+    if (!keepTopics) {
+      BenchSupport.deleteTopics(admin, written);
+    }
+    return done;
   }
 }

@@ -11,7 +11,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -19,26 +21,16 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ReplicaInfo;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /** What the benchmarks share: child JVMs that report one result line, full-history replays, scratch space. */
 final class BenchSupport {
-
-  /** What a benchmark side run in its own JVM reports: {@code {"handled": N, "seconds": S}}. */
-  record Result(long handled, double seconds) {
-    double rate() {
-      return handled / seconds;
-    }
-
-    String json() {
-      return String.format(Locale.ROOT, "{\"handled\": %d, \"seconds\": %.3f}", handled, seconds);
-    }
-
-    static Result parse(String line) {
-      return new Result(Long.parseLong(line.replaceAll(".*\"handled\": (\\d+).*", "$1")),
-          Double.parseDouble(line.replaceAll(".*\"seconds\": ([0-9.]+).*", "$1")));
-    }
-  }
 
   private BenchSupport() {}
 
@@ -52,19 +44,149 @@ final class BenchSupport {
     return command;
   }
 
-  /** Runs {@code command} to its end and returns the {@link Result} it printed; its log is kept on failure. */
-  static Result runChild(String what, List<String> command) throws IOException, InterruptedException {
-    Path output = Files.createTempFile("reprise-bench-" + what, ".out");
-    Path log = Files.createTempFile("reprise-bench-" + what, ".log");
-    Process child = new ProcessBuilder(command).redirectOutput(output.toFile()).redirectError(log.toFile()).start();
-    if (child.waitFor() != 0) {
-      throw new IllegalStateException("the " + what + " failed (exit " + child.exitValue() + "; log: " + log + ")");
+  /**
+   * One side of a benchmark running in a JVM of its own: its output goes to a file the driver
+   * reads, its log to another that is kept when it fails.
+   */
+  static final class Side {
+    private final String what;
+    private final Process process;
+    private final Path output;
+    private final Path log;
+
+    private Side(String what, Process process, Path output, Path log) {
+      this.what = what;
+      this.process = process;
+      this.output = output;
+      this.log = log;
     }
-    String line = Files.readAllLines(output).stream().filter(l -> l.startsWith("{\"handled\"")).findFirst()
-        .orElseThrow(() -> new IllegalStateException("the " + what + " printed no result (log: " + log + ")"));
-    Files.deleteIfExists(output);
-    Files.deleteIfExists(log);
-    return Result.parse(line);
+
+    static Side start(String what, List<String> command) throws IOException {
+      Path output = Files.createTempFile("reprise-bench-" + what.replace(' ', '-'), ".out");
+      Path log = Files.createTempFile("reprise-bench-" + what.replace(' ', '-'), ".log");
+      Process process = new ProcessBuilder(command).redirectOutput(output.toFile()).redirectError(log.toFile()).start();
+      return new Side(what, process, output, log);
+    }
+
+    ProcessHandle handle() {
+      return process.toHandle();
+    }
+
+    boolean alive() {
+      return process.isAlive();
+    }
+
+    Path log() {
+      return log;
+    }
+
+    /** Waits until the side prints a line containing {@code marker}. */
+    void awaitLine(String marker, Duration timeout) throws IOException, InterruptedException {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (Files.readString(output).indexOf(marker) < 0) {
+        if (!process.isAlive() || System.nanoTime() > deadline) {
+          throw new IllegalStateException("the " + what + " did not print '" + marker + "' (alive: "
+              + process.isAlive() + "; log: " + log + ")");
+        }
+        Thread.sleep(50);
+      }
+    }
+
+    /**
+     * Ends a side started with {@code --linger} by closing its standard input, or any other by
+     * SIGTERM ({@code terminate}); returns what it printed. Fails if it exits with an error.
+     */
+    List<String> finish(boolean terminate) throws IOException, InterruptedException {
+      process.getOutputStream().close();
+      if (terminate) {
+        process.destroy();
+      }
+      if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        throw new IllegalStateException("the " + what + " did not stop within 60 s (log: " + log + ")");
+      }
+      // 143: the SIGTERM asked for.
+      if (process.exitValue() != 0 && !(terminate && process.exitValue() == 143)) {
+        throw new IllegalStateException("the " + what + " failed (exit " + process.exitValue() + "; log: " + log + ")");
+      }
+      List<String> lines = Files.readAllLines(output);
+      Files.deleteIfExists(output);
+      Files.deleteIfExists(log);
+      return lines;
+    }
+  }
+
+  /**
+   * For a side's JVM run with {@code --linger}: stay alive, so that the driver reads this JVM's CPU
+   * time after its last commit, until the driver closes standard input.
+   */
+  static void lingerUntilStdinCloses() throws IOException {
+    while (System.in.read() >= 0) {
+      // Nothing is sent; end of input is the signal.
+    }
+  }
+
+  /** Bytes that {@code topics}' replicas take on the brokers' disks now. */
+  static long topicBytes(Admin admin, Collection<String> topics) throws Exception {
+    var brokers = admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).stream().map(n -> n.id()).toList();
+    long bytes = 0;
+    for (var perBroker : admin.describeLogDirs(brokers).allDescriptions().get(30, TimeUnit.SECONDS).values()) {
+      for (var dir : perBroker.values()) {
+        for (Map.Entry<TopicPartition, ReplicaInfo> replica : dir.replicaInfos().entrySet()) {
+          if (topics.contains(replica.getKey().topic())) {
+            bytes += replica.getValue().size();
+          }
+        }
+      }
+    }
+    return bytes;
+  }
+
+  /**
+   * Per partition of {@code topic}, the offset after its last data record: what a group that has
+   * handled everything commits. On a transactional topic the log end is one past the last commit
+   * marker, which a Streams app may never commit past.
+   */
+  static Map<TopicPartition, Long> dataEnds(Map<String, Object> clientConfig, String topic) {
+    Map<String, Object> config = new HashMap<>(clientConfig);
+    config.put("isolation.level", "read_committed");
+    config.put("enable.auto.commit", false);
+    Map<TopicPartition, Long> ends = new HashMap<>();
+    try (var consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+          .map(info -> new TopicPartition(topic, info.partition())).toList();
+      Map<TopicPartition, Long> logEnds = consumer.endOffsets(partitions);
+      for (TopicPartition partition : partitions) {
+        ends.put(partition, lastRecordEnd(consumer, partition, logEnds.get(partition)));
+      }
+    }
+    return ends;
+  }
+
+  private static long lastRecordEnd(KafkaConsumer<byte[], byte[]> consumer, TopicPartition partition, long logEnd) {
+    consumer.assign(List.of(partition));
+    for (long back = 16; ; back *= 4) {
+      long from = Math.max(0, logEnd - back);
+      consumer.seek(partition, from);
+      long last = -1;
+      while (consumer.position(partition) < logEnd) {
+        for (var record : consumer.poll(Duration.ofMillis(200))) {
+          last = Math.max(last, record.offset());
+        }
+      }
+      if (last >= 0 || from == 0) {
+        return last + 1;
+      }
+    }
+  }
+
+  /** Deletes {@code topics} that exist, waiting for the deletion. */
+  static void deleteTopics(Admin admin, Collection<String> topics) throws Exception {
+    Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+    List<String> present = topics.stream().filter(existing::contains).toList();
+    if (!present.isEmpty()) {
+      admin.deleteTopics(present).all().get(60, TimeUnit.SECONDS);
+    }
   }
 
   /** An EXECUTE request for all of {@code source}'s history, effects suppressed. */

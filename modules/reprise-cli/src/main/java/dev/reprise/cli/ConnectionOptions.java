@@ -37,6 +37,12 @@ final class ConnectionOptions {
       defaultValue = "${sys:user.home}/.reprise/embedded")
   Path dataDirectory;
 
+  /** Whether no cluster is given (flags or environment): {@link #connect()} uses the embedded default. */
+  boolean embeddedDefault() {
+    String bootstrap = Optional.ofNullable(bootstrapServers).orElse(System.getenv("REPRISE_BOOTSTRAP_SERVERS"));
+    return bootstrap == null || bootstrap.isBlank();
+  }
+
   /** The platform to run against; the caller closes it (which stops an embedded one). */
   Connection connect() {
     String bootstrap = Optional.ofNullable(bootstrapServers).orElse(System.getenv("REPRISE_BOOTSTRAP_SERVERS"));

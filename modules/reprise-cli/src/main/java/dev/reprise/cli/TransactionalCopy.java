@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -27,9 +26,11 @@ final class TransactionalCopy {
 
   private TransactionalCopy() {}
 
-  /** Copies {@code source} into {@code target} (same partition count); returns records copied. */
-  static long copy(String bootstrapServers, String source, String target, Duration commitInterval) {
-    String group = "reprise.bench.copy." + UUID.randomUUID();
+  /**
+   * Copies {@code source} into {@code target} (same partition count), committing the read position
+   * as {@code group}; returns records copied.
+   */
+  static long copy(String bootstrapServers, String source, String target, String group, Duration commitInterval) {
     Map<String, Object> consumerConfig = new HashMap<>();
     consumerConfig.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     consumerConfig.put(ConsumerConfig.GROUP_ID_CONFIG, group);

@@ -67,6 +67,17 @@ public final class EmbeddedPlatform implements AutoCloseable {
   }
 
   /**
+   * The process running the platform on {@code dataDirectory} (its broker runs in that JVM), if a
+   * live one recorded itself there: what a benchmark reads the broker's CPU time from.
+   */
+  public static Optional<ProcessHandle> runningProcess(Path dataDirectory) {
+    return read(dataDirectory.resolve(RUNNING_FILE))
+        .map(properties -> Long.parseLong(properties.getProperty("pid", "-1")))
+        .flatMap(ProcessHandle::of)
+        .filter(ProcessHandle::isAlive);
+  }
+
+  /**
    * Starts the broker (data in {@code dataDirectory/kafka}) and then the registry on it, on the
    * ports they had the last time (a first start picks free ones). A registry left running by an
    * owner that was killed (SIGKILL runs no shutdown hook) is stopped first.

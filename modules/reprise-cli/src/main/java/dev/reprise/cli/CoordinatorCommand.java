@@ -89,6 +89,12 @@ final class CoordinatorCommand implements Callable<Integer> {
   @Option(names = "--no-samples", description = "No record samples in statuses at all.")
   boolean noSamples;
 
+  @Option(names = "--readable-headers",
+      description = "Also write the readable provenance headers (reprise.backfill.id, reprise.source.*,"
+          + " reprise.event.date) on every replayed record, beside the compact reprise.provenance header (about 170"
+          + " bytes more per record).")
+  boolean readableHeaders;
+
   @Option(names = "--report-heap", hidden = true,
       description = "On exit, print this JVM's peak heap as JSON (used by 'bench replay').")
   boolean reportHeap;
@@ -136,6 +142,7 @@ final class CoordinatorCommand implements Callable<Integer> {
         .liveLagThreshold(liveLagRecords, Duration.ofSeconds(liveLagSeconds))
         .inFlightCap(inFlightCap)
         .adaptiveMaxRate(maxRate)
+        .readableProvenance(readableHeaders)
         .defaultEventType(defaultEventType(defaultEventType));
     if (instanceId != null) {
       builder.instanceId(instanceId);

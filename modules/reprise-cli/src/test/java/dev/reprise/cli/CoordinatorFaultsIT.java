@@ -17,7 +17,7 @@ import dev.reprise.protocol.BackfillRequest.Mode;
 import dev.reprise.protocol.BackfillState;
 import dev.reprise.protocol.BackfillStatus;
 import dev.reprise.protocol.ControlTopics;
-import dev.reprise.protocol.ReplayHeaders;
+import dev.reprise.protocol.Provenance;
 import dev.reprise.registry.ConfluentSchemaRegistryClient;
 import dev.reprise.registry.serde.AvroWireFormat;
 import dev.reprise.testing.RepriseIntegrationTest;
@@ -124,8 +124,7 @@ class CoordinatorFaultsIT {
         var schema = registry.schemaById(AvroWireFormat.schemaId(record.value()));
         var value = AvroWireFormat.decode(record.value(), schema, schema);
         identities.add(value.get("submissionId") + "#" + value.get("revision"));
-        long offset = Long.parseLong(new String(record.headers().lastHeader(ReplayHeaders.SOURCE_OFFSET).value(),
-            StandardCharsets.UTF_8));
+        long offset = Provenance.of(record.headers()).orElseThrow().sourceOffset();
         Long previous = last.put(record.partition(), offset);
         assertThat(previous == null || previous < offset)
             .as("partition %d keeps source order: %d after %d", record.partition(), offset, previous).isTrue();

@@ -163,7 +163,7 @@ public final class ReplayCoordinator implements AutoCloseable {
         builder.commitInterval, builder.backfillRetention, replicationFactor, builder.maxPollRecords,
         builder.replayThreads, eventTypes, new Backpressure(ticker, builder.inFlightCap, builder.adaptiveMaxRate, builder.liveLagRecords,
             builder.liveLagTime), builder.clientObserver, audit,
-        new StatusSamples(Optional.ofNullable(builder.sampleFields)));
+        new StatusSamples(Optional.ofNullable(builder.sampleFields)), builder.readableProvenance);
     this.clientObserver = builder.clientObserver;
     this.protectedLiveGroups = Set.copyOf(builder.protectedLiveGroups);
   }

@@ -13,7 +13,7 @@ import dev.reprise.protocol.BackfillRequest.Mode;
 import dev.reprise.protocol.BackfillState;
 import dev.reprise.protocol.BackfillStatus;
 import dev.reprise.protocol.ControlTopics;
-import dev.reprise.protocol.ReplayHeaders;
+import dev.reprise.protocol.Provenance;
 import dev.reprise.registry.ConfluentSchemaRegistryClient;
 import dev.reprise.registry.serde.AvroWireFormat;
 import dev.reprise.testing.RepriseIntegrationTest;
@@ -91,7 +91,7 @@ class ReplayCoordinatorCrashIT {
       assertThat(identities).as("each expected record exactly once").containsExactlyInAnyOrderElementsOf(expected.matchedIds());
       Map<Integer, Long> last = new HashMap<>();
       for (ConsumerRecord<byte[], byte[]> record : published) {
-        long offset = Long.parseLong(header(record, ReplayHeaders.SOURCE_OFFSET));
+        long offset = Provenance.of(record.headers()).orElseThrow().sourceOffset();
         Long previous = last.put(record.partition(), offset);
         assertThat(previous == null || previous < offset)
             .as("partition %d keeps source order: %d after %d", record.partition(), offset, previous).isTrue();

@@ -16,6 +16,7 @@ import dev.reprise.protocol.BackfillState;
 import dev.reprise.protocol.BackfillStatus;
 import dev.reprise.protocol.ControlTopics;
 import dev.reprise.protocol.ReplayCommand;
+import dev.reprise.protocol.Provenance;
 import dev.reprise.protocol.ReplayHeaders;
 import dev.reprise.registry.ConfluentSchemaRegistryClient;
 import dev.reprise.registry.serde.AvroWireFormat;
@@ -93,26 +94,28 @@ class ReplayCoordinatorIT {
       assertThat(done.etaSeconds()).hasValue(0);
     }
 
+    Map<String, byte[]> sourceValues = new HashMap<>();
+    Map<String, byte[]> sourceKeys = new HashMap<>();
+    for (var record : env.readCommitted(source)) {
+      sourceValues.put(record.partition() + "@" + record.offset(), record.value());
+      sourceKeys.put(record.partition() + "@" + record.offset(), record.key());
+    }
     List<ConsumerRecord<byte[], byte[]>> published = env.readCommitted(ControlTopics.backfillTopic(id));
     assertThat(published.stream().map(r -> {
       GenericRecord v3 = decodeV3(r.value());
       Instant submittedAt = Instant.ofEpochMilli((Long) v3.get("submittedAt"));
       assertThat(submittedAt).isBetween(FROM, TO.minusMillis(1));
       assertThat(FORMS).contains(v3.get("formId").toString());
-      assertThat(header(r, ReplayHeaders.EVENT_DATE)).isEqualTo(LocalDate.ofInstant(submittedAt, ZoneOffset.UTC).toString());
-      assertThat(header(r, ReplayHeaders.SOURCE_PARTITION)).isEqualTo(String.valueOf(r.partition()));
-      assertThat(header(r, ReplayHeaders.SOURCE_TOPIC)).isEqualTo(source);
-      assertThat(header(r, ReplayHeaders.BACKFILL_ID)).isEqualTo(id);
-      assertThat(header(r, ReplayHeaders.SOURCE_OFFSET)).isNotBlank();
-      assertThat(header(r, ReplayHeaders.SOURCE_SCHEMA_VERSION)).isIn("1", "2", "3");
+      Provenance provenance = Provenance.of(r.headers()).orElseThrow();
+      assertThat(provenance.sourcePartition()).isEqualTo(r.partition());
+      assertThat(sourceKeys.get(provenance.coordinates())).as("the source record it names").isEqualTo(r.key());
+      assertThat(provenance.sourceSchemaVersion()).isBetween(1, 3);
+      assertThat(header(r, ReplayHeaders.BACKFILL_ID)).as("readable headers only when configured").isNull();
+      assertThat(r.headers().toArray()).hasSize(1);
       return ExpectedReplay.identity(v3.get("submissionId"), v3.get("revision"));
     }).toList()).containsExactlyInAnyOrderElementsOf(expected.matchedIds());
     assertSourceOrderPerPartition(published);
 
-    Map<String, byte[]> sourceValues = new HashMap<>();
-    for (var record : env.readCommitted(source)) {
-      sourceValues.put(record.partition() + "@" + record.offset(), record.value());
-    }
     List<ConsumerRecord<byte[], byte[]>> deadLetters = env.readCommitted(ControlTopics.deadLetterTopic(id));
     assertThat(deadLetters).hasSize((int) expected.deadLettered());
     assertThat(deadLetters).allSatisfy(r -> {
@@ -124,6 +127,34 @@ class ReplayCoordinatorIT {
       assertThat(r.value()).as("dead letters keep the raw bytes").isEqualTo(original);
     });
     assertThat(deadLetters).extracting(r -> header(r, ReplayHeaders.ERROR_STAGE)).contains("decode", "schema", "upcast");
+  }
+
+  @Test
+  void shouldAlsoWriteTheReadableProvenanceHeadersWhenTheCoordinatorIsConfiguredTo() {
+    String source = env.uniqueName("submissions");
+    writeHistory(source, 2, HistorySpec.builder().events(1500).seed(11).dirtyShare(0).corruptShare(0).build());
+    String id = env.uniqueName("readable");
+
+    try (var coordinator = ReplayCoordinator.builder().bootstrapServers(env.bootstrapServers()).schemaRegistry(registry)
+        .allowedSourceTopics(Set.of(source)).sessionTimeout(Duration.ofSeconds(6)).readableProvenance(true).build()
+        .start()) {
+      client.submit(request(id, source, FROM, TO, FORMS, Mode.EXECUTE, OptionalDouble.empty()));
+      awaitState(id, BackfillState.COMPLETED);
+    }
+
+    List<ConsumerRecord<byte[], byte[]>> published = env.readCommitted(ControlTopics.backfillTopic(id));
+    assertThat(published).isNotEmpty().allSatisfy(r -> {
+      Provenance compact = Provenance.of(r.headers()).orElseThrow();
+      GenericRecord v3 = decodeV3(r.value());
+      Instant submittedAt = Instant.ofEpochMilli((Long) v3.get("submittedAt"));
+      assertThat(header(r, ReplayHeaders.SOURCE_PARTITION)).isEqualTo(String.valueOf(compact.sourcePartition()));
+      assertThat(header(r, ReplayHeaders.SOURCE_OFFSET)).isEqualTo(String.valueOf(compact.sourceOffset()));
+      assertThat(header(r, ReplayHeaders.SOURCE_SCHEMA_VERSION))
+          .isEqualTo(String.valueOf(compact.sourceSchemaVersion()));
+      assertThat(header(r, ReplayHeaders.SOURCE_TOPIC)).isEqualTo(source);
+      assertThat(header(r, ReplayHeaders.BACKFILL_ID)).isEqualTo(id);
+      assertThat(header(r, ReplayHeaders.EVENT_DATE)).isEqualTo(LocalDate.ofInstant(submittedAt, ZoneOffset.UTC).toString());
+    });
   }
 
   @Test
@@ -368,7 +399,7 @@ class ReplayCoordinatorIT {
   private static void assertSourceOrderPerPartition(List<ConsumerRecord<byte[], byte[]>> published) {
     Map<Integer, Long> last = new HashMap<>();
     for (ConsumerRecord<byte[], byte[]> record : published) {
-      long offset = Long.parseLong(header(record, ReplayHeaders.SOURCE_OFFSET));
+      long offset = Provenance.of(record.headers()).orElseThrow().sourceOffset();
       Long previous = last.put(record.partition(), offset);
       assertThat(previous == null || previous < offset)
           .as("partition %d: source offset %d after %d", record.partition(), offset, previous).isTrue();

@@ -1,15 +1,16 @@
 package dev.reprise.protocol;
 
 /**
- * Header names on the records a backfill publishes, and on its dead letters. Values are UTF-8
- * strings, so any tool (kcat, the console consumer) can read them.
+ * Header names of the readable provenance on records a backfill publishes, and of its dead
+ * letters. Values are UTF-8 strings, so any tool (kcat, the console consumer) can read them.
  *
- * <p>Headers cost on every record (a 120-byte submission carries about 150 bytes of them), so
- * there is none for what is constant per backfill beyond its id: the effects policy and the rest
- * of the request are in the backfill's status, and the exact event time is in the value.
+ * <p>A replayed record always carries the compact binary {@link Provenance} header; the readable
+ * set of this class only when its coordinator is configured with {@code readableProvenance} (they
+ * cost about 170 bytes per record). Dead letters, which are few, always carry the readable set and
+ * the {@code reprise.error.*} headers.
  *
  * <pre>{@code
- * Header date = record.headers().lastHeader(ReplayHeaders.EVENT_DATE);   // "2023-03-14"
+ * Header stage = deadLetter.headers().lastHeader(ReplayHeaders.ERROR_STAGE);   // "upcast"
  * }</pre>
  */
 public final class ReplayHeaders {

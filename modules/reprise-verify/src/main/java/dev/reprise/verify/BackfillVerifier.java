@@ -11,7 +11,7 @@ import dev.reprise.protocol.BackfillStatus.PartitionProgress;
 import dev.reprise.protocol.ControlTopics;
 import dev.reprise.protocol.EventTypeChoice;
 import dev.reprise.protocol.ReplayCommand;
-import dev.reprise.protocol.ReplayHeaders;
+import dev.reprise.protocol.Provenance;
 import dev.reprise.registry.SchemaRegistryClient;
 import dev.reprise.registry.serde.AvroWireFormat;
 import dev.reprise.replay.EventFilter;
@@ -32,7 +32,6 @@ import dev.reprise.workflow.WorkflowTopics;
 import dev.reprise.workflow.api.Effect;
 import dev.reprise.workflow.api.EffectSink;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -64,7 +63,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
@@ -336,8 +334,7 @@ public final class BackfillVerifier {
         LocalDate day = day(eventType, replayed);
         long checksum = value(checksums.of(replayed));
         published.merge(day, Side.EMPTY.plus(checksum), BackfillVerifier::add);
-        String coordinates = header(record, ReplayHeaders.SOURCE_PARTITION) + "@"
-            + header(record, ReplayHeaders.SOURCE_OFFSET);
+        String coordinates = provenance(record);
         gone.consider(plan, inSource, coordinates, record.key(), day, checksum);
         GenericRecord source = samples.remove(coordinates);
         if (source != null) {
@@ -345,8 +342,7 @@ public final class BackfillVerifier {
           List<String> fields = differingFields(source, replayed);
           if (!fields.isEmpty()) {
             mismatches[0]++;
-            note(differences, "source " + header(record, ReplayHeaders.SOURCE_PARTITION) + "@"
-                + header(record, ReplayHeaders.SOURCE_OFFSET) + " differs in " + fields);
+            note(differences, "source " + coordinates + " differs in " + fields);
           }
         }
       });
@@ -613,9 +609,16 @@ public final class BackfillVerifier {
     return checksumHex.isEmpty() ? 0 : Long.parseUnsignedLong(checksumHex, 16);
   }
 
-  private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
-    Header header = record.headers().lastHeader(name);
-    return header == null ? "?" : new String(header.value(), StandardCharsets.UTF_8);
+  /**
+   * {@code PARTITION@OFFSET} in the source of a published record, or "?@?" when it carries no
+   * readable provenance (it then matches no planned coordinates, and fails its day if unexpected).
+   */
+  private static String provenance(ConsumerRecord<byte[], byte[]> record) {
+    try {
+      return Provenance.of(record.headers()).map(Provenance::coordinates).orElse("?@?");
+    } catch (IllegalArgumentException e) {
+      return "?@?";
+    }
   }
 
   private List<TopicPartition> partitions(String topic) {

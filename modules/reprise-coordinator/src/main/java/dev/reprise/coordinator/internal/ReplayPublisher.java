@@ -4,6 +4,7 @@ import dev.reprise.core.KafkaClientObserver;
 import dev.reprise.core.RepriseRetriableException;
 import dev.reprise.protocol.BackfillStatus;
 import dev.reprise.protocol.ControlTopics;
+import dev.reprise.protocol.Provenance;
 import dev.reprise.protocol.ReplayHeaders;
 import dev.reprise.replay.EventReplayer;
 import java.nio.charset.StandardCharsets;
@@ -124,16 +125,23 @@ final class ReplayPublisher {
     transactionStartMillis = ctx.clock().millis();
   }
 
-  /** A replayed record, on {@code topic} (the backfill's, or the pilot's), keyed and partitioned as its source. */
+  /**
+   * A replayed record, on {@code topic} (the backfill's, or the pilot's), keyed and partitioned as
+   * its source, with its {@link Provenance} header (and the readable ones if configured).
+   */
   void replayed(String topic, ConsumerRecord<byte[], byte[]> source, EventReplayer.Matched matched) {
     RecordHeaders headers = new RecordHeaders();
-    headers.add(ReplayHeaders.BACKFILL_ID, backfillIdBytes);
-    headers.add(ReplayHeaders.SOURCE_TOPIC, sourceTopicBytes);
-    headers.add(ReplayHeaders.SOURCE_PARTITION, partitionBytes[source.partition()]);
-    headers.add(ReplayHeaders.SOURCE_OFFSET, utf8(Long.toString(source.offset())));
-    headers.add(ReplayHeaders.SOURCE_SCHEMA_VERSION, versionBytes[matched.sourceVersion()]);
-    headers.add(ReplayHeaders.EVENT_DATE, dayBytes.computeIfAbsent(Math.floorDiv(matched.eventTimeMillis(), 86_400_000L),
-        day -> utf8(LocalDate.ofEpochDay(day).toString())));
+    headers.add(Provenance.HEADER,
+        new Provenance(source.partition(), source.offset(), matched.sourceVersion()).encode());
+    if (ctx.readableProvenance()) {
+      headers.add(ReplayHeaders.BACKFILL_ID, backfillIdBytes);
+      headers.add(ReplayHeaders.SOURCE_TOPIC, sourceTopicBytes);
+      headers.add(ReplayHeaders.SOURCE_PARTITION, partitionBytes[source.partition()]);
+      headers.add(ReplayHeaders.SOURCE_OFFSET, utf8(Long.toString(source.offset())));
+      headers.add(ReplayHeaders.SOURCE_SCHEMA_VERSION, versionBytes[matched.sourceVersion()]);
+      headers.add(ReplayHeaders.EVENT_DATE, dayBytes.computeIfAbsent(
+          Math.floorDiv(matched.eventTimeMillis(), 86_400_000L), day -> utf8(LocalDate.ofEpochDay(day).toString())));
+    }
     send(new ProducerRecord<>(topic, source.partition(), null, source.key(), matched.value(), headers));
   }
 

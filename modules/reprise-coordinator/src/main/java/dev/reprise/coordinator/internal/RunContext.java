@@ -27,6 +27,7 @@ import org.apache.kafka.clients.admin.Admin;
  * @param clients told of every Kafka client a run opens (metrics)
  * @param audit where a run records each state it enters
  * @param samples what of a matched record a status may show
+ * @param readableProvenance whether replayed records also carry the readable provenance headers
  */
 public record RunContext(
     Map<String, Object> clientConfig,
@@ -45,7 +46,8 @@ public record RunContext(
     Backpressure backpressure,
     KafkaClientObserver clients,
     Auditor audit,
-    StatusSamples samples) {
+    StatusSamples samples,
+    boolean readableProvenance) {
 
   public RunContext {
     clientConfig = Map.copyOf(clientConfig);

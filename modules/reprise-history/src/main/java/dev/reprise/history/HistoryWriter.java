@@ -140,7 +140,11 @@ public final class HistoryWriter {
         org.apache.kafka.common.utils.Utils.murmur2(key.getBytes(java.nio.charset.StandardCharsets.UTF_8))) % partitions;
   }
 
-  static byte[] bytes(GeneratedRecord record, int[] schemaIds) {
+  /**
+   * The bytes this writer writes for {@code record}: framed with {@code schemaIds[version]}, and
+   * damaged as its kind says for corrupt records; null for a tombstone.
+   */
+  public static byte[] bytes(GeneratedRecord record, int[] schemaIds) {
     if (record.kind() == Kind.TOMBSTONE) {
       return null;
     }

@@ -283,8 +283,10 @@ public final class ControlCodec {
       partitions.add(new PartitionProgress((Integer) p.get("partition"), (Long) p.get("startOffset"),
           (Long) p.get("endOffset"), (Long) p.get("position")));
     }
+    // A status carries a count per day of history (a thousand and more), and every coordinator,
+    // dashboard and client decodes every status: read the days straight from Avro's Utf8 keys.
     TreeMap<LocalDate, Long> days = new TreeMap<>();
-    longs(avro.get("countsPerDay")).forEach((day, count) -> days.put(LocalDate.parse(day), count));
+    ((Map<?, ?>) avro.get("countsPerDay")).forEach((day, count) -> days.put(isoDate((CharSequence) day), (Long) count));
     List<UpcastSample> samples = new ArrayList<>();
     for (Object o : (Collection<?>) avro.get("samples")) {
       GenericRecord s = (GenericRecord) o;
@@ -367,6 +369,31 @@ public final class ControlCodec {
 
   private static List<String> sortedList(Collection<String> values) {
     return values.stream().sorted().toList();
+  }
+
+  /** An ISO date ({@code 2023-03-14}) without {@link LocalDate#parse}'s general formatter. */
+  static LocalDate isoDate(CharSequence text) {
+    if (text.length() == 10 && text.charAt(4) == '-' && text.charAt(7) == '-') {
+      int year = digits(text, 0, 4);
+      int month = digits(text, 5, 7);
+      int day = digits(text, 8, 10);
+      if (year >= 0 && month >= 0 && day >= 0) {
+        return LocalDate.of(year, month, day);   // throws DateTimeException for 2023-02-30
+      }
+    }
+    return LocalDate.parse(text);   // anything else: its own error message
+  }
+
+  private static int digits(CharSequence text, int from, int to) {
+    int value = 0;
+    for (int i = from; i < to; i++) {
+      char c = text.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      value = value * 10 + (c - '0');
+    }
+    return value;
   }
 
   private static Map<String, Long> longs(Object value) {

@@ -28,6 +28,17 @@ import org.junit.jupiter.api.Test;
 
 class ControlCodecTest {
 
+  @Test
+  void readsIsoDatesOfStatusesWithoutTheGeneralParserAndRefusesInvalidOnes() {
+    assertThat(ControlCodec.isoDate(new org.apache.avro.util.Utf8("2023-03-14"))).isEqualTo(LocalDate.of(2023, 3, 14));
+    assertThat(ControlCodec.isoDate("0001-01-01")).isEqualTo(LocalDate.of(1, 1, 1));
+    assertThat(ControlCodec.isoDate("+10000-01-01")).isEqualTo(LocalDate.of(10000, 1, 1));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ControlCodec.isoDate("2023-02-30"))
+        .isInstanceOf(java.time.DateTimeException.class);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ControlCodec.isoDate("2023-0x-14"))
+        .isInstanceOf(java.time.format.DateTimeParseException.class);
+  }
+
   private final ControlCodec codec = new ControlCodec(new InMemorySchemaRegistryClient());
   private final BackfillRequest request = new BackfillRequest("b-1", "submissions",
       Instant.parse("2023-01-01T00:00:00Z"), Instant.parse("2023-02-01T00:00:00Z"), Map.of("formId", Set.of("form-2", "form-1"), "tenantId", Set.of("acme")), OptionalInt.of(3), Mode.PREVIEW, List.of("notify"), OptionalDouble.of(250.5),

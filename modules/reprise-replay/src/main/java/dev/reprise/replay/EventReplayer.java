@@ -77,6 +77,7 @@ public final class EventReplayer {
   private final EventFilter filter;
   private final int targetVersion;
   private final int targetSchemaId;
+  private final boolean fastPaths;
   private final Map<Integer, Reader> readers = new HashMap<>();
   private final GenericDatumWriter<GenericRecord> writer;
   private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(512);
@@ -93,6 +94,16 @@ public final class EventReplayer {
    */
   public EventReplayer(SchemaRegistryClient registry, EventType type, EventFilter filter, int targetVersion,
       int targetSchemaId) {
+    this(registry, type, filter, targetVersion, targetSchemaId, true);
+  }
+
+  /**
+   * @param fastPaths false: every matched record takes the reference path (decode, upcast,
+   *     encode), which the fast paths are tested equal to, record for record
+   */
+  EventReplayer(SchemaRegistryClient registry, EventType type, EventFilter filter, int targetVersion,
+      int targetSchemaId, boolean fastPaths) {
+    this.fastPaths = fastPaths;
     if (targetVersion < type.minTargetVersion() || targetVersion > type.versions().latestVersion()) {
       throw new IllegalArgumentException("target version of '" + type.name() + "' must be "
           + type.minTargetVersion() + ".." + type.versions().latestVersion() + ", was " + targetVersion);
@@ -151,7 +162,18 @@ public final class EventReplayer {
     if (!filter.matches(eventTime, filter.attributes().isEmpty() ? Map.of() : type.attributes(upcast))) {
       return FILTERED_OUT;
     }
-    return new Matched(targetSchemaId < 0 ? null : encode(upcast), sourceVersion, eventTime, source, upcast);
+    byte[] framed;
+    if (targetSchemaId < 0) {
+      framed = null;
+    } else if (fastPaths && sourceVersion == targetVersion) {
+      // Already in the target version: its writer schema has the target's parsing canonical form
+      // (that is how its version was told), so its Avro bytes are the target's. Only the schema
+      // id in the frame may differ; re-encoding would write the same bytes again.
+      framed = reframed(value, AvroWireFormat.schemaId(value));
+    } else {
+      framed = encode(upcast);
+    }
+    return new Matched(framed, sourceVersion, eventTime, source, upcast);
   }
 
   /** The evolution counters since the last call, and starts counting afresh. */
@@ -169,6 +191,18 @@ public final class EventReplayer {
       readers.put(schemaId, reader);
     }
     return reader;
+  }
+
+  private byte[] reframed(byte[] value, int schemaId) {
+    if (schemaId == targetSchemaId) {
+      return value;
+    }
+    byte[] framed = value.clone();
+    framed[1] = (byte) (targetSchemaId >>> 24);
+    framed[2] = (byte) (targetSchemaId >>> 16);
+    framed[3] = (byte) (targetSchemaId >>> 8);
+    framed[4] = (byte) targetSchemaId;
+    return framed;
   }
 
   private byte[] encode(GenericRecord record) {

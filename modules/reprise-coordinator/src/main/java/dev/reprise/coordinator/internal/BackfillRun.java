@@ -106,6 +106,9 @@ public final class BackfillRun implements Runnable {
   private Long estimatedSeconds;
   private String rejectedCommand;
   private Instant startedAt;
+  // Named once: every replayed record is sent to one of them.
+  private final String backfillTopic;
+  private final String previewTopic;
   private String transientReason;
 
   /**
@@ -122,6 +125,8 @@ public final class BackfillRun implements Runnable {
     this.state = status.state();
     this.rejectedCommand = status.rejectedCommand().orElse(null);
     this.publisher = new ReplayPublisher(ctx, backfillId, request.sourceTopic());
+    this.backfillTopic = ControlTopics.backfillTopic(backfillId);
+    this.previewTopic = ControlTopics.previewTopic(backfillId);
     this.progress = new RunProgress(ctx.clock());
   }
 
@@ -510,7 +515,7 @@ public final class BackfillRun implements Runnable {
       }
       if (execute) {
         rate.acquire();
-        publisher.replayed(ControlTopics.backfillTopic(backfillId), record, m);
+        publisher.replayed(backfillTopic, record, m);
         working.published++;
       } else {
         // Unpaced: the pilot measures the pipeline; rate limits are applied by the estimate. A dry
@@ -519,7 +524,7 @@ public final class BackfillRun implements Runnable {
         if (pilot != null) {
           pilot.publishing();
         }
-        String scratch = dryRun ? ControlTopics.previewTopic(backfillId) : pilot != null ? pilot.topic() : null;
+        String scratch = dryRun ? previewTopic : pilot != null ? pilot.topic() : null;
         if (scratch != null) {
           publisher.replayed(scratch, record, m);
         }

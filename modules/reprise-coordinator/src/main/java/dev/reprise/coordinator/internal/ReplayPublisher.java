@@ -48,6 +48,7 @@ final class ReplayPublisher {
   private final String backfillId;
   private final byte[] backfillIdBytes;
   private final byte[] sourceTopicBytes;
+  private final String deadLetterTopic;
   private final AtomicReference<Exception> sendError = new AtomicReference<>();
   private final Map<Long, byte[]> dayBytes = new HashMap<>();
   private byte[][] versionBytes = new byte[0][];
@@ -62,6 +63,7 @@ final class ReplayPublisher {
     this.backfillId = backfillId;
     this.backfillIdBytes = utf8(backfillId);
     this.sourceTopicBytes = utf8(sourceTopic);
+    this.deadLetterTopic = ControlTopics.deadLetterTopic(backfillId);
   }
 
   /**
@@ -155,7 +157,7 @@ final class ReplayPublisher {
     headers.add(ReplayHeaders.ERROR_STAGE, utf8(dead.stage()));
     headers.add(ReplayHeaders.ERROR_CLASS, utf8(dead.error().getClass().getName()));
     headers.add(ReplayHeaders.ERROR_MESSAGE, utf8(String.valueOf(dead.error().getMessage())));
-    send(new ProducerRecord<>(ControlTopics.deadLetterTopic(backfillId), source.partition(), null, source.key(),
+    send(new ProducerRecord<>(deadLetterTopic, source.partition(), null, source.key(),
         source.value(), headers));
   }
 

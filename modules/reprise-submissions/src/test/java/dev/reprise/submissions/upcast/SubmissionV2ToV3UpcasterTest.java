@@ -20,6 +20,46 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class SubmissionV2ToV3UpcasterTest {
 
+  /** The rule as first written: the reference the hand-written parser must equal. */
+  private static final java.util.regex.Pattern REFERENCE = java.util.regex.Pattern.compile("-?\\d{1,15}(\\.\\d{1,2})?");
+
+  private static Long referenceCents(String amount) {
+    return REFERENCE.matcher(amount).matches()
+        ? new java.math.BigDecimal(amount).movePointRight(2).longValueExact() : null;
+  }
+
+  @Test
+  void parsesAmountsExactlyAsTheRegularExpressionAndBigDecimalDidOnAMillionGeneratedStrings() {
+    java.util.Random random = new java.util.Random(17);
+    String alphabet = "0123456789.-+, e\u0663";
+    int valid = 0;
+    for (int n = 0; n < 1_000_000; n++) {
+      StringBuilder amount = new StringBuilder();
+      int length = random.nextInt(n % 10 == 0 ? 20 : 7);
+      for (int i = 0; i < length; i++) {
+        // Mostly digits, so that many are valid and the edges (15/16 digits, 2/3 decimals) are hit.
+        amount.append(random.nextInt(4) == 0 ? alphabet.charAt(random.nextInt(alphabet.length()))
+            : (char) ('0' + random.nextInt(10)));
+      }
+      String text = amount.toString();
+      Long expected = referenceCents(text);
+      long actual = SubmissionV2ToV3Upcaster.cents(text);
+      if (expected == null) {
+        assertThat(actual).as("'%s' is not an amount", text).isEqualTo(Long.MIN_VALUE);
+      } else {
+        valid++;
+        assertThat(actual).as("'%s'", text).isEqualTo(expected);
+      }
+    }
+    assertThat(valid).as("valid amounts among them").isGreaterThan(100_000);
+    for (String edge : new String[] {"-", ".", "-.5", "1.", "0", "-0", "-0.99", "999999999999999.99",
+        "1234567890123456", "12.345", "12,50", "+1", "1e3", "\u0663"}) {
+      Long expected = referenceCents(edge);
+      assertThat(SubmissionV2ToV3Upcaster.cents(edge)).as("'%s'", edge)
+          .isEqualTo(expected == null ? Long.MIN_VALUE : expected);
+    }
+  }
+
   private final SubmissionV2ToV3Upcaster upcaster = new SubmissionV2ToV3Upcaster("legacy");
   private final UpcastReport report = new UpcastReport();
 

@@ -79,6 +79,11 @@ final class BenchReplayCommand implements Callable<Integer> {
       description = "An extra option for the JVMs of the baseline and the coordinator, e.g. a profiler; repeatable.")
   List<String> coordinatorJavaOptions = List.of();
 
+  @Option(names = "--commit-interval-ms", defaultValue = "500",
+      description = "Transaction length of both sides: the coordinator's --commit-interval-ms and the copy's (default:"
+          + " ${DEFAULT-VALUE}, the coordinator's default).")
+  long commitIntervalMillis;
+
   @Option(names = "--keep-topics", description = "Keep the benchmark's topics (default: deleted at the end).")
   boolean keepTopics;
 
@@ -105,8 +110,8 @@ final class BenchReplayCommand implements Callable<Integer> {
       out.printf("  %,d records, %.0f bytes each on average (on disk, with batch overhead)%n", summary.records(), avgBytes);
       Map<TopicPartition, Long> end = BenchSupport.dataEnds(bench.connection().clientConfig(), source);
       long total = end.values().stream().mapToLong(Long::longValue).sum();
-      out.printf("Both sides in fresh JVMs (-Xmx%s), timed from their first to their last committed offset;"
-          + " %d runs, order alternating%n", coordinatorHeap, runs);
+      out.printf("Both sides in fresh JVMs (-Xmx%s), transactions of %d ms, timed from their first to their last"
+          + " committed offset; %d runs, order alternating%n", coordinatorHeap, commitIntervalMillis, runs);
       SideFigures baseline = new SideFigures("baseline");
       SideFigures coordinator = new SideFigures("coordinator");
       List<Double> ratios = new ArrayList<>();
@@ -142,9 +147,9 @@ final class BenchReplayCommand implements Callable<Integer> {
           Spread.of(firstRecord).describe("%.2f"));
       out.printf("  coordinator peak live heap: %s MB%n", Spread.of(heap).describe("%.1f"));
       out.printf(Locale.ROOT, "{\"benchmark\": \"replay\", \"events\": %d, \"records\": %d, \"partitions\": %d,"
-              + " \"runs\": %d, \"avgRecordBytes\": %.0f, \"baseline\": %s, \"coordinator\": %s, \"ratio\": %s,"
+              + " \"runs\": %d, \"commitIntervalMs\": %d, \"avgRecordBytes\": %.0f, \"baseline\": %s, \"coordinator\": %s, \"ratio\": %s,"
               + " \"firstRecordSeconds\": %s, \"peakLiveHeapMb\": %s, \"published\": %d, \"deadLettered\": %d}%n",
-          events, total, partitions, runs, avgBytes, baseline.json(), coordinator.json(), ratio.json(),
+          events, total, partitions, runs, commitIntervalMillis, avgBytes, baseline.json(), coordinator.json(), ratio.json(),
           Spread.of(firstRecord).json(), Spread.of(heap).json(), last.counter(BackfillCounters.PUBLISHED),
           last.counter(BackfillCounters.DEAD_LETTERED));
       return 0;
@@ -160,7 +165,7 @@ final class BenchReplayCommand implements Callable<Integer> {
     CommittedWindow.settle(bench.broker(), SETTLE);
     BenchSupport.Side side = BenchSupport.Side.start("baseline copy", BenchSupport.javaCommand(coordinatorHeap,
         coordinatorJavaOptions, "bench", "copy", "--bootstrap-server", bench.bootstrapServers(), "--source", source,
-        "--target", target, "--group", group, "--linger"));
+        "--target", target, "--group", group, "--commit-interval-ms", Long.toString(commitIntervalMillis), "--linger"));
     CommittedWindow.Measurement measured = CommittedWindow.observe(admin, group, end, side.handle(), bench.broker(),
         side::alive, SIDE_TIMEOUT);
     side.finish(false);
@@ -178,7 +183,7 @@ final class BenchReplayCommand implements Callable<Integer> {
     BenchSupport.Side side = BenchSupport.Side.start("coordinator", BenchSupport.javaCommand(coordinatorHeap,
         coordinatorJavaOptions, "coordinator", "--bootstrap-server", bench.bootstrapServers(), "--schema-registry",
         bench.schemaRegistryUrl(), "--allow-topic", source, "--instance-id", backfillId, "--report-heap",
-        "--http-port", "0"));
+        "--http-port", "0", "--commit-interval-ms", Long.toString(commitIntervalMillis)));
     BackfillStatus done;
     CommittedWindow.Measurement measured;
     List<String> printed;

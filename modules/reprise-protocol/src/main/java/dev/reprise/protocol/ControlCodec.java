@@ -25,6 +25,7 @@ import java.util.stream.Collectors;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.util.Utf8;
 
 /**
  * Reads and writes the control plane's Avro events ({@code schemas/control}) in the registry's wire
@@ -373,21 +374,26 @@ public final class ControlCodec {
 
   /** An ISO date ({@code 2023-03-14}) without {@link LocalDate#parse}'s general formatter. */
   static LocalDate isoDate(CharSequence text) {
-    if (text.length() == 10 && text.charAt(4) == '-' && text.charAt(7) == '-') {
-      int year = digits(text, 0, 4);
-      int month = digits(text, 5, 7);
-      int day = digits(text, 8, 10);
-      if (year >= 0 && month >= 0 && day >= 0) {
-        return LocalDate.of(year, month, day);   // throws DateTimeException for 2023-02-30
+    // Avro's Utf8 answers length() by decoding itself into a String: read its bytes instead.
+    if (text instanceof Utf8 utf8) {
+      byte[] bytes = utf8.getBytes();
+      if (utf8.getByteLength() == 10 && bytes[4] == '-' && bytes[7] == '-') {
+        int year = digits(bytes, 0, 4);
+        int month = digits(bytes, 5, 7);
+        int day = digits(bytes, 8, 10);
+        if (year >= 0 && month >= 0 && day >= 0) {
+          return LocalDate.of(year, month, day);   // throws DateTimeException for 2023-02-30
+        }
       }
+      return LocalDate.parse(utf8.toString());   // anything else: its own error message
     }
-    return LocalDate.parse(text);   // anything else: its own error message
+    return LocalDate.parse(text);
   }
 
-  private static int digits(CharSequence text, int from, int to) {
+  private static int digits(byte[] text, int from, int to) {
     int value = 0;
     for (int i = from; i < to; i++) {
-      char c = text.charAt(i);
+      byte c = text[i];
       if (c < '0' || c > '9') {
         return -1;
       }

@@ -31,11 +31,12 @@ class ControlCodecTest {
   @Test
   void readsIsoDatesOfStatusesWithoutTheGeneralParserAndRefusesInvalidOnes() {
     assertThat(ControlCodec.isoDate(new org.apache.avro.util.Utf8("2023-03-14"))).isEqualTo(LocalDate.of(2023, 3, 14));
-    assertThat(ControlCodec.isoDate("0001-01-01")).isEqualTo(LocalDate.of(1, 1, 1));
-    assertThat(ControlCodec.isoDate("+10000-01-01")).isEqualTo(LocalDate.of(10000, 1, 1));
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ControlCodec.isoDate("2023-02-30"))
+    assertThat(ControlCodec.isoDate(new org.apache.avro.util.Utf8("0001-01-01"))).isEqualTo(LocalDate.of(1, 1, 1));
+    assertThat(ControlCodec.isoDate(new org.apache.avro.util.Utf8("+10000-01-01"))).isEqualTo(LocalDate.of(10000, 1, 1));
+    assertThat(ControlCodec.isoDate("2024-02-29")).isEqualTo(LocalDate.of(2024, 2, 29));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ControlCodec.isoDate(new org.apache.avro.util.Utf8("2023-02-30")))
         .isInstanceOf(java.time.DateTimeException.class);
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ControlCodec.isoDate("2023-0x-14"))
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ControlCodec.isoDate(new org.apache.avro.util.Utf8("2023-0x-14")))
         .isInstanceOf(java.time.format.DateTimeParseException.class);
   }
 

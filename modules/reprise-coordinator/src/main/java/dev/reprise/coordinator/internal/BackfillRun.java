@@ -107,6 +107,7 @@ public final class BackfillRun implements Runnable {
   private String rejectedCommand;
   private Instant startedAt;
   // Named once: every replayed record is sent to one of them.
+  private static final long FIRST_TRANSACTION_MILLIS = 100;
   private final String backfillTopic;
   private final String previewTopic;
   private String transientReason;
@@ -501,7 +502,17 @@ public final class BackfillRun implements Runnable {
   }
 
   private boolean shouldYield() {
-    return stopRequested || !signals.isEmpty() || publisher.transactionAgeMillis() >= ctx.commitInterval().toMillis();
+    return stopRequested || !signals.isEmpty() || publisher.transactionAgeMillis() >= transactionMillis();
+  }
+
+  /**
+   * The commit interval, except for the first transaction that holds records: it commits after
+   * at most {@link #FIRST_TRANSACTION_MILLIS}, so that the first records (and the first progress)
+   * are visible to readers without waiting a whole interval on a cold start.
+   */
+  private long transactionMillis() {
+    long interval = ctx.commitInterval().toMillis();
+    return run.committed.scanned > 0 ? interval : Math.min(interval, FIRST_TRANSACTION_MILLIS);
   }
 
   private void apply(ConsumerRecord<byte[], byte[]> record, EventReplayer.Outcome outcome) {

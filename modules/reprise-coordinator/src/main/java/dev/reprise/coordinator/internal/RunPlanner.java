@@ -111,10 +111,11 @@ final class RunPlanner {
           // Retention runs on record timestamps; stamping the append time keeps 2023's events from
           // being deleted the moment they are republished. Event time travels in a header.
           TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime");
-      Topics.ensure(ctx.admin(), new NewTopic(ControlTopics.backfillTopic(backfillId), Optional.of(partitionCount),
-          ctx.replicationFactor()).configs(configs));
-      Topics.ensure(ctx.admin(), new NewTopic(ControlTopics.deadLetterTopic(backfillId), Optional.of(partitionCount),
-          ctx.replicationFactor()).configs(configs));
+      Topics.ensure(ctx.admin(),
+          new NewTopic(ControlTopics.backfillTopic(backfillId), Optional.of(partitionCount), ctx.replicationFactor())
+              .configs(configs),
+          new NewTopic(ControlTopics.deadLetterTopic(backfillId), Optional.of(partitionCount), ctx.replicationFactor())
+              .configs(configs));
     } else if (!request.workflows().isEmpty()) {
       // The named workflows' dry run reads what EXECUTE would publish; a day is enough to look at it.
       Topics.ensure(ctx.admin(), new NewTopic(ControlTopics.previewTopic(backfillId), Optional.of(partitionCount),

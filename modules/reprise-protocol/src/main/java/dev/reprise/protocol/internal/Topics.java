@@ -95,28 +95,37 @@ public final class Topics {
         .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
   }
 
-  /** Creates {@code topic} unless it exists; then checks its partition count. */
-  public static void ensure(Admin admin, NewTopic topic) {
-    create(admin, topic);
-    // A topic just created may not be in every broker's metadata yet: describing it can still
-    // say "unknown" for a moment.
-    long deadline = System.nanoTime() + TIMEOUT.toNanos();
-    TopicDescription description;
-    while ((description = describeIfExists(admin, topic.name())) == null) {
-      if (System.nanoTime() > deadline) {
-        throw new RepriseRetriableException("topic '" + topic.name() + "' was created but is still unknown after " + TIMEOUT);
+  /**
+   * Creates each of {@code topics} that is missing, in one request, then checks their partition
+   * counts: a backfill's topics are made together, so its first record waits for one round trip,
+   * not one per topic.
+   */
+  public static void ensure(Admin admin, NewTopic... topics) {
+    create(admin, List.of(topics));
+    for (NewTopic topic : topics) {
+      // A topic just created may not be in every broker's metadata yet: describing it can still
+      // say "unknown" for a moment.
+      long deadline = System.nanoTime() + TIMEOUT.toNanos();
+      long pause = 10;
+      TopicDescription description;
+      while ((description = describeIfExists(admin, topic.name())) == null) {
+        if (System.nanoTime() > deadline) {
+          throw new RepriseRetriableException("topic '" + topic.name() + "' was created but is still unknown after "
+              + TIMEOUT);
+        }
+        try {
+          Thread.sleep(pause);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new RepriseRetriableException("interrupted while waiting for topic '" + topic.name() + "'", e);
+        }
+        pause = Math.min(200, pause * 2);
       }
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new RepriseRetriableException("interrupted while waiting for topic '" + topic.name() + "'", e);
+      int actual = description.partitions().size();
+      if (topic.numPartitions() > 0 && actual != topic.numPartitions()) {
+        throw new RepriseNonRetriableException("topic '" + topic.name() + "' exists with " + actual
+            + " partitions, but " + topic.numPartitions() + " are needed (same partition as the source for every key)");
       }
-    }
-    int actual = description.partitions().size();
-    if (topic.numPartitions() > 0 && actual != topic.numPartitions()) {
-      throw new RepriseNonRetriableException("topic '" + topic.name() + "' exists with " + actual
-          + " partitions, but " + topic.numPartitions() + " are needed (same partition as the source for every key)");
     }
   }
 
@@ -166,27 +175,36 @@ public final class Topics {
   }
 
   private static void create(Admin admin, NewTopic topic) {
-    try {
-      admin.createTopics(List.of(topic)).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof org.apache.kafka.common.errors.AuthorizationException) {
-        throw new NotAllowedException("not allowed to create topic '" + topic.name() + "': " + e.getCause().getMessage());
+    create(admin, List.of(topic));
+  }
+
+  private static void create(Admin admin, List<NewTopic> topics) {
+    var results = admin.createTopics(topics).values();
+    for (NewTopic topic : topics) {
+      try {
+        results.get(topic.name()).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof org.apache.kafka.common.errors.AuthorizationException) {
+          throw new NotAllowedException("not allowed to create topic '" + topic.name() + "': "
+              + e.getCause().getMessage());
+        }
+        if (e.getCause() instanceof org.apache.kafka.common.errors.InvalidTopicException
+            || e.getCause() instanceof org.apache.kafka.common.errors.InvalidConfigurationException
+            || e.getCause() instanceof org.apache.kafka.common.errors.PolicyViolationException) {
+          // Retrying changes nothing (a name colliding with another topic's, a config the cluster refuses).
+          throw new RepriseNonRetriableException("cannot create topic '" + topic.name() + "': "
+              + e.getCause().getMessage(), e.getCause());
+        }
+        if (!(e.getCause() instanceof TopicExistsException)) {
+          throw new RepriseRetriableException("cannot create topic '" + topic.name() + "': " + e.getCause(),
+              e.getCause());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new RepriseRetriableException("interrupted while creating '" + topic.name() + "'", e);
+      } catch (TimeoutException e) {
+        throw new RepriseRetriableException("cannot create topic '" + topic.name() + "' within " + TIMEOUT, e);
       }
-      if (e.getCause() instanceof org.apache.kafka.common.errors.InvalidTopicException
-          || e.getCause() instanceof org.apache.kafka.common.errors.InvalidConfigurationException
-          || e.getCause() instanceof org.apache.kafka.common.errors.PolicyViolationException) {
-        // Retrying changes nothing (a name colliding with another topic's, a config the cluster refuses).
-        throw new RepriseNonRetriableException("cannot create topic '" + topic.name() + "': " + e.getCause().getMessage(),
-            e.getCause());
-      }
-      if (!(e.getCause() instanceof TopicExistsException)) {
-        throw new RepriseRetriableException("cannot create topic '" + topic.name() + "': " + e.getCause(), e.getCause());
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new RepriseRetriableException("interrupted while creating '" + topic.name() + "'", e);
-    } catch (TimeoutException e) {
-      throw new RepriseRetriableException("cannot create topic '" + topic.name() + "' within " + TIMEOUT, e);
     }
   }
 }

@@ -110,8 +110,8 @@ final class BenchReplayCommand implements Callable<Integer> {
       out.printf("  %,d records, %.0f bytes each on average (on disk, with batch overhead)%n", summary.records(), avgBytes);
       Map<TopicPartition, Long> end = BenchSupport.dataEnds(bench.connection().clientConfig(), source);
       long total = end.values().stream().mapToLong(Long::longValue).sum();
-      out.printf("Both sides in fresh JVMs (-Xmx%s), transactions of %d ms, timed from their first to their last"
-          + " committed offset; %d runs, order alternating%n", coordinatorHeap, commitIntervalMillis, runs);
+      out.printf("Both sides in fresh JVMs (-Xmx%s), transactions of %d ms, timed from their first record written to"
+          + " their last offset committed; %d runs, order alternating%n", coordinatorHeap, commitIntervalMillis, runs);
       SideFigures baseline = new SideFigures("baseline");
       SideFigures coordinator = new SideFigures("coordinator");
       List<Double> ratios = new ArrayList<>();
@@ -166,8 +166,8 @@ final class BenchReplayCommand implements Callable<Integer> {
     BenchSupport.Side side = BenchSupport.Side.start("baseline copy", BenchSupport.javaCommand(coordinatorHeap,
         coordinatorJavaOptions, "bench", "copy", "--bootstrap-server", bench.bootstrapServers(), "--source", source,
         "--target", target, "--group", group, "--commit-interval-ms", Long.toString(commitIntervalMillis), "--linger"));
-    CommittedWindow.Measurement measured = CommittedWindow.observe(admin, group, end, side.handle(), bench.broker(),
-        side::alive, SIDE_TIMEOUT);
+    CommittedWindow.Measurement measured = CommittedWindow.observe(admin, group, end, List.of(target), side.handle(),
+        bench.broker(), side::alive, SIDE_TIMEOUT);
     side.finish(false);
     figures.add(measured, (double) BenchSupport.topicBytes(admin, List.of(target)) / total, out);
     if (!keepTopics) {
@@ -191,7 +191,8 @@ final class BenchReplayCommand implements Callable<Integer> {
       side.awaitLine("serving", Duration.ofSeconds(120));
       CommittedWindow.settle(bench.broker(), SETTLE);
       client.submit(BenchSupport.fullHistory(backfillId, source, "reprise bench replay"));
-      measured = CommittedWindow.observe(admin, ControlTopics.replayGroup(backfillId), end, side.handle(),
+      measured = CommittedWindow.observe(admin, ControlTopics.replayGroup(backfillId), end,
+          List.of(ControlTopics.backfillTopic(backfillId), ControlTopics.deadLetterTopic(backfillId)), side.handle(),
           bench.broker(), side::alive, SIDE_TIMEOUT);
       done = BenchSupport.awaitFinished(client, backfillId, null, null);
     } finally {
@@ -204,7 +205,7 @@ final class BenchReplayCommand implements Callable<Integer> {
     List<String> written = List.of(ControlTopics.backfillTopic(backfillId), ControlTopics.deadLetterTopic(backfillId));
     long total = end.values().stream().mapToLong(Long::longValue).sum();
     figures.add(measured, (double) BenchSupport.topicBytes(admin, written) / total, out);
-    firstRecord.add(measured.sinceStart().toNanos() / 1e9);
+    firstRecord.add(measured.toFirstCommit().toNanos() / 1e9);
     printed.stream().filter(l -> l.startsWith("{\"peakLiveHeapMb\"")).findFirst()
         .map(l -> Double.parseDouble(l.replaceAll(".*\"peakLiveHeapMb\": ([0-9.]+).*", "$1")))
         .ifPresent(heap::add);

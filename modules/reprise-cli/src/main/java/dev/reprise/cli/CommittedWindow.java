@@ -1,25 +1,31 @@
 package dev.reprise.cli;
 
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * One timer for every side of a benchmark: the input offsets a consumer group has committed, seen
- * from outside.
+ * One timer for every side of a benchmark, read from outside: from the side's first write to the
+ * moment its consumer group has committed the input's end.
  *
  * <p>The coordinator, the bare transactional copy and both Streams apps all commit their input
  * position inside their transactions, so the committed offset of their group is what each has
- * done for good. The window opens at the first commit (client start, group join and planning are
- * before it, for every side alike) and closes when the group has committed the input's end. Its
- * rate counts only the records committed inside it. CPU time of the side's JVM and of the broker's
- * is read at both ends, so it too covers the same window.
+ * done for good: the window closes when it reaches the input's end. It opens at the first record
+ * written to the side's output topics when they are given (the replay benchmark: both sides write
+ * one topic, and their transactions may differ in length, so a window opening at the first commit
+ * would leave out a different share of each), else at the group's first commit (the Streams apps,
+ * which commit every 100 ms); the rate then counts only the records committed inside it. Client
+ * start, group join and planning are before it for every side alike. CPU time of the side's JVM
+ * and of the broker's is read at both ends, so it covers the same window.
  */
 final class CommittedWindow {
 
@@ -28,11 +34,12 @@ final class CommittedWindow {
   /**
    * What happened inside the window.
    *
-   * @param sinceStart from {@code observe}'s call to the first commit (for the coordinator: request
-   *     to first committed record)
+   * @param sinceStart from {@code observe}'s call to the window's opening
+   * @param toFirstCommit from {@code observe}'s call to the group's first commit (for the
+   *     coordinator: request to the first record a read_committed consumer sees)
    * @param brokerCpuSeconds empty when the broker is not a local process
    */
-  record Measurement(long records, double seconds, Duration sinceStart, double clientCpuSeconds,
+  record Measurement(long records, double seconds, Duration sinceStart, Duration toFirstCommit, double clientCpuSeconds,
       OptionalDouble brokerCpuSeconds) {
 
     double rate() {
@@ -60,6 +67,17 @@ final class CommittedWindow {
    */
   static Measurement observe(Admin admin, String group, Map<TopicPartition, Long> end, ProcessHandle client,
       Optional<ProcessHandle> broker, BooleanSupplier alive, Duration timeout) throws Exception {
+    return observe(admin, group, end, List.of(), client, broker, alive, timeout);
+  }
+
+  /**
+   * As {@link #observe(Admin, String, Map, ProcessHandle, Optional, BooleanSupplier, Duration)},
+   * the window opening at the first record written to {@code written} (partitioned as the input),
+   * counting every input record.
+   */
+  static Measurement observe(Admin admin, String group, Map<TopicPartition, Long> end, List<String> written,
+      ProcessHandle client, Optional<ProcessHandle> broker, BooleanSupplier alive, Duration timeout)
+      throws Exception {
     long total = end.values().stream().mapToLong(Long::longValue).sum();
     long called = System.nanoTime();
     long deadline = called + timeout.toNanos();
@@ -69,6 +87,7 @@ final class CommittedWindow {
     double brokerCpuAtOpen = 0;
     double clientCpu = 0;
     double brokerCpu = 0;
+    long firstCommitAt = 0;
     while (true) {
       boolean stillAlive = alive.getAsBoolean();
       long committed = committed(admin, group, end);
@@ -76,9 +95,12 @@ final class CommittedWindow {
       // The last reading a process gave: one that has just exited gives none.
       clientCpu = Math.max(clientCpu, cpuSeconds(Optional.of(client)));
       brokerCpu = Math.max(brokerCpu, cpuSeconds(broker));
-      if (committed > 0 && openedAt == 0) {
+      if (committed > 0 && firstCommitAt == 0) {
+        firstCommitAt = now;
+      }
+      if (openedAt == 0 && (written.isEmpty() ? committed > 0 : writtenRecords(admin, written, end.size()) > 0)) {
         openedAt = now;
-        committedAtOpen = committed;
+        committedAtOpen = written.isEmpty() ? committed : 0;
         clientCpuAtOpen = clientCpu;
         brokerCpuAtOpen = brokerCpu;
       }
@@ -88,7 +110,7 @@ final class CommittedWindow {
               + " records in its first transaction: too few records to measure a rate");
         }
         return new Measurement(committed - committedAtOpen, (now - openedAt) / 1e9,
-            Duration.ofNanos(openedAt - called), clientCpu - clientCpuAtOpen,
+            Duration.ofNanos(openedAt - called), Duration.ofNanos(firstCommitAt - called), clientCpu - clientCpuAtOpen,
             broker.isPresent() ? OptionalDouble.of(brokerCpu - brokerCpuAtOpen) : OptionalDouble.empty());
       }
       if (!stillAlive) {
@@ -123,6 +145,22 @@ final class CommittedWindow {
       before = after;
     }
     return (System.nanoTime() - began) / 1e9;
+  }
+
+  /** Records written (committed or not) to {@code topics}; 0 for a topic not made yet. */
+  private static long writtenRecords(Admin admin, List<String> topics, int partitions) {
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    for (String topic : topics) {
+      for (int p = 0; p < partitions; p++) {
+        latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+      }
+    }
+    try {
+      return admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).values().stream()
+          .mapToLong(info -> info.offset()).sum();
+    } catch (Exception e) {
+      return 0;   // not created yet, or its metadata not everywhere yet
+    }
   }
 
   private static long committed(Admin admin, String group, Map<TopicPartition, Long> end) throws Exception {

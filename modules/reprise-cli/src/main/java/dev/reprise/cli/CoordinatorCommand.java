@@ -168,6 +168,11 @@ final class CoordinatorCommand implements Callable<Integer> {
       }
       out.flush();
     });
+    // "serving" means a request written now is read now: after the group join, not before it.
+    if (!coordinator.awaitJoined(Duration.ofSeconds(60))) {
+      out.printf("Coordinator %s has not joined the coordinators' group within 60 s; requests wait until it does%n",
+          coordinator.instanceId());
+    }
     out.printf("Coordinator %s serving %s on %s (allowed source topics: %s). Ctrl-C to stop.%n",
         coordinator.instanceId(), "reprise.requests", platform.bootstrapServers(), allowedTopics);
     out.println(dashboard.describe());

@@ -5,6 +5,7 @@ import dev.reprise.backpressure.WorkflowHealth;
 import dev.reprise.coordinator.internal.Auditor;
 import dev.reprise.coordinator.internal.BackfillRun;
 import dev.reprise.coordinator.internal.Backpressure;
+import dev.reprise.coordinator.internal.MetadataWarmUp;
 import dev.reprise.coordinator.internal.PolicySource;
 import dev.reprise.coordinator.internal.RunContext;
 import dev.reprise.coordinator.internal.StatusSamples;
@@ -40,6 +41,7 @@ import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -131,6 +133,7 @@ public final class ReplayCoordinator implements AutoCloseable {
   private final Map<String, BackfillRun> runs = new ConcurrentHashMap<>();
   private final Set<TopicPartition> owned = ConcurrentHashMap.newKeySet();
   private final Set<TopicPartition> newlyAssigned = ConcurrentHashMap.newKeySet();
+  private final CountDownLatch joined = new CountDownLatch(1);
   private KafkaProducer<byte[], byte[]> answers;
   private KafkaConsumer<String, byte[]> requests;
   private Thread loopThread;
@@ -200,6 +203,7 @@ public final class ReplayCoordinator implements AutoCloseable {
     producerConfig.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     producerConfig.put(ProducerConfig.CLIENT_ID_CONFIG, "reprise-coordinator-answers-" + instanceId);
     answers = new KafkaProducer<>(producerConfig, new ByteArraySerializer(), new ByteArraySerializer());
+    MetadataWarmUp.of(answers, ControlTopics.STATUS);
     clientMetrics.add(clientObserver.opened(answers));
     Map<String, Object> consumerConfig = new HashMap<>(clientConfig);
     consumerConfig.put(ConsumerConfig.GROUP_ID_CONFIG, ControlTopics.COORDINATOR_GROUP);
@@ -224,7 +228,23 @@ public final class ReplayCoordinator implements AutoCloseable {
     return this;
   }
 
-  /** Ids of the backfills this instance is running now. */
+  /**
+   * Waits until this instance has joined the coordinators' consumer group (its first assignment,
+   * which may be empty when other instances own every request partition): from then on a request
+   * is read as soon as it is written. Before it, a request waits for the join (a second or two
+   * after {@link #start()}).
+   *
+   * <pre>{@code
+   * var coordinator = ReplayCoordinator.builder()...build().start();
+   * if (!coordinator.awaitJoined(Duration.ofSeconds(30))) { ... }   // broker unreachable?
+   * }</pre>
+   *
+   * @return false if it has not joined within {@code timeout}
+   */
+  public boolean awaitJoined(Duration timeout) throws InterruptedException {
+    return joined.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
   /**
    * The adaptive throttle of a backfill this instance runs now, as it stands this instant (the
    * status shows it as of the last commit); empty if not running here or not adaptive.
@@ -720,6 +740,7 @@ public final class ReplayCoordinator implements AutoCloseable {
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
       owned.addAll(partitions);
       newlyAssigned.addAll(partitions);
+      joined.countDown();
     }
 
     @Override

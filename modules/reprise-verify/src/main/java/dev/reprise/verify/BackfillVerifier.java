@@ -327,10 +327,11 @@ public final class BackfillVerifier {
     long[] mismatches = {0};
     GoneFromSource gone = new GoneFromSource();
     String topic = ControlTopics.backfillTopic(status.backfillId());
+    AvroWireFormat.Reader reader = AvroWireFormat.reader();
     for (TopicPartition partition : partitions(topic)) {
       read(partition, -1, -1, record -> {
         Schema writer = registry.schemaById(AvroWireFormat.schemaId(record.value()));
-        GenericRecord replayed = AvroWireFormat.decode(record.value(), writer, writer);
+        GenericRecord replayed = reader.decode(record.value(), writer);
         LocalDate day = day(eventType, replayed);
         long checksum = value(checksums.of(replayed));
         published.merge(day, Side.EMPTY.plus(checksum), BackfillVerifier::add);

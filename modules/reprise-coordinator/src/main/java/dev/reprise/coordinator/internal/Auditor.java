@@ -54,6 +54,7 @@ public final class Auditor implements AutoCloseable {
     config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     config.put(ProducerConfig.CLIENT_ID_CONFIG, "reprise-coordinator-audit-" + instanceId);
     producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+    MetadataWarmUp.of(producer, ControlTopics.AUDIT);
     return observer.opened(producer);
   }
 

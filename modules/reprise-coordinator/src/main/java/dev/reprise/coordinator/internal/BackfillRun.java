@@ -107,7 +107,7 @@ public final class BackfillRun implements Runnable {
   private String rejectedCommand;
   private Instant startedAt;
   // Named once: every replayed record is sent to one of them.
-  private static final long FIRST_TRANSACTION_MILLIS = 100;
+  private static final int FIRST_CHUNK = 200;
   private final String backfillTopic;
   private final String previewTopic;
   private String transientReason;
@@ -306,6 +306,10 @@ public final class BackfillRun implements Runnable {
   private void prepare() {
     // Resolved here, on the run's thread: a status adopted from a coordinator with other plugins
     // fails this backfill with the reason, not the coordinator.
+    if (execute) {
+      // Its topics exist by now; their metadata arrives while the target schema is registered.
+      publisher.warm(backfillTopic, ControlTopics.deadLetterTopic(backfillId));
+    }
     EventType type = ctx.eventType(request);
     publisher.headersFor(run.partitionCount, type.versions().latestVersion());
     int targetVersion = request.targetSchemaVersion().orElse(type.versions().latestVersion());
@@ -371,7 +375,7 @@ public final class BackfillRun implements Runnable {
           continue;
         }
         step();
-        if (publisher.transactionAgeMillis() >= ctx.commitInterval().toMillis()) {
+        if (publisher.transactionAgeMillis() >= ctx.commitInterval().toMillis() || firstTransactionFull()) {
           commit(BackfillState.RUNNING);
         }
         failures = 0;
@@ -477,7 +481,10 @@ public final class BackfillRun implements Runnable {
     for (int from = 0; from < todo.size(); from += size) {
       // The in-flight window shrinks as this step publishes: size every chunk by what is left.
       size = rate.nextChunk(chunk);
-      if (shouldYield() || size <= 0 || rate.gated()) {
+      if (run.committed.scanned == 0) {
+        size = Math.min(size, FIRST_CHUNK);
+      }
+      if (shouldYield() || size <= 0 || rate.gated() || firstTransactionFull()) {
         Set<Integer> unfinished = reader.seekBack(todo, from);
         pastLimit.forEach((p, offset) -> {
           if (!unfinished.contains(p)) {
@@ -502,17 +509,17 @@ public final class BackfillRun implements Runnable {
   }
 
   private boolean shouldYield() {
-    return stopRequested || !signals.isEmpty() || publisher.transactionAgeMillis() >= transactionMillis();
+    return stopRequested || !signals.isEmpty() || publisher.transactionAgeMillis() >= ctx.commitInterval().toMillis();
   }
 
   /**
-   * The commit interval, except for the first transaction that holds records: it commits after
-   * at most {@link #FIRST_TRANSACTION_MILLIS}, so that the first records (and the first progress)
-   * are visible to readers without waiting a whole interval on a cold start.
+   * Whether this transaction is the run's first to hold records, and holds them: it commits at
+   * once, with at most {@link #FIRST_CHUNK} records, so that the first records (and the first
+   * progress) reach readers without waiting for a whole interval of a cold start (a cold JVM takes
+   * about a millisecond per record at first).
    */
-  private long transactionMillis() {
-    long interval = ctx.commitInterval().toMillis();
-    return run.committed.scanned > 0 ? interval : Math.min(interval, FIRST_TRANSACTION_MILLIS);
+  private boolean firstTransactionFull() {
+    return run.committed.scanned == 0 && run.working.scanned > 0;
   }
 
   private void apply(ConsumerRecord<byte[], byte[]> record, EventReplayer.Outcome outcome) {

@@ -99,6 +99,11 @@ final class ReplayPublisher {
     inTransaction = false;
   }
 
+  /** Fetches the metadata of {@code topics} in the background (see {@link MetadataWarmUp}). */
+  void warm(String... topics) {
+    MetadataWarmUp.of(producer, topics);
+  }
+
   /** Whether the producer is open. */
   boolean isOpen() {
     return producer != null;

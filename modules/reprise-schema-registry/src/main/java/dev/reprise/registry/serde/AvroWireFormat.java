@@ -4,6 +4,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericDatumReader;
@@ -78,13 +80,21 @@ public final class AvroWireFormat {
    *     writer}, or has bytes left over after it
    */
   public static GenericRecord decode(byte[] bytes, Schema writer, Schema reader) {
+    return decode(bytes, new GenericDatumReader<>(writer, reader), body(bytes, null), writer);
+  }
+
+  /** A decoder positioned on the Avro body of {@code bytes}, reusing {@code reuse} if given. */
+  private static BinaryDecoder body(byte[] bytes, BinaryDecoder reuse) {
+    schemaId(bytes);
+    return DecoderFactory.get().binaryDecoder(bytes, HEADER_SIZE, bytes.length - HEADER_SIZE, reuse);
+  }
+
+  private static GenericRecord decode(byte[] bytes, GenericDatumReader<GenericRecord> datumReader,
+      BinaryDecoder decoder, Schema writer) {
     int id = schemaId(bytes);
-    BinaryDecoder decoder =
-        DecoderFactory.get()
-            .binaryDecoder(bytes, HEADER_SIZE, bytes.length - HEADER_SIZE, null);
     GenericRecord record;
     try {
-      record = new GenericDatumReader<GenericRecord>(writer, reader).read(null, decoder);
+      record = datumReader.read(null, decoder);
       if (!decoder.isEnd()) {
         throw new MalformedRecordException(
             "value for schema id " + id + " has bytes left over after the Avro record");
@@ -98,5 +108,44 @@ public final class AvroWireFormat {
           e);
     }
     return record;
+  }
+
+  /**
+   * A decoder for a stream of framed values: {@link #decode(byte[], Schema, Schema)} per value
+   * builds a datum reader (which resolves the schemas) every time; this keeps one per writer
+   * schema and reuses its binary decoder. For one thread (a Streams task, a verifier's read loop).
+   *
+   * <pre>{@code
+   * AvroWireFormat.Reader reader = AvroWireFormat.reader();
+   * GenericRecord record = reader.decode(bytes, registry.schemaById(AvroWireFormat.schemaId(bytes)));
+   * }</pre>
+   */
+  public static Reader reader() {
+    return new Reader();
+  }
+
+  /** See {@link #reader()}. */
+  public static final class Reader {
+    /** More writer schemas than any event type has: a registry handing out new instances. */
+    private static final int MAX_READERS = 256;
+    // Keyed by identity: the registry client hands out one instance per schema id.
+    private final Map<Schema, GenericDatumReader<GenericRecord>> readers = new IdentityHashMap<>();
+    private BinaryDecoder decoder;
+
+    private Reader() {}
+
+    /** The value decoded with {@code writer}, its own schema; errors as {@link AvroWireFormat#decode}. */
+    public GenericRecord decode(byte[] bytes, Schema writer) {
+      GenericDatumReader<GenericRecord> datumReader = readers.get(writer);
+      if (datumReader == null) {
+        if (readers.size() >= MAX_READERS) {
+          readers.clear();
+        }
+        datumReader = new GenericDatumReader<>(writer, writer);
+        readers.put(writer, datumReader);
+      }
+      decoder = body(bytes, decoder);
+      return AvroWireFormat.decode(bytes, datumReader, decoder, writer);
+    }
   }
 }

@@ -85,6 +85,11 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
   private final EventType eventType;
   private final UpcasterChain chain;
   private final EventChecksum checksums;
+  // One per processor: a Streams task runs on one thread.
+  private final AvroWireFormat.Reader reader = AvroWireFormat.reader();
+  // What each input topic is (a preview's, a backfill's, live): told by a pattern once per topic.
+  private final Map<String, Optional<String>> previewByTopic = new HashMap<>();
+  private final Map<String, Optional<String>> backfillByTopic = new HashMap<>();
   private ProcessorContext<byte[], byte[]> context;
   private KeyValueStore<String, Long> handled;
   private KeyValueStore<String, String> state;
@@ -132,12 +137,12 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
   @Override
   public void process(Record<byte[], byte[]> record) {
     RecordMetadata input = context.recordMetadata().orElseThrow();
-    Optional<String> preview = WorkflowTopics.previewOf(input.topic());
+    Optional<String> preview = previewByTopic.computeIfAbsent(input.topic(), WorkflowTopics::previewOf);
     if (preview.isPresent()) {
       dryRun(record, input, preview.get());
       return;
     }
-    Optional<String> backfillId = WorkflowTopics.backfillOf(input.topic());
+    Optional<String> backfillId = backfillByTopic.computeIfAbsent(input.topic(), WorkflowTopics::backfillOf);
     if (input.topic().equals(redriveTopic)) {
       String order = header(record.headers(), WorkflowHeaders.REDRIVE);
       if ("forget".equals(order)) {
@@ -269,7 +274,7 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
   /** The record decoded with its writer schema and upcast to the latest version, as an event. */
   private Event decode(byte[] value, Optional<String> backfillId) {
     var writer = registry.schemaById(AvroWireFormat.schemaId(value));
-    return event(chain.upcastToLatest(AvroWireFormat.decode(value, writer, writer)), backfillId);
+    return event(chain.upcastToLatest(reader.decode(value, writer)), backfillId);
   }
 
   /**

@@ -4,8 +4,8 @@ import dev.reprise.protocol.ReplayHeaders;
 
 /**
  * Headers on a workflow's dead letters and re-driven records (UTF-8 strings). A dead letter keeps
- * the record's own headers (a replayed record's {@link ReplayHeaders#BACKFILL_ID} among them) and
- * adds these.
+ * the record's own headers (a replayed record's {@code reprise.provenance} among them), adds these,
+ * and names the backfill of a replayed record in {@link ReplayHeaders#BACKFILL_ID}.
  *
  * <pre>{@code
  * String stage = new String(record.headers().lastHeader(WorkflowHeaders.ERROR_STAGE).value(), UTF_8);

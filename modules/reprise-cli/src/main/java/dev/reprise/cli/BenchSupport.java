@@ -76,10 +76,6 @@ final class BenchSupport {
       return process.isAlive();
     }
 
-    Path log() {
-      return log;
-    }
-
     /** Waits until the side prints a line containing {@code marker}. */
     void awaitLine(String marker, Duration timeout) throws IOException, InterruptedException {
       long deadline = System.nanoTime() + timeout.toNanos();

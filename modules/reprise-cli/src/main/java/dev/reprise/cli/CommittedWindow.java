@@ -128,11 +128,12 @@ final class CommittedWindow {
   /**
    * Waits until the broker uses less than a quarter of a core over a second, at most {@code
    * atMost}: the previous side's topic deletions, log flushes and compaction are then behind it, so
-   * whichever side runs next does not pay for them. Returns the seconds waited.
+   * whichever side runs next does not pay for them. Sampling the broker's CPU over a second is
+   * the measurement itself, so this sleeps rather than waits on an event.
    */
-  static double settle(Optional<ProcessHandle> broker, Duration atMost) throws InterruptedException {
+  static void settle(Optional<ProcessHandle> broker, Duration atMost) throws InterruptedException {
     if (broker.isEmpty()) {
-      return 0;
+      return;
     }
     long began = System.nanoTime();
     double before = cpuSeconds(broker);
@@ -144,7 +145,6 @@ final class CommittedWindow {
       }
       before = after;
     }
-    return (System.nanoTime() - began) / 1e9;
   }
 
   /** Records written (committed or not) to {@code topics}; 0 for a topic not made yet. */

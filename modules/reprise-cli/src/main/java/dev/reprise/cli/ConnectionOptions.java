@@ -39,13 +39,17 @@ final class ConnectionOptions {
 
   /** Whether no cluster is given (flags or environment): {@link #connect()} uses the embedded default. */
   boolean embeddedDefault() {
-    String bootstrap = Optional.ofNullable(bootstrapServers).orElse(System.getenv("REPRISE_BOOTSTRAP_SERVERS"));
+    String bootstrap = bootstrap();
     return bootstrap == null || bootstrap.isBlank();
+  }
+
+  private String bootstrap() {
+    return Optional.ofNullable(bootstrapServers).orElse(System.getenv("REPRISE_BOOTSTRAP_SERVERS"));
   }
 
   /** The platform to run against; the caller closes it (which stops an embedded one). */
   Connection connect() {
-    String bootstrap = Optional.ofNullable(bootstrapServers).orElse(System.getenv("REPRISE_BOOTSTRAP_SERVERS"));
+    String bootstrap = bootstrap();
     String registry = Optional.ofNullable(schemaRegistryUrl).orElse(System.getenv("REPRISE_SCHEMA_REGISTRY_URL"));
     boolean hasBootstrap = bootstrap != null && !bootstrap.isBlank();
     boolean hasRegistry = registry != null && !registry.isBlank();

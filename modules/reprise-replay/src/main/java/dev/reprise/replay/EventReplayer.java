@@ -129,8 +129,9 @@ public final class EventReplayer {
     }
     GenericRecord source;
     Reader reader;
+    int schemaId;
     try {
-      int schemaId = AvroWireFormat.schemaId(value);
+      schemaId = AvroWireFormat.schemaId(value);
       reader = reader(schemaId);
       decoder = DecoderFactory.get().binaryDecoder(value, AvroWireFormat.HEADER_SIZE,
           value.length - AvroWireFormat.HEADER_SIZE, decoder);
@@ -169,7 +170,7 @@ public final class EventReplayer {
       // Already in the target version: its writer schema has the target's parsing canonical form
       // (that is how its version was told), so its Avro bytes are the target's. Only the schema
       // id in the frame may differ; re-encoding would write the same bytes again.
-      framed = reframed(value, AvroWireFormat.schemaId(value));
+      framed = reframed(value, schemaId);
     } else {
       framed = encode(upcast);
     }

@@ -80,18 +80,17 @@ public final class AvroWireFormat {
    *     writer}, or has bytes left over after it
    */
   public static GenericRecord decode(byte[] bytes, Schema writer, Schema reader) {
-    return decode(bytes, new GenericDatumReader<>(writer, reader), body(bytes, null), writer);
+    int id = schemaId(bytes);
+    return decode(bytes, id, new GenericDatumReader<>(writer, reader), body(bytes, null), writer);
   }
 
   /** A decoder positioned on the Avro body of {@code bytes}, reusing {@code reuse} if given. */
   private static BinaryDecoder body(byte[] bytes, BinaryDecoder reuse) {
-    schemaId(bytes);
     return DecoderFactory.get().binaryDecoder(bytes, HEADER_SIZE, bytes.length - HEADER_SIZE, reuse);
   }
 
-  private static GenericRecord decode(byte[] bytes, GenericDatumReader<GenericRecord> datumReader,
+  private static GenericRecord decode(byte[] bytes, int id, GenericDatumReader<GenericRecord> datumReader,
       BinaryDecoder decoder, Schema writer) {
-    int id = schemaId(bytes);
     GenericRecord record;
     try {
       record = datumReader.read(null, decoder);
@@ -144,8 +143,9 @@ public final class AvroWireFormat {
         datumReader = new GenericDatumReader<>(writer, writer);
         readers.put(writer, datumReader);
       }
+      int id = schemaId(bytes);
       decoder = body(bytes, decoder);
-      return AvroWireFormat.decode(bytes, datumReader, decoder, writer);
+      return AvroWireFormat.decode(bytes, id, datumReader, decoder, writer);
     }
   }
 }

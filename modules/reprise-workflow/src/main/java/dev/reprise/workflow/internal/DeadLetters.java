@@ -1,8 +1,10 @@
 package dev.reprise.workflow.internal;
 
+import dev.reprise.protocol.ReplayHeaders;
 import dev.reprise.workflow.WorkflowHeaders;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
@@ -17,12 +19,18 @@ final class DeadLetters {
 
   /**
    * The record's own headers (a retried record's earlier error headers replaced) plus what failed,
-   * where the record was read and its event id, if known.
+   * where the record was read, its event id if known, and its backfill if it was replayed (a
+   * replayed record names it by its topic only; a retry must go through the backfill's effects
+   * policy again).
    */
   static Headers headers(Headers original, String stage, Exception error, String topic, int partition, long offset,
-      String eventId) {
+      String eventId, Optional<String> backfillId) {
     RecordHeaders headers = new RecordHeaders(original.toArray());
     OURS.forEach(headers::remove);
+    backfillId.ifPresent(id -> {
+      headers.remove(ReplayHeaders.BACKFILL_ID);
+      add(headers, ReplayHeaders.BACKFILL_ID, id);
+    });
     add(headers, WorkflowHeaders.ERROR_STAGE, stage);
     add(headers, WorkflowHeaders.ERROR_CLASS, error.getClass().getName());
     add(headers, WorkflowHeaders.ERROR_MESSAGE, String.valueOf(error.getMessage()));

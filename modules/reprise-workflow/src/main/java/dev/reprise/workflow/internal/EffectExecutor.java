@@ -2,7 +2,6 @@ package dev.reprise.workflow.internal;
 
 import dev.reprise.core.KafkaClientObserver;
 import dev.reprise.core.RepriseRetriableException;
-import dev.reprise.protocol.ReplayHeaders;
 import dev.reprise.registry.SchemaRegistryException;
 import dev.reprise.registry.SchemaRegistryClient;
 import dev.reprise.registry.UnknownSchemaIdException;
@@ -332,7 +331,7 @@ public final class EffectExecutor implements AutoCloseable {
       ConsumerRecord<byte[], byte[]> record = letter.record();
       Headers headers = DeadLetters.headers(new RecordHeaders(record.headers().toArray()), WorkflowHeaders.STAGE_OUTBOX,
           letter.error(), record.topic(), record.partition(), record.offset(),
-          record.key() == null ? "?" : new String(record.key(), StandardCharsets.UTF_8));
+          record.key() == null ? "?" : new String(record.key(), StandardCharsets.UTF_8), Optional.empty());
       producer.send(new ProducerRecord<>(WorkflowTopics.deadLetters(workflow), null, record.key(), record.value(),
           headers));
     }
@@ -353,10 +352,8 @@ public final class EffectExecutor implements AutoCloseable {
     }
     Exception error = outcome.error;
     outcomes.count(ReceiptOutcome.FAILED);
-    Headers original = new RecordHeaders();
-    request.backfillId().ifPresent(id -> DeadLetters.add(original, ReplayHeaders.BACKFILL_ID, id));
-    Headers headers = DeadLetters.headers(original, WorkflowHeaders.STAGE_EFFECT, error, request.inputTopic(),
-        request.inputPartition(), request.inputOffset(), request.eventId());
+    Headers headers = DeadLetters.headers(new RecordHeaders(), WorkflowHeaders.STAGE_EFFECT, error,
+        request.inputTopic(), request.inputPartition(), request.inputOffset(), request.eventId(), request.backfillId());
     producer.send(new ProducerRecord<>(WorkflowTopics.deadLetters(workflow), null, key, request.event(), headers));
     producer.send(new ProducerRecord<>(WorkflowTopics.receipts(workflow), key, receipts.encode(new Receipt(workflow,
         request.backfillId(), request.eventId(), request.eventDay(), request.checksum(), ReceiptOutcome.FAILED,

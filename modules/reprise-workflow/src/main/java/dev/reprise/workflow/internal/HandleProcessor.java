@@ -301,12 +301,7 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
       String eventId, String day, String checksum, Exception error) {
     log.warn("workflow '{}': dead-lettering {} ({})", workflow.name(), coordinates(input), error.toString());
     Headers headers = DeadLetters.headers(record.headers(), WorkflowHeaders.STAGE_HANDLE, error, input.topic(),
-        input.partition(), input.offset(), eventId);
-    // A replayed record names its backfill by its topic, not a header: the dead letter names it,
-    // so that a retry goes through the backfill's effects policy again.
-    if (backfillId.isPresent() && headers.lastHeader(ReplayHeaders.BACKFILL_ID) == null) {
-      DeadLetters.add(headers, ReplayHeaders.BACKFILL_ID, backfillId.get());
-    }
+        input.partition(), input.offset(), eventId, backfillId);
     context.forward(new Record<>(record.key(), record.value(), record.timestamp(), headers), DEAD_LETTERS);
     emit(new Receipt(workflow.name(), backfillId, eventId == null ? coordinates(input) : eventId, day, checksum,
         ReceiptOutcome.FAILED, List.of(), Optional.of(error.getClass().getSimpleName() + ": " + error.getMessage())));

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -25,6 +26,8 @@ import picocli.CommandLine.Spec;
 final class CoordinatorCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
+
+  @Mixin ReadyFile ready = new ReadyFile();
 
   @Mixin ConnectionOptions connection = new ConnectionOptions();
 
@@ -169,14 +172,17 @@ final class CoordinatorCommand implements Callable<Integer> {
       out.flush();
     });
     // "serving" means a request written now is read now: after the group join, not before it.
-    if (!coordinator.awaitJoined(Duration.ofSeconds(60))) {
+    while (!coordinator.awaitJoined(Duration.ofSeconds(60))) {
       out.printf("Coordinator %s has not joined the coordinators' group within 60 s; requests wait until it does%n",
           coordinator.instanceId());
+      out.flush();
     }
     out.printf("Coordinator %s serving %s on %s (allowed source topics: %s). Ctrl-C to stop.%n",
         coordinator.instanceId(), "reprise.requests", platform.bootstrapServers(), allowedTopics);
     out.println(dashboard.describe());
     out.flush();
+    ready.announce("coordinator", platform.bootstrapServers(), platform.schemaRegistryUrl(),
+        Map.of("instanceId", coordinator.instanceId()));
     running.await();
     return 0;
   }

@@ -38,6 +38,8 @@ final class WorkerCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  @Mixin ReadyFile ready = new ReadyFile();
+
   @Mixin ConnectionOptions connection = new ConnectionOptions();
 
   @Mixin HttpOptions http = new HttpOptions();
@@ -148,6 +150,7 @@ final class WorkerCommand implements Callable<Integer> {
       out.printf("metrics: %smetrics%n", server.url());
     }
     out.flush();
+    ready.announce("worker", platform.bootstrapServers(), platform.schemaRegistryUrl(), Map.of("workflow", workflow));
     running.await();
     return 0;
   }

@@ -43,7 +43,7 @@ public final class ControlCodec {
 
   /** {@code schemas/control/replay-request-v1.avsc}. */
   public static final Schema REPLAY_REQUEST_SCHEMA;
-  /** {@code schemas/control/backfill-status-v1.avsc}, with the request schema inlined. */
+  /** {@code schemas/control/backfill-status-v1.avsc}, which holds the request schema inline. */
   public static final Schema STATUS_SCHEMA;
   /** {@code schemas/control/audit-entry-v1.avsc}. */
   public static final Schema AUDIT_SCHEMA;
@@ -51,10 +51,10 @@ public final class ControlCodec {
   private static final Schema VERIFICATION_SCHEMA;
 
   static {
-    Schema.Parser parser = new Schema.Parser();
-    REPLAY_REQUEST_SCHEMA = parse(parser, "replay-request-v1.avsc");
-    STATUS_SCHEMA = parse(parser, "backfill-status-v1.avsc");
-    AUDIT_SCHEMA = parse(parser, "audit-entry-v1.avsc");
+    // Each file alone, as any other client parses it: every schema file is self-contained.
+    REPLAY_REQUEST_SCHEMA = parse(new Schema.Parser(), "replay-request-v1.avsc");
+    STATUS_SCHEMA = parse(new Schema.Parser(), "backfill-status-v1.avsc");
+    AUDIT_SCHEMA = parse(new Schema.Parser(), "audit-entry-v1.avsc");
     THROTTLE_SCHEMA = STATUS_SCHEMA.getField("throttle").schema().getTypes().get(1);
     VERIFICATION_SCHEMA = REPLAY_REQUEST_SCHEMA.getField("verification").schema().getTypes().get(1);
   }

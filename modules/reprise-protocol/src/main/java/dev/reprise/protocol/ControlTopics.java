@@ -1,7 +1,9 @@
 package dev.reprise.protocol;
 
+import dev.reprise.protocol.internal.Topics;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
 
 /**
  * The names of the topics and groups Reprise's control plane uses. One place, because the CLI,
@@ -48,7 +50,21 @@ public final class ControlTopics {
 
   private static final Pattern TEAM = Pattern.compile(TEAM_NAME);
 
+  /** The control topics' partition count where nothing else is configured. */
+  public static final int DEFAULT_PARTITIONS = 6;
+
   private ControlTopics() {}
+
+  /**
+   * Creates {@link #REQUESTS}, {@link #STATUS}, {@link #AUDIT} and {@link
+   * WorkflowDeclarations#TOPIC} where missing ({@link #DEFAULT_PARTITIONS} partitions, the cluster's
+   * default replication), with the settings a coordinator gives them; an existing topic is left as it
+   * is. What {@code reprise up} does before it says it is ready, so that a client may publish a
+   * request before any coordinator runs, on a cluster that does not create topics on first use.
+   */
+  public static void create(Admin admin) {
+    Topics.ensureControlTopics(admin, DEFAULT_PARTITIONS, Optional.empty());
+  }
 
   /**
    * The request topic of one team: what its members write their commands to. Only the team's

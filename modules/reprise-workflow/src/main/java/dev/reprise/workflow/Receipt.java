@@ -8,7 +8,8 @@ import java.util.Optional;
  * {@link WorkflowTopics#receipts} in the same transaction as the dedup update.
  *
  * @param backfillId the backfill the event came through; empty for live traffic
- * @param eventId {@code submissionId#revision}; for a record without identity, its coordinates
+ * @param eventId the event's identity as its event type defines it ({@code EventType.eventId}); for a
+ *     record without identity, its coordinates
  * @param eventDay ISO date of the event's own time, empty if unknown
  * @param checksum {@link dev.reprise.spi.EventChecksum} of the event (its type's); empty if unreadable
  * @param effects performed (PROCESSED) or that would have been performed (SUPPRESSED)

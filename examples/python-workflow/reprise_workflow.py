@@ -251,7 +251,8 @@ class Workflow:
             offsets = {}
             for message in messages:
                 if message.error() is not None:
-                    if message.error().code() != KafkaError._PARTITION_EOF:
+                    # Until a first backfill topic exists, the pattern matches none: not a fault.
+                    if message.error().code() not in (KafkaError._PARTITION_EOF, KafkaError.UNKNOWN_TOPIC_OR_PART):
                         log(f"consumer: {message.error()}")
                     continue
                 self.handle(message)
@@ -347,7 +348,11 @@ def main():
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     workflow.start(args.ready_file)
-    workflow.run()
+    try:
+        workflow.run()
+    finally:
+        if args.ready_file and os.path.exists(args.ready_file):
+            os.remove(args.ready_file)
 
 
 if __name__ == "__main__":

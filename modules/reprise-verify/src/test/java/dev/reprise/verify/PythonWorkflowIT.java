@@ -115,6 +115,7 @@ class PythonWorkflowIT {
         } finally {
           again.destroy();
           assertThat(again.waitFor(30, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
+          assertThat(dir.resolve("ready-2")).as("its ready file removed on stop").doesNotExist();
         }
       }
     }

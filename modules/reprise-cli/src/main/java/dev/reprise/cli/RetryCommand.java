@@ -1,53 +1,123 @@
 package dev.reprise.cli;
 
+import dev.reprise.protocol.BackfillDeadLetters;
+import dev.reprise.protocol.BackfillStatus;
+import dev.reprise.protocol.ReplayCommand;
 import dev.reprise.workflow.DeadLetterRedriver.DeadLetter;
 import dev.reprise.workflow.DeadLetterRedriver;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import picocli.CommandLine.ArgGroup;
+import java.util.Optional;
+import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code reprise retry}: list a workflow's dead letters, or retry one, or all of a backfill, through its dedup. */
+/**
+ * {@code reprise retry}: a workflow's dead letters (retried through its dedup, on its redrive
+ * topic), or a backfill's own (source records the coordinator could not replay, retried by a RETRY
+ * request once what failed them is fixed).
+ */
 @Command(name = "retry", mixinStandardHelpOptions = true,
-    description = {"List a workflow's dead letters, or retry one item (--item PARTITION@OFFSET) or every item of a"
-        + " backfill (--backfill ID). Retries go through the workflow's dedup: nothing runs twice."})
+    description = {"A workflow's dead letters (--workflow W): list them (--list), retry one (--item PARTITION@OFFSET)"
+        + " or every one of a backfill (--backfill ID); through the workflow's dedup, nothing runs twice.",
+        "A backfill's own dead letters (--backfill ID without --workflow): source records the coordinator could not"
+            + " replay; list them (--list) or, once what failed them is fixed (a new plugin version), replay them"
+            + " again (all, or --item PARTITION@OFFSET, repeatable) with a RETRY request the coordinator audits."})
 final class RetryCommand extends ClientCommand {
 
-  @Option(names = "--workflow", required = true, description = "The workflow whose dead letters to retry.")
+  @Option(names = "--workflow", description = "The workflow whose dead letters to list or retry.")
   String workflow;
 
-  @ArgGroup(multiplicity = "1")
-  Which which;
+  @Option(names = "--backfill", paramLabel = "ID", description = "The backfill whose dead letters to list or retry.")
+  String backfillId;
 
-  static final class Which {
-    @Option(names = "--list", description = "Only list the dead letters.")
-    boolean list;
+  @Option(names = "--item", paramLabel = "PARTITION@OFFSET", description = "One dead letter; repeatable for a backfill's.")
+  List<String> items = new ArrayList<>();
 
-    @Option(names = "--item", paramLabel = "PARTITION@OFFSET", description = "One dead letter.")
-    String item;
+  @Option(names = "--list", description = "Only list the dead letters.")
+  boolean list;
 
-    @Option(names = "--backfill", paramLabel = "ID", description = "Every dead letter of this backfill.")
-    String backfillId;
+  @Option(names = "--requested-by", defaultValue = "${sys:user.name}",
+      description = "Who asks, for the audit trail (default: ${DEFAULT-VALUE}).")
+  String requestedBy;
+
+  @Option(names = "--wait", paramLabel = "SECONDS", defaultValue = "60",
+      description = "How long to wait for the coordinator's answer to a RETRY (default: ${DEFAULT-VALUE}).")
+  long waitSeconds;
+
+  @Override
+  void validate() {
+    if (workflow == null && backfillId == null) {
+      throw new UsageException("say whose dead letters: --workflow W (a workflow's) or --backfill ID (a backfill's own)");
+    }
+    if (workflow != null) {
+      int chosen = (list ? 1 : 0) + (items.isEmpty() ? 0 : 1) + (backfillId == null ? 0 : 1);
+      if (chosen != 1 || items.size() > 1) {
+        throw new UsageException("with --workflow, give exactly one of --list, --item PARTITION@OFFSET, --backfill ID");
+      }
+    } else if (list && !items.isEmpty()) {
+      throw new UsageException("--list and --item do not go together");
+    }
   }
 
   @Override
   int run(Session session) {
+    return workflow != null ? workflowLetters(session) : backfillLetters(session);
+  }
+
+  private int workflowLetters(Session session) {
     try (var redriver = DeadLetterRedriver.create(session.clientConfig(), workflow)) {
-      if (which.list) {
+      if (list) {
         List<DeadLetter> letters = redriver.deadLetters();
         letters.forEach(d -> session.out().printf("%-10s %-7s %-22s %-20s %s%n", d.coordinates(), d.stage(),
             d.eventId().orElse("-"), d.backfillId().orElse("live"), d.error()));
         session.out().printf("%d dead letter(s) in workflow '%s'%n", letters.size(), workflow);
         return 0;
       }
-      if (which.item != null) {
-        DeadLetter retried = redriver.retryItem(which.item);
+      if (!items.isEmpty()) {
+        DeadLetter retried = redriver.retryItem(items.get(0));
         session.out().printf("retried %s (%s)%n", retried.coordinates(), retried.eventId().orElse("no event id"));
         return 0;
       }
-      List<DeadLetter> retried = redriver.retryBackfill(which.backfillId);
-      session.out().printf("retried %d dead letter(s) of backfill '%s'%n", retried.size(), which.backfillId);
+      List<DeadLetter> retried = redriver.retryBackfill(backfillId);
+      session.out().printf("retried %d dead letter(s) of backfill '%s'%n", retried.size(), backfillId);
       return 0;
     }
+  }
+
+  private int backfillLetters(Session session) {
+    Optional<BackfillStatus> before = session.client().status(backfillId);
+    if (before.isEmpty()) {
+      session.out().printf("reprise: there is no backfill '%s' (see 'reprise status')%n", backfillId);
+      return 1;
+    }
+    if (list) {
+      Set<String> retried = Set.copyOf(before.get().retriedDeadLetters());
+      List<BackfillDeadLetters.Letter> letters = BackfillDeadLetters.read(session.clientConfig(), backfillId);
+      letters.forEach(l -> session.out().printf("%-10s %-8s source %d@%-10d %-8s %s%n", l.item(),
+          retried.contains(l.item()) ? "retried" : "open", l.sourcePartition(), l.sourceOffset(), l.stage(),
+          l.message()));
+      session.out().printf("%d dead letter(s) of backfill '%s', %d retried%n", letters.size(), backfillId,
+          letters.stream().filter(l -> retried.contains(l.item())).count());
+      return 0;
+    }
+    session.client().send(ReplayCommand.retry(backfillId, items).withRequestedBy(requestedBy));
+    // The coordinator answers with a new status: retried (COMPLETED, its reason says what) or refused.
+    Optional<BackfillStatus> answer = session.client().awaitStatus(backfillId,
+        s -> s.updatedAt().isAfter(before.get().updatedAt()), Duration.ofSeconds(waitSeconds), Clock.systemUTC());
+    if (answer.isEmpty()) {
+      session.out().printf("RETRY sent to '%s'; no answer within %d s ('reprise status %s' shows it)%n", backfillId,
+          waitSeconds, backfillId);
+      return 1;
+    }
+    Optional<String> refused = answer.get().refusalSince(before);
+    if (refused.isPresent()) {
+      session.out().printf("%s%n", refused.get());
+      return 1;
+    }
+    session.out().printf("%s: %s%n", backfillId, answer.get().reason().orElse(answer.get().state().toString()));
+    return 0;
   }
 }

@@ -7,6 +7,7 @@ import dev.reprise.coordinator.internal.BackfillRun;
 import dev.reprise.coordinator.internal.Backpressure;
 import dev.reprise.coordinator.internal.MetadataWarmUp;
 import dev.reprise.coordinator.internal.PolicySource;
+import dev.reprise.coordinator.internal.DeadLetterRetry;
 import dev.reprise.coordinator.internal.RunContext;
 import dev.reprise.coordinator.internal.StatusSamples;
 import dev.reprise.coordinator.internal.ThrottleTicker;
@@ -387,8 +388,7 @@ public final class ReplayCoordinator implements AutoCloseable {
       case PAUSE, RESUME, CANCEL -> control(received, command.type());
       case THROTTLE -> throttle(received, command.maxRecordsPerSecond());
       case VERIFY -> verify(received, command.verification().orElseThrow());
-      case RETRY -> refuse(received, "RETRY refused: a backfill resumes by itself after any retriable failure; a FAILED"
-          + " one failed for a reason that needs a fix, then a new START (workflow items are retried per item)");
+      case RETRY -> retry(received, command.retryItems());
     }
   }
 
@@ -526,6 +526,35 @@ public final class ReplayCoordinator implements AutoCloseable {
       publish(status.get().withVerification(verification.failures(), verification.failedDays(), clock.instant()));
       audit.transition(id, Optional.of(status.get().state()), verification.verdict(), verification.failures());
     }
+  }
+
+  /**
+   * Replays a completed backfill's dead letters again ({@link DeadLetterRetry}), here on the loop:
+   * dead letters are few, and the next command for this backfill must see the outcome. A running
+   * backfill has none to retry yet (a FAILED one is started anew once fixed).
+   */
+  private void retry(Received received, List<String> items) {
+    String id = received.backfillId();
+    statusStore.catchUp(CLIENT_TIMEOUT);
+    Optional<BackfillStatus> status = statusStore.latest(id);
+    if (status.isEmpty() || status.get().state() == BackfillState.REJECTED) {
+      refuse(received, "RETRY refused: there is no backfill '" + id + "'");
+      return;
+    }
+    Optional<String> refusal = DeadLetterRetry.refusal(status.get());
+    if (refusal.isPresent()) {
+      refuse(received, "RETRY refused: " + refusal.get());
+      return;
+    }
+    DeadLetterRetry.Outcome outcome = DeadLetterRetry.run(runContext, status.get(), items);
+    if (outcome.status().isEmpty()) {
+      refuse(received, "RETRY refused: " + outcome.summary()
+          + (outcome.problems().isEmpty() ? "" : " (" + String.join("; ", outcome.problems()) + ")"));
+      return;
+    }
+    accepted(received);
+    log.info("coordinator {}: backfill '{}': {}", instanceId, id, outcome.summary());
+    audit.transition(id, Optional.of(status.get().state()), BackfillState.COMPLETED, Optional.of(outcome.summary()));
   }
 
   private void throttle(Received received, OptionalDouble maxRecordsPerSecond) {

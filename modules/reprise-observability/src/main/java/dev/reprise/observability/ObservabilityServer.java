@@ -280,10 +280,15 @@ public final class ObservabilityServer implements AutoCloseable {
       return;
     }
     if (parts.length == 2 && parts[1].equals("dead-letters") && method.equals("GET")) {
-      Map<String, Object> letters = new LinkedHashMap<>();
-      observer.deadLettersOf(id).forEach((workflow, list) -> letters.put(workflow, list.stream().map(d -> Map.of(
+      Map<String, Object> workflows = new LinkedHashMap<>();
+      observer.deadLettersOf(id).forEach((workflow, list) -> workflows.put(workflow, list.stream().map(d -> Map.of(
           "item", d.coordinates(), "eventId", d.eventId().orElse(""), "stage", d.stage(), "error", d.error())).toList()));
-      sendJson(exchange, 200, letters);
+      Set<String> retried = Set.copyOf(Optional.ofNullable(observer.statuses().get(id))
+          .map(BackfillStatus::retriedDeadLetters).orElse(List.of()));
+      List<Map<String, Object>> own = observer.backfillDeadLettersOf(id).stream().map(l -> Map.<String, Object>of(
+          "item", l.item(), "source", l.sourcePartition() + "@" + l.sourceOffset(), "stage", l.stage(),
+          "error", l.message(), "retried", retried.contains(l.item()))).toList();
+      sendJson(exchange, 200, Map.of("backfill", own, "workflows", workflows));
       return;
     }
     if (parts.length == 2 && method.equals("POST") && List.of("execute", "retry", "verify").contains(parts[1])) {
@@ -358,6 +363,21 @@ public final class ObservabilityServer implements AutoCloseable {
     }
     String workflow = form.path("workflow").asText("");
     Optional<String> item = Optional.of(form.path("item").asText("")).filter(s -> !s.isBlank());
+    if (workflow.isBlank()) {
+      // The backfill's own dead letters: a RETRY request, which the coordinator decides and audits.
+      ReplayCommand command;
+      try {
+        command = ReplayCommand.retry(id, item.map(List::of).orElse(List.of())).withRequestedBy(user + " (dashboard)");
+      } catch (IllegalArgumentException e) {
+        sendJson(exchange, 400, Map.of("error", e.getMessage()));
+        return;
+      }
+      observer.client().send(command);
+      log.info("dashboard: RETRY of {} of backfill '{}' requested by dashboard user '{}'", item.orElse("every dead letter"),
+          id, user);
+      sendJson(exchange, 202, Map.of("backfill", id, "command", "RETRY", "items", command.retryItems()));
+      return;
+    }
     try {
       var retried = observer.retry(id, workflow, item);
       log.info("dashboard: retry of {} dead letter(s) of '{}' in workflow '{}' by dashboard user '{}'", retried.size(),

@@ -62,7 +62,7 @@ class PublishRateTest {
         capped.owner(), capped.counters(), capped.partitions(), capped.countsPerDay(), 0, OptionalLong.empty(), Map.of(),
         List.of(), Optional.empty(), Optional.empty(),
         Optional.of(new BackfillThrottle(120, "THROTTLED", "in-flight", OptionalLong.of(9), 10)), OptionalLong.empty(),
-        List.of(), capped.updatedAt());
+        List.of(), List.of(), capped.updatedAt());
     assertThat(BackfillObserver.throttleLimit(adaptive)).hasValue(120);
 
     BackfillStatus none = BackfillStatus.of("b", BackfillState.ACCEPTED, Optional.empty(), Optional.empty(),
@@ -82,7 +82,7 @@ class PublishRateTest {
         List.of(), OptionalDouble.of(250), BackfillRequest.EffectsPolicy.SUPPRESS, Optional.empty(), Optional.empty());
     return new BackfillStatus("b", state, Optional.empty(), Optional.of(request), Optional.empty(),
         Map.of(BackfillCounters.PUBLISHED, published), List.of(), null, 0, OptionalLong.empty(), Map.of(), List.of(),
-        Optional.empty(), Optional.empty(), Optional.empty(), OptionalLong.empty(), List.of(),
+        Optional.empty(), Optional.empty(), Optional.empty(), OptionalLong.empty(), List.of(), List.of(),
         Instant.ofEpochMilli(updatedAt));
   }
 }

@@ -16,7 +16,12 @@ import java.util.Set;
  *          CANCELLED / FAILED (from PLANNED, RUNNING or PAUSED)
  *
  *   COMPLETED ─▶ VERIFIED / VERIFICATION_FAILED   (by a verifier, again at will)
+ *   COMPLETED / VERIFIED / VERIFICATION_FAILED ─▶ COMPLETED   (a RETRY of its dead letters)
  * </pre>
+ *
+ * <p>Like a verification, a RETRY of a completed backfill's own dead letters happens after the
+ * replay and is not among {@link #next()}: it publishes what now replays and returns the backfill
+ * to COMPLETED, since its topic changed and an earlier verification no longer holds.
  *
  * <p>A completed PREVIEW is finished as a preview, and may be executed: its id then starts a new
  * life at ACCEPTED, as an EXECUTE on the preview's plan ({@link BackfillStatus#executing}). That is

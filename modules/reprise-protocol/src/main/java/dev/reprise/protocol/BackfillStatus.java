@@ -38,6 +38,9 @@ import java.util.TreeMap;
  *     the plan for real, extrapolated with 20% for skew
  * @param failedDays VERIFICATION_FAILED: the days (UTC, event time) whose counts or checksums
  *     differ on some side, so a dashboard can colour them; empty otherwise
+ * @param retriedDeadLetters the backfill's own dead letters ({@code partition@offset} of {@link
+ *     ControlTopics#deadLetterTopic}) that a RETRY replayed again and that are no longer dead
+ *     letters (published, filtered out or a tombstone); each is retried at most once
  */
 public record BackfillStatus(
     String backfillId,
@@ -57,6 +60,7 @@ public record BackfillStatus(
     Optional<BackfillThrottle> throttle,
     OptionalLong estimatedSeconds,
     List<LocalDate> failedDays,
+    List<String> retriedDeadLetters,
     Instant updatedAt) {
 
   public BackfillStatus {
@@ -76,6 +80,7 @@ public record BackfillStatus(
     throttle = throttle == null ? Optional.empty() : throttle;
     estimatedSeconds = estimatedSeconds == null ? OptionalLong.empty() : estimatedSeconds;
     failedDays = failedDays == null ? List.of() : List.copyOf(failedDays);
+    retriedDeadLetters = retriedDeadLetters == null ? List.of() : List.copyOf(retriedDeadLetters);
   }
 
   /** A status without progress: for ACCEPTED and REJECTED. */
@@ -84,7 +89,7 @@ public record BackfillStatus(
       Optional<String> owner, Instant updatedAt) {
     return new BackfillStatus(backfillId, state, reason, request, owner, Map.of(), List.of(), null, 0.0,
         OptionalLong.empty(), Map.of(), List.of(), Optional.empty(), Optional.empty(), Optional.empty(),
-        OptionalLong.empty(), List.of(), updatedAt);
+        OptionalLong.empty(), List.of(), List.of(), updatedAt);
   }
 
   /** One counter, 0 if absent. */
@@ -126,14 +131,14 @@ public record BackfillStatus(
         .map(p -> new PartitionProgress(p.partition(), p.startOffset(), p.endOffset(), p.startOffset())).toList();
     return new BackfillStatus(backfillId, BackfillState.ACCEPTED, Optional.empty(), Optional.of(execute),
         Optional.of(newOwner), Map.of(), plan, null, 0.0, OptionalLong.empty(), Map.of(), List.of(), Optional.empty(),
-        Optional.empty(), Optional.empty(), OptionalLong.empty(), List.of(), at);
+        Optional.empty(), Optional.empty(), OptionalLong.empty(), List.of(), List.of(), at);
   }
 
   /** This status with {@code note} as the last refused command; the backfill itself is unchanged. */
   public BackfillStatus withRejectedCommand(String note, Instant at) {
     return new BackfillStatus(backfillId, state, reason, request, owner, counters, partitions, countsPerDay,
         recordsPerSecond, etaSeconds, evolution, samples, Optional.of(note), startedAt, throttle, estimatedSeconds,
-        failedDays, at);
+        failedDays, retriedDeadLetters, at);
   }
 
   /**
@@ -147,7 +152,7 @@ public record BackfillStatus(
     }
     return new BackfillStatus(backfillId, failures.isEmpty() ? BackfillState.VERIFIED : BackfillState.VERIFICATION_FAILED,
         failures, request, owner, counters, partitions, countsPerDay, recordsPerSecond, etaSeconds, evolution, samples,
-        rejectedCommand, startedAt, throttle, estimatedSeconds, failures.isEmpty() ? List.of() : failedDays, at);
+        rejectedCommand, startedAt, throttle, estimatedSeconds, failures.isEmpty() ? List.of() : failedDays, retriedDeadLetters, at);
   }
 
   /** A one-line summary: id, state, reason, counters, progress (the full record is long). */

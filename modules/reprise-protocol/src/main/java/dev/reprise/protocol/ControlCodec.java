@@ -120,6 +120,7 @@ public final class ControlCodec {
           bare.put("tenantIds", List.of());
           bare.put("workflows", List.of());
           bare.put("handoverWorkflows", List.of());
+          bare.put("retryItems", List.of());
           bare.put("filters", Map.of());
           bare.put("mode", symbol("mode", "EXECUTE"));
           bare.put("effectsPolicy", symbol("effectsPolicy", "SUPPRESS"));
@@ -133,6 +134,7 @@ public final class ControlCodec {
     }
     avro.put("requester", command.requester().orElse(null));
     avro.put("requestedBy", command.requestedBy().orElse(null));
+    avro.put("retryItems", command.retryItems());
     avro.put("verification", command.verification().map(v -> {
       GenericRecord verification = new GenericData.Record(VERIFICATION_SCHEMA);
       verification.put("failures", v.failures().orElse(null));
@@ -165,6 +167,7 @@ public final class ControlCodec {
     avro.put("reason", request.reason().orElse(null));
     avro.put("handoverWorkflows", request.handoverWorkflows());
     avro.put("requester", request.requester().orElse(null));
+    avro.put("retryItems", List.of());
     return avro;
   }
 
@@ -180,7 +183,8 @@ public final class ControlCodec {
             Optional.ofNullable(string(v.get("failures"))),
             strings(v.get("failedDays")).stream().map(LocalDate::parse).toList())),
         Optional.ofNullable(string(avro.get("requester"))),
-        Optional.ofNullable(string(avro.get("requestedBy"))));
+        Optional.ofNullable(string(avro.get("requestedBy"))),
+        type == ReplayCommand.Type.RETRY ? strings(avro.get("retryItems")) : List.of());
   }
 
   private static BackfillRequest requestFromAvro(GenericRecord avro) {
@@ -273,6 +277,7 @@ public final class ControlCodec {
     }).orElse(null));
     avro.put("estimatedSeconds", status.estimatedSeconds().isPresent() ? status.estimatedSeconds().getAsLong() : null);
     avro.put("failedDays", status.failedDays().stream().map(LocalDate::toString).toList());
+    avro.put("retriedDeadLetters", status.retriedDeadLetters());
     avro.put("updatedAt", status.updatedAt().toEpochMilli());
     return avro;
   }
@@ -317,7 +322,7 @@ public final class ControlCodec {
             t.get("inFlight") == null ? OptionalLong.empty() : OptionalLong.of((Long) t.get("inFlight")),
             (Long) t.get("inFlightCap"))),
         avro.get("estimatedSeconds") == null ? OptionalLong.empty() : OptionalLong.of((Long) avro.get("estimatedSeconds")),
-        ((Collection<?>) avro.get("failedDays")).stream().map(day -> LocalDate.parse(day.toString())).toList(),
+        ((Collection<?>) avro.get("failedDays")).stream().map(day -> LocalDate.parse(day.toString())).toList(), strings(avro.get("retriedDeadLetters")),
         Instant.ofEpochMilli((Long) avro.get("updatedAt")));
   }
 

@@ -24,10 +24,16 @@ import java.util.OptionalDouble;
  *     on; whatever a requester writes here is overwritten (see {@link BackfillRequest#requester})
  * @param requestedBy who the sender says it acts for (a person, a dashboard user): free text for
  *     the audit trail, never checked; a START's is its request's
+ * @param retryItems for {@link Type#RETRY}: the backfill's own dead letters to replay again, as
+ *     {@code partition@offset} of {@link ControlTopics#deadLetterTopic}; empty: every one not retried
+ *     yet
  */
 public record ReplayCommand(String backfillId, Type type, Optional<BackfillRequest> request,
     OptionalDouble maxRecordsPerSecond, Optional<Verification> verification, Optional<String> requester,
-    Optional<String> requestedBy) {
+    Optional<String> requestedBy, List<String> retryItems) {
+
+  /** A dead letter's name in {@link #retryItems}: its partition and offset on the dead-letter topic. */
+  public static final java.util.regex.Pattern DEAD_LETTER_ITEM = java.util.regex.Pattern.compile("(\\d+)@(\\d+)");
 
   /** What the command asks for. */
   public enum Type { START, PAUSE, RESUME, CANCEL, RETRY, THROTTLE, VERIFY }
@@ -58,6 +64,15 @@ public record ReplayCommand(String backfillId, Type type, Optional<BackfillReque
     verification = verification == null ? Optional.empty() : verification;
     requester = requester == null ? Optional.empty() : requester;
     requestedBy = requestedBy == null ? Optional.empty() : requestedBy;
+    retryItems = retryItems == null ? List.of() : List.copyOf(retryItems);
+    if (!retryItems.isEmpty() && type != Type.RETRY) {
+      throw new IllegalArgumentException("only a RETRY names dead letters to retry, not a " + type);
+    }
+    for (String item : retryItems) {
+      if (!DEAD_LETTER_ITEM.matcher(item).matches()) {
+        throw new IllegalArgumentException("dead letter '" + item + "' is not PARTITION@OFFSET");
+      }
+    }
     if (type == Type.START && request.isEmpty()) {
       throw new IllegalArgumentException("a START command needs a request");
     }
@@ -76,19 +91,19 @@ public record ReplayCommand(String backfillId, Type type, Optional<BackfillReque
    */
   public static ReplayCommand throttle(String backfillId, OptionalDouble maxRecordsPerSecond) {
     return new ReplayCommand(backfillId, Type.THROTTLE, Optional.empty(), maxRecordsPerSecond, Optional.empty(),
-        Optional.empty(), Optional.empty());
+        Optional.empty(), Optional.empty(), List.of());
   }
 
   /** A START command for {@code request}. */
   public static ReplayCommand start(BackfillRequest request) {
     return new ReplayCommand(request.backfillId(), Type.START, Optional.of(request), OptionalDouble.empty(),
-        Optional.empty(), request.requester(), request.requestedBy());
+        Optional.empty(), request.requester(), request.requestedBy(), List.of());
   }
 
   /** A VERIFY command: records {@code verification} as the outcome of completed {@code backfillId}. */
   public static ReplayCommand verify(String backfillId, Verification verification) {
     return new ReplayCommand(backfillId, Type.VERIFY, Optional.empty(), OptionalDouble.empty(),
-        Optional.of(verification), Optional.empty(), Optional.empty());
+        Optional.of(verification), Optional.empty(), Optional.empty(), List.of());
   }
 
   /** A PAUSE, RESUME, CANCEL or RETRY command for {@code backfillId}. */
@@ -97,7 +112,19 @@ public record ReplayCommand(String backfillId, Type type, Optional<BackfillReque
       throw new IllegalArgumentException("use ReplayCommand.start(request) or verify(id, outcome) for " + type);
     }
     return new ReplayCommand(backfillId, type, Optional.empty(), OptionalDouble.empty(), Optional.empty(),
-        Optional.empty(), Optional.empty());
+        Optional.empty(), Optional.empty(), List.of());
+  }
+
+  /**
+   * A RETRY of the backfill's own dead letters (source records that could not be replayed), once
+   * what failed them is fixed (a corrected upcaster in a new plugin version): each of {@code items}
+   * ({@code partition@offset} of the dead-letter topic; empty: every one not retried yet) goes
+   * through the event type's current pipeline again, and what now replays is published to the
+   * backfill topic. Allowed once the backfill completed; it returns to COMPLETED (verify again).
+   */
+  public static ReplayCommand retry(String backfillId, List<String> items) {
+    return new ReplayCommand(backfillId, Type.RETRY, Optional.empty(), OptionalDouble.empty(), Optional.empty(),
+        Optional.empty(), Optional.empty(), items);
   }
 
   /**
@@ -106,7 +133,7 @@ public record ReplayCommand(String backfillId, Type type, Optional<BackfillReque
    */
   public ReplayCommand withRequester(Optional<String> requester) {
     return new ReplayCommand(backfillId, type, request.map(r -> r.withRequester(requester)), maxRecordsPerSecond,
-        verification, requester, requestedBy);
+        verification, requester, requestedBy, retryItems);
   }
 
   /**
@@ -115,6 +142,7 @@ public record ReplayCommand(String backfillId, Type type, Optional<BackfillReque
    */
   public ReplayCommand withRequestedBy(String who) {
     return type == Type.START ? this
-        : new ReplayCommand(backfillId, type, request, maxRecordsPerSecond, verification, requester, Optional.of(who));
+        : new ReplayCommand(backfillId, type, request, maxRecordsPerSecond, verification, requester, Optional.of(who),
+            retryItems);
   }
 }

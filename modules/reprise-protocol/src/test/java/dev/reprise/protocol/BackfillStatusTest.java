@@ -49,7 +49,7 @@ class BackfillStatusTest {
     return new BackfillStatus("b-1", state, Optional.empty(), Optional.of(request(mode)), Optional.of("c1"),
         Map.of(BackfillCounters.MATCHED, 150L), List.of(new PartitionProgress(0, 5, 105, 105),
             new PartitionProgress(1, 0, 90, 90)), new TreeMap<>(), 0.0, OptionalLong.empty(), Map.of(), List.of(),
-        Optional.empty(), Optional.of(AT), Optional.empty(), OptionalLong.of(12), List.of(), AT);
+        Optional.empty(), Optional.of(AT), Optional.empty(), OptionalLong.of(12), List.of(), List.of(), AT);
   }
 
   private static BackfillRequest request(Mode mode) {

@@ -1,6 +1,7 @@
 package dev.reprise.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.reprise.protocol.BackfillRequest.EffectsPolicy;
 import dev.reprise.protocol.BackfillRequest.Mode;
@@ -123,6 +124,19 @@ class ControlCodecTest {
   }
 
   @Test
+  void shouldRoundTripARetryOfNamedDeadLettersAndRefuseItemsThatNameNone() {
+    var some = ReplayCommand.retry("b-1", List.of("0@12", "2@3")).withRequestedBy("alice");
+    var all = ReplayCommand.retry("b-1", List.of());
+    assertThat(codec.decodeCommand(codec.encode(some))).isEqualTo(some);
+    assertThat(codec.decodeCommand(codec.encode(all)).retryItems()).isEmpty();
+    assertThatThrownBy(() -> ReplayCommand.retry("b-1", List.of("12")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'12' is not PARTITION@OFFSET");
+    assertThatThrownBy(() -> new ReplayCommand("b-1", ReplayCommand.Type.PAUSE, Optional.empty(),
+        java.util.OptionalDouble.empty(), Optional.empty(), Optional.empty(), Optional.empty(), List.of("0@1")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("only a RETRY");
+  }
+
+  @Test
   void shouldRoundTripAThrottleWithAndWithoutRate() {
     var limit = ReplayCommand.throttle("b-1", java.util.OptionalDouble.of(250));
     var lift = ReplayCommand.throttle("b-1", java.util.OptionalDouble.empty());
@@ -139,7 +153,8 @@ class ControlCodecTest {
         Optional.of("PAUSE refused"), Optional.of(Instant.parse("2026-11-21T08:00:00Z")),
         Optional.of(new BackfillThrottle(250, "THROTTLED", "in-flight 4,100 >= 80% of cap 5,000", OptionalLong.of(4100),
             5000)),
-        OptionalLong.of(42), List.of(LocalDate.parse("2023-01-05")), Instant.parse("2026-11-21T08:00:01Z"));
+        OptionalLong.of(42), List.of(LocalDate.parse("2023-01-05")), List.of("1@7", "2@0"),
+        Instant.parse("2026-11-21T08:00:01Z"));
 
     assertThat(codec.decodeStatus(codec.encode(status))).usingRecursiveComparison().isEqualTo(status);
   }

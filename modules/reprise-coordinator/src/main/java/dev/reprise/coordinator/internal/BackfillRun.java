@@ -651,7 +651,7 @@ public final class BackfillRun implements Runnable {
         progress.recordsPerSecond(), eta, at.working.evolution(), samples, Optional.ofNullable(rejectedCommand),
         Optional.ofNullable(startedAt),
         rate == null || target.isTerminal() ? Optional.empty() : rate.status(),
-        estimatedSeconds == null ? OptionalLong.empty() : OptionalLong.of(estimatedSeconds), List.of(),
+        estimatedSeconds == null ? OptionalLong.empty() : OptionalLong.of(estimatedSeconds), List.of(), List.of(),
         ctx.clock().instant());
   }
 

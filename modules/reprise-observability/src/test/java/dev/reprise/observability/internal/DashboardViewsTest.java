@@ -65,7 +65,7 @@ class DashboardViewsTest {
     var handover = BackfillRequest.handover("b-1", "submissions", "notify", null, EffectsPolicy.SUPPRESS, Optional.empty());
     BackfillStatus running = new BackfillStatus("b-1", BackfillState.RUNNING, Optional.empty(), Optional.of(handover),
         Optional.empty(), Map.of(), List.of(), new TreeMap<>(Map.of(JAN_3, 2L, JAN_1, 1L)), 0, OptionalLong.empty(),
-        Map.of(), List.of(), Optional.empty(), Optional.empty(), Optional.empty(), OptionalLong.empty(), List.of(),
+        Map.of(), List.of(), Optional.empty(), Optional.empty(), Optional.empty(), OptionalLong.empty(), List.of(), List.of(),
         Instant.parse("2026-11-21T10:00:00Z"));
 
     assertThat(cells(running)).extracting(c -> c.get("state")).containsExactly("replayed", "pending", "replayed");
@@ -82,6 +82,6 @@ class DashboardViewsTest {
         OptionalDouble.empty(), EffectsPolicy.SUPPRESS, Optional.empty(), Optional.empty());
     return new BackfillStatus("b-1", state, Optional.empty(), Optional.of(request), Optional.empty(), Map.of(), List.of(),
         new TreeMap<>(perDay), 0, OptionalLong.empty(), Map.of(), List.of(), Optional.empty(), Optional.empty(),
-        Optional.empty(), OptionalLong.empty(), failed, Instant.parse("2026-11-21T10:00:00Z"));
+        Optional.empty(), OptionalLong.empty(), failed, List.of(), Instant.parse("2026-11-21T10:00:00Z"));
   }
 }

@@ -18,15 +18,8 @@ import dev.reprise.protocol.ReplayCommand;
 import dev.reprise.registry.ConfluentSchemaRegistryClient;
 import dev.reprise.registry.serde.AvroWireFormat;
 import dev.reprise.spi.EventType;
-import dev.reprise.spi.EventWindow;
-import dev.reprise.spi.SchemaVersions;
-import dev.reprise.spi.upcast.UpcastException;
-import dev.reprise.spi.upcast.UpcastReport;
-import dev.reprise.spi.upcast.Upcaster;
-import dev.reprise.spi.upcast.UpcasterChain;
+import dev.reprise.submissions.RefusingSubmissions;
 import dev.reprise.submissions.SubmissionEventType;
-import dev.reprise.submissions.upcast.SubmissionV1ToV2Upcaster;
-import dev.reprise.submissions.upcast.SubmissionV2ToV3Upcaster;
 import dev.reprise.testing.RepriseIntegrationTest;
 import dev.reprise.testing.RepriseTestEnvironment;
 import java.time.Duration;
@@ -66,7 +59,7 @@ class BackfillDeadLetterRetryIT {
       ExpectedReplay expected = ExpectedReplay.of(history, FROM, TO, Set.of(), Set.of());
 
       BackfillStatus done;
-      try (var broken = coordinator(env, registry, source, new BrokenSubmissions(), "broken")) {
+      try (var broken = coordinator(env, registry, source, new RefusingSubmissions(BUG), "broken")) {
         client.submit(ReplayCoordinatorIT.request(id, source, FROM, TO, Set.of(), Mode.EXECUTE, OptionalDouble.empty()));
         done = await().atMost(Duration.ofSeconds(90)).until(() -> client.status(id).orElse(null),
             s -> s != null && s.state() == BackfillState.COMPLETED);
@@ -129,68 +122,5 @@ class BackfillDeadLetterRetryIT {
     client.send(ReplayCommand.retry(id, items).withRequestedBy("it"));
     return await().atMost(Duration.ofSeconds(60)).until(() -> client.status(id).orElseThrow(),
         s -> s.updatedAt().isAfter(before));
-  }
-
-  /** The submissions type, but with a v2 → v3 upcaster that wrongly refuses every seventh submission. */
-  static final class BrokenSubmissions implements EventType {
-    private final SubmissionEventType real = new SubmissionEventType();
-
-    @Override
-    public String name() {
-      return real.name();
-    }
-
-    @Override
-    public SchemaVersions versions() {
-      return real.versions();
-    }
-
-    @Override
-    public UpcasterChain newChain() {
-      Upcaster good = new SubmissionV2ToV3Upcaster(SubmissionEventType.DEFAULT_TENANT);
-      Upcaster wrong = new Upcaster() {
-        @Override
-        public int fromVersion() {
-          return 2;
-        }
-
-        @Override
-        public GenericRecord upcast(GenericRecord record, UpcastReport report) {
-          // The real refusals first: a record the history made dirty stays dirty after the fix.
-          GenericRecord upcast = good.upcast(record, report);
-          String submission = record.get("submissionId").toString();
-          if (Math.floorMod(submission.hashCode(), 7) == 0) {
-            throw new UpcastException("submission '" + submission + "'", 2, 3, "submissionId", submission, BUG, null);
-          }
-          return upcast;
-        }
-      };
-      return UpcasterChain.of(real.versions(), List.of(new SubmissionV1ToV2Upcaster(SubmissionEventType.DEFAULT_MISSING_ZONE), wrong));
-    }
-
-    @Override
-    public String eventId(GenericRecord event) {
-      return real.eventId(event);
-    }
-
-    @Override
-    public long eventTimeMillis(GenericRecord event) {
-      return real.eventTimeMillis(event);
-    }
-
-    @Override
-    public Map<String, String> attributes(GenericRecord event) {
-      return real.attributes(event);
-    }
-
-    @Override
-    public Set<String> attributeNames() {
-      return real.attributeNames();
-    }
-
-    @Override
-    public EventWindow windowOf(GenericRecord raw, int version) {
-      return real.windowOf(raw, version);
-    }
   }
 }

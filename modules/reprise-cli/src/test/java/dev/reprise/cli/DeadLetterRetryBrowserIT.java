@@ -82,7 +82,10 @@ class DeadLetterRetryBrowserIT {
       Path target = Path.of("target");
       Files.createDirectories(target);
 
-      try (var coordinator = coordinator(env, registry, source, new SubmissionEventType());
+      String announced = env.uniqueName("announced-only");
+      try (var coordinator = ReplayCoordinator.builder().bootstrapServers(env.bootstrapServers())
+          .schemaRegistry(registry).allowedSourceTopics(Set.of(source, announced)).eventType(new SubmissionEventType())
+          .build().start();
           var observer = BackfillObserver.create(clientConfig, registry, Set.of(), Clock.systemUTC()).start();
           var server = ObservabilityServer.builder().port(0).meterRegistry(RepriseMetrics.registry("it"))
               .dashboard(observer).build().start();
@@ -96,6 +99,10 @@ class DeadLetterRetryBrowserIT {
             .contains("replay").contains(firstItem).contains("source " + letters.get(0).sourcePartition() + "@"
                 + letters.get(0).sourceOffset()).contains("upcast");
         Files.write(target.resolve("retry-1-replay-dead-letters.png"), browser.screenshot());
+        // The new-backfill form offers what the coordinator may replay, not only sources of past backfills.
+        await("the allowlist offered as sources").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+            .until(() -> browser.evaluate("[...document.querySelectorAll('#sources option')].map(o => o.value)"
+                + ".includes('" + announced + "')").asBoolean());
 
         // One item: retried, marked so, one more published.
         browser.evaluate("document.querySelector('#failed tr.failed-item[data-item=\"" + firstItem

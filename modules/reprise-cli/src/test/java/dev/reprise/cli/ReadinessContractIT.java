@@ -10,6 +10,7 @@ import dev.reprise.protocol.BackfillClient;
 import dev.reprise.protocol.BackfillState;
 import dev.reprise.protocol.BackfillStatus;
 import dev.reprise.protocol.ControlTopics;
+import dev.reprise.protocol.CoordinatorAnnouncements;
 import dev.reprise.registry.ConfluentSchemaRegistryClient;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -101,9 +102,16 @@ class ReadinessContractIT {
         assertThat(done.state()).as("reason: %s", done.reason()).isEqualTo(BackfillState.COMPLETED);
         assertThat(done.request().orElseThrow().requestedBy()).contains("a plain client");
       }
-      coordinator.destroy();
-      assertThat(coordinator.waitFor(60, TimeUnit.SECONDS)).isTrue();
-      assertThat(coordinatorReady).as("removed when the coordinator stops").doesNotExist();
+      try (var registry = ConfluentSchemaRegistryClient.create(registryUrl)) {
+        // What it serves, for a dashboard's form: announced while it runs, withdrawn when it stops.
+        assertThat(CoordinatorAnnouncements.read(Map.of("bootstrap.servers", bootstrap), registry))
+            .hasEntrySatisfying("ready-1", a -> assertThat(a.allowedSourceTopics()).containsExactly(source));
+        coordinator.destroy();
+        assertThat(coordinator.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(coordinatorReady).as("removed when the coordinator stops").doesNotExist();
+        assertThat(CoordinatorAnnouncements.read(Map.of("bootstrap.servers", bootstrap), registry))
+            .doesNotContainKey("ready-1");
+      }
     } finally {
       if (coordinator != null) {
         coordinator.destroyForcibly();

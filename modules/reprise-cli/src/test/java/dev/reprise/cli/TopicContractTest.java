@@ -10,6 +10,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.reprise.backpressure.WorkflowHealth;
 import dev.reprise.protocol.ControlCodec;
 import dev.reprise.protocol.ControlTopics;
+import dev.reprise.protocol.CoordinatorAnnouncements;
 import dev.reprise.protocol.Provenance;
 import dev.reprise.protocol.ReplayHeaders;
 import dev.reprise.protocol.WorkflowDeclarations;
@@ -59,7 +60,7 @@ class TopicContractTest {
   void shouldDescribeEveryTopicTheCodeNamesAndNoOther() throws IOException {
     Set<String> fromCode = new TreeSet<>(List.of(
         ControlTopics.REQUESTS, ControlTopics.teamRequests("T").replaceFirst("T$", "{team}"), ControlTopics.STATUS, ControlTopics.AUDIT,
-        WorkflowDeclarations.TOPIC, WorkflowHealth.TOPIC,
+        WorkflowDeclarations.TOPIC, CoordinatorAnnouncements.TOPIC, WorkflowHealth.TOPIC,
         ControlTopics.backfillTopic("{backfillId}"), ControlTopics.deadLetterTopic("{backfillId}"),
         ControlTopics.previewTopic("{backfillId}"),
         WorkflowTopics.receipts("{workflow}"), WorkflowTopics.effects("{workflow}"),

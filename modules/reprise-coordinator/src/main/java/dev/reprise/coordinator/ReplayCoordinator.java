@@ -19,6 +19,7 @@ import dev.reprise.protocol.BackfillStatus;
 import dev.reprise.protocol.BackfillThrottle;
 import dev.reprise.protocol.ControlCodec;
 import dev.reprise.protocol.ControlTopics;
+import dev.reprise.protocol.CoordinatorAnnouncements;
 import dev.reprise.protocol.EventTypeChoice;
 import dev.reprise.protocol.ReplayCommand;
 import dev.reprise.protocol.WorkflowDeclarations;
@@ -114,6 +115,7 @@ public final class ReplayCoordinator implements AutoCloseable {
   private final BackfillRequestValidator validator;
   private final EventTypeChoice eventTypes;
   private final Set<String> allowedSourceTopics;
+  private final Set<String> knownWorkflows;
   private final Clock clock;
   private final String instanceId;
   private final int controlTopicPartitions;
@@ -149,6 +151,7 @@ public final class ReplayCoordinator implements AutoCloseable {
     // Reads reprise.workflows lazily, on the first request that names a workflow.
     this.declarations = WorkflowDeclarations.reader(clientConfig, registry);
     this.eventTypes = new EventTypeChoice(builder.eventTypes, builder.defaultEventType);
+    this.knownWorkflows = Set.copyOf(builder.knownWorkflows);
     this.validator = new BackfillRequestValidator(builder.allowedSourceTopics, builder.knownWorkflows, declarations,
         eventTypes, clock);
     this.instanceId = builder.instanceId;
@@ -195,6 +198,9 @@ public final class ReplayCoordinator implements AutoCloseable {
       throw new IllegalStateException("coordinator " + instanceId + " is already started");
     }
     Topics.ensureControlTopics(admin, controlTopicPartitions, replicationFactor);
+    CoordinatorAnnouncements.publish(clientConfig, registry, new CoordinatorAnnouncements.Announcement(instanceId,
+        new TreeSet<>(allowedSourceTopics).stream().toList(), new TreeSet<>(eventTypes.names()).stream().toList(),
+        eventTypes.defaultName(), new TreeSet<>(knownWorkflows).stream().toList(), clock.instant()));
     policy.ifPresent(p -> ensureTeamTopics(p.current()));
     clientMetrics.add(audit.open(clientObserver));
     policy.ifPresent(p -> audit.policy("LOADED", p.origin() + ": teams " + new TreeSet<>(p.current().teams())));
@@ -819,6 +825,14 @@ public final class ReplayCoordinator implements AutoCloseable {
         loopThread.join(CLIENT_TIMEOUT.toMillis() * 2);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+      }
+    }
+    if (loopThread != null) {
+      try {
+        CoordinatorAnnouncements.withdraw(clientConfig, instanceId);
+      } catch (RuntimeException e) {
+        log.info("coordinator {}: could not withdraw its announcement ({}); it stays until overwritten", instanceId,
+            e.getMessage());
       }
     }
     clientMetrics.forEach(KafkaClientObserver::closeQuietly);

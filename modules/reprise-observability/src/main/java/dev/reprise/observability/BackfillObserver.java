@@ -14,6 +14,7 @@ import dev.reprise.protocol.BackfillCounters;
 import dev.reprise.protocol.BackfillRequest;
 import dev.reprise.protocol.BackfillStatus;
 import dev.reprise.protocol.ControlTopics;
+import dev.reprise.protocol.CoordinatorAnnouncements;
 import dev.reprise.protocol.WorkflowDeclaration;
 import dev.reprise.protocol.WorkflowDeclarations;
 import dev.reprise.registry.SchemaRegistryClient;
@@ -351,6 +352,20 @@ public final class BackfillObserver implements MeterBinder, AutoCloseable {
    * The workflows that have declared themselves (every runtime does at start), by name, with their
    * replay rules and event type: the new-backfill form's choices.
    */
+  /**
+   * What the running coordinators announced they serve (allowlists, event types, known
+   * workflows), by instance id; empty if the announcements cannot be read (no READ on a secured
+   * cluster): the page then offers only the sources of existing backfills.
+   */
+  public Map<String, CoordinatorAnnouncements.Announcement> coordinators() {
+    try {
+      return CoordinatorAnnouncements.read(clientConfig, registry);
+    } catch (RuntimeException e) {
+      log.debug("observer: cannot read {}: {}", CoordinatorAnnouncements.TOPIC, e.toString());
+      return Map.of();
+    }
+  }
+
   public synchronized Map<String, WorkflowDeclaration> workflows() {
     if (declarations == null) {
       declarations = WorkflowDeclarations.reader(clientConfig, registry);

@@ -227,6 +227,17 @@ public final class ObservabilityServer implements AutoCloseable {
           view.put("liveTopics", w.liveTopics());
           return view;
         }).toList());
+      } else if (observer != null && path.equals("/api/coordinators") && method.equals("GET")) {
+        sendJson(exchange, 200, observer.coordinators().values().stream().map(c -> {
+          Map<String, Object> view = new LinkedHashMap<>();
+          view.put("instanceId", c.instanceId());
+          view.put("allowedSourceTopics", c.allowedSourceTopics());
+          view.put("eventTypes", c.eventTypes());
+          view.put("defaultEventType", c.defaultEventType().orElse(null));
+          view.put("knownWorkflows", c.knownWorkflows());
+          view.put("announcedAt", c.announcedAt().toString());
+          return view;
+        }).toList());
       } else if (observer != null && path.equals("/api/backfills") && method.equals("POST")) {
         create(exchange, user.get());
       } else if (observer != null && path.startsWith("/api/backfills/")) {

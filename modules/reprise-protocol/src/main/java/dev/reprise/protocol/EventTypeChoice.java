@@ -57,4 +57,9 @@ public final class EventTypeChoice {
   public java.util.Set<String> names() {
     return types.keySet();
   }
+
+  /** The type of a request that names none, if there is one. */
+  public Optional<String> defaultName() {
+    return defaultType;
+  }
 }

@@ -32,7 +32,7 @@ public final class Topics {
 
   /**
    * Creates {@link ControlTopics#REQUESTS}, {@link ControlTopics#STATUS}, {@link
-   * ControlTopics#AUDIT} and the workflow declarations if missing. Requests keep 30 days; statuses
+   * ControlTopics#AUDIT}, the workflow declarations and the coordinator announcements if missing. Requests keep 30 days; statuses
    * are compacted with small segments so a reader catching up reads little more than one status per
    * backfill; the audit trail is kept forever (a cluster's operators shorten {@code retention.ms} if
    * their rules say so).
@@ -40,6 +40,7 @@ public final class Topics {
   public static void ensureControlTopics(Admin admin, int partitions, Optional<Short> replicationFactor) {
     controlTopics(partitions, replicationFactor).forEach(topic -> create(admin, topic));
     ensureCompacted(admin, WorkflowDeclarations.TOPIC);
+    ensureCompacted(admin, dev.reprise.protocol.CoordinatorAnnouncements.TOPIC);
   }
 
   /** Creates the request topic of {@code team} if missing, kept like {@link ControlTopics#REQUESTS}. */

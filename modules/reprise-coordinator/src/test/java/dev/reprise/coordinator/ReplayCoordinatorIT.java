@@ -230,6 +230,60 @@ class ReplayCoordinatorIT {
   }
 
   @Test
+  void shouldRefuseToExecuteAPreviewThatIsStillScanningAndThenExecuteItOnceItCompleted() {
+    String source = env.uniqueName("submissions");
+    writeHistory(source, 2, HistorySpec.builder().events(2000).seed(13).build());
+    String id = env.uniqueName("unfinished");
+    // Published before any coordinator runs: it reads the START and the PAUSE in one poll, and the
+    // run handles the PAUSE before its first read, so the preview stays unfinished for certain.
+    client.submit(request(id, source, FROM, TO, FORMS, Mode.PREVIEW, OptionalDouble.empty()));
+    client.pause(id);
+
+    try (var coordinator = coordinator(source)) {
+      awaitState(id, BackfillState.PAUSED);
+      client.submit(request(id, source, FROM, TO, FORMS, Mode.EXECUTE, OptionalDouble.empty()));
+      BackfillStatus refused = await().atMost(Duration.ofSeconds(30)).until(() -> client.status(id).orElseThrow(),
+          s -> s.rejectedCommand().isPresent());
+      assertThat(refused.rejectedCommand().get()).contains("EXECUTE of PREVIEW '" + id + "' refused")
+          .contains("its PREVIEW is PAUSED; only a completed PREVIEW can be executed");
+      assertThat(refused.state()).isEqualTo(BackfillState.PAUSED);
+      assertThat(refused.request().orElseThrow().mode()).isEqualTo(Mode.PREVIEW);
+
+      client.resume(id);
+      awaitState(id, BackfillState.COMPLETED);
+      client.submit(request(id, source, FROM, TO, FORMS, Mode.EXECUTE, OptionalDouble.empty()));
+      await().atMost(Duration.ofSeconds(60)).until(() -> client.status(id).orElseThrow(),
+          s -> s.state() == BackfillState.COMPLETED && s.request().orElseThrow().mode() == Mode.EXECUTE);
+    }
+  }
+
+  @Test
+  void shouldRefuseToExecuteAPreviewOfAHandover() {
+    String source = env.uniqueName("submissions");
+    writeHistory(source, 2, HistorySpec.builder().events(500).seed(14).build());
+    String id = env.uniqueName("onboard-look");
+    String workflow = env.uniqueName("late-joiner");
+    BackfillRequest handover = BackfillRequest.handover(id, source, workflow, null, EffectsPolicy.SUPPRESS,
+        Optional.of("it"));
+    BackfillRequest preview = new BackfillRequest(id, source, handover.eventType(), handover.from(), handover.to(),
+        handover.filters(), handover.targetSchemaVersion(), Mode.PREVIEW, handover.workflows(),
+        handover.maxRecordsPerSecond(), handover.effectsPolicy(), handover.requestedBy(), handover.reason(),
+        handover.handoverWorkflows(), Optional.empty());
+
+    try (var coordinator = ReplayCoordinator.builder().bootstrapServers(env.bootstrapServers()).schemaRegistry(registry)
+        .allowedSourceTopics(Set.of(source)).knownWorkflows(Set.of(workflow)).build().start()) {
+      client.submit(preview);
+      awaitState(id, BackfillState.COMPLETED);
+      client.submit(handover);
+      BackfillStatus refused = await().atMost(Duration.ofSeconds(30)).until(() -> client.status(id).orElseThrow(),
+          s -> s.rejectedCommand().isPresent());
+      assertThat(refused.rejectedCommand().get()).contains("EXECUTE of PREVIEW '" + id + "' refused")
+          .contains("a handover's plan is its workflows' live positions when it runs");
+      assertThat(refused.request().orElseThrow().mode()).isEqualTo(Mode.PREVIEW);
+    }
+  }
+
+  @Test
   void shouldPauseResumeAndCancelWithinSeconds() {
     String source = env.uniqueName("submissions");
     writeHistory(source, 2, HistorySpec.builder().events(4000).seed(9).build());

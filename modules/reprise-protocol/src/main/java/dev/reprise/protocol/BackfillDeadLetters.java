@@ -1,6 +1,7 @@
 package dev.reprise.protocol;
 
 import dev.reprise.core.RepriseRetriableException;
+import dev.reprise.protocol.internal.ReadToEnd;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,17 +68,7 @@ public final class BackfillDeadLetters {
       }
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, TIMEOUT);
-      long deadline = System.nanoTime() + TIMEOUT.toNanos();
-      // The position, not the last record, says when a partition is read: markers take offsets too.
-      while (partitions.stream().anyMatch(p -> consumer.position(p, TIMEOUT) < ends.get(p))) {
-        if (System.nanoTime() > deadline) {
-          throw new RepriseRetriableException("could not read " + topic + " to its end within " + TIMEOUT);
-        }
-        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-          letters.add(letterOf(record));
-        }
-      }
+      ReadToEnd.read(consumer, partitions, TIMEOUT, topic, record -> letters.add(letterOf(record)));
     }
     letters.sort(java.util.Comparator.comparingInt((Letter l) -> l.record().partition())
         .thenComparingLong(l -> l.record().offset()));

@@ -1,6 +1,7 @@
 package dev.reprise.protocol;
 
 import dev.reprise.core.RepriseRetriableException;
+import dev.reprise.protocol.internal.ReadToEnd;
 import dev.reprise.registry.SchemaRegistryClient;
 import dev.reprise.registry.serde.AvroWireFormat;
 import dev.reprise.registry.serde.RegistryAvroSerdeConfig;
@@ -23,7 +24,6 @@ import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -119,24 +119,17 @@ public final class CoordinatorAnnouncements {
       }
       consumer.assign(List.of(partition));
       consumer.seekToBeginning(List.of(partition));
-      long end = consumer.endOffsets(List.of(partition), TIMEOUT).get(partition);
-      long deadline = System.nanoTime() + TIMEOUT.toNanos();
-      while (consumer.position(partition, TIMEOUT) < end) {
-        if (System.nanoTime() > deadline) {
-          throw new RepriseRetriableException("could not read " + TOPIC + " up to offset " + end + " within " + TIMEOUT);
+      ReadToEnd.read(consumer, List.of(partition), TIMEOUT, TOPIC, record -> {
+        if (record.key() == null) {
+          return;
         }
-        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-          if (record.key() == null) {
-            continue;
-          }
-          String instance = new String(record.key(), StandardCharsets.UTF_8);
-          if (record.value() == null) {
-            latest.remove(instance);
-          } else {
-            latest.put(instance, decode(registry, record.value()));
-          }
+        String instance = new String(record.key(), StandardCharsets.UTF_8);
+        if (record.value() == null) {
+          latest.remove(instance);
+        } else {
+          latest.put(instance, decode(registry, record.value()));
         }
-      }
+      });
     }
     return latest;
   }

@@ -22,7 +22,6 @@ import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -120,30 +119,23 @@ public interface WorkflowDeclarations {
         consumer.assign(List.of(PARTITION));
         consumer.seekToBeginning(List.of(PARTITION));
       }
-      long end = consumer.endOffsets(List.of(PARTITION), timeout).get(PARTITION);
-      long deadline = System.nanoTime() + timeout.toNanos();
-      while (consumer.position(PARTITION, timeout) < end) {
-        if (System.nanoTime() > deadline) {
-          throw new RepriseRetriableException("could not read " + TOPIC + " up to offset " + end + " within " + timeout);
+      dev.reprise.protocol.internal.ReadToEnd.read(consumer, List.of(PARTITION), timeout, TOPIC, record -> {
+        if (record.key() == null) {
+          return;
         }
-        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-          if (record.key() == null) {
-            continue;
-          }
-          String workflow = new String(record.key(), StandardCharsets.UTF_8);
-          if (record.value() == null) {
-            latest.remove(workflow);
-            continue;
-          }
-          try {
-            latest.put(workflow, codec.decode(record.value()));
-          } catch (RepriseRetriableException e) {
-            throw e;
-          } catch (RuntimeException e) {
-            log.warn("ignoring unreadable declaration of '{}' at {}@{}: {}", workflow, TOPIC, record.offset(), e.toString());
-          }
+        String workflow = new String(record.key(), StandardCharsets.UTF_8);
+        if (record.value() == null) {
+          latest.remove(workflow);
+          return;
         }
-      }
+        try {
+          latest.put(workflow, codec.decode(record.value()));
+        } catch (RepriseRetriableException e) {
+          throw e;
+        } catch (RuntimeException e) {
+          log.warn("ignoring unreadable declaration of '{}' at {}@{}: {}", workflow, TOPIC, record.offset(), e.toString());
+        }
+      });
     }
 
     @Override

@@ -322,7 +322,8 @@ class Workflow:
     def receipt(self, backfill_id, key, day, sum_, outcome, effects, detail):
         self.counts[outcome] = self.counts.get(outcome, 0) + 1
         receipt = {"workflow": self.name, "backfillId": backfill_id, "eventId": key, "eventDay": day,
-                   "checksum": sum_, "outcome": outcome, "effects": effects, "detail": detail}
+                   "checksum": sum_, "outcome": outcome, "effects": effects, "detail": detail,
+                   "targets": [], "payloadSample": None}
         self.producer.produce(self.receipts_topic, key=key.encode(),
                               value=encode(self.receipt_id, self.receipt_schema, receipt))
 

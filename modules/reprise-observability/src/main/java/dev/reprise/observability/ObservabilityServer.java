@@ -425,6 +425,8 @@ public final class ObservabilityServer implements AutoCloseable {
     view.put("performingPerDay", dryRun.performingPerDay());
     view.put("examples", dryRun.examples());
     view.put("failures", dryRun.failures());
+    view.put("distinctTargetsPerSink", dryRun.distinctTargetsPerSink());
+    view.put("payloadSamples", dryRun.payloadSamples());
     view.put("summary", dryRun.describe());
     return view;
   }

@@ -4,10 +4,12 @@ import dev.reprise.registry.SchemaRegistryClient;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -31,12 +33,16 @@ import java.util.TreeMap;
  * @param performingPerDay per day of event time, the events that would perform effects
  * @param examples up to five would-be effects, {@code sink: description}
  * @param failures up to five would-be failures, {@code event: why}
+ * @param distinctTargetsPerSink per sink, how many distinct targets its would-be effects reach, of
+ *     those the workflow names a target for ({@code Effect.to})
+ * @param payloadSamples up to three would-be payloads (each cut to {@link Receipt#SAMPLE_CHARS})
  */
 public record WorkflowDryRun(String workflow, String backfillId, long events, Map<ReceiptOutcome, Long> outcomes,
     Map<String, Long> effectsPerSink, SortedMap<LocalDate, Long> performingPerDay, List<String> examples,
-    List<String> failures) {
+    List<String> failures, Map<String, Long> distinctTargetsPerSink, List<String> payloadSamples) {
 
   private static final int LISTED = 5;
+  private static final int PAYLOADS = 3;
 
   public WorkflowDryRun {
     outcomes = Map.copyOf(outcomes);
@@ -44,6 +50,8 @@ public record WorkflowDryRun(String workflow, String backfillId, long events, Ma
     performingPerDay = new TreeMap<>(performingPerDay);
     examples = List.copyOf(examples);
     failures = List.copyOf(failures);
+    distinctTargetsPerSink = Map.copyOf(distinctTargetsPerSink);
+    payloadSamples = List.copyOf(payloadSamples);
   }
 
   /** The dry run of {@code workflow} for PREVIEW {@code backfillId}, as far as it got. */
@@ -59,15 +67,26 @@ public record WorkflowDryRun(String workflow, String backfillId, long events, Ma
     SortedMap<LocalDate, Long> perDay = new TreeMap<>();
     List<String> examples = new ArrayList<>();
     List<String> failures = new ArrayList<>();
+    Map<String, Set<String>> targets = new TreeMap<>();
+    List<String> payloads = new ArrayList<>();
     for (Receipt receipt : latest) {
       outcomes.merge(receipt.outcome(), 1L, Long::sum);
       if (receipt.outcome() == ReceiptOutcome.PROCESSED && !receipt.effects().isEmpty()) {
-        for (String effect : receipt.effects()) {
+        for (int i = 0; i < receipt.effects().size(); i++) {
+          String effect = receipt.effects().get(i);
           int colon = effect.indexOf(": ");
-          perSink.merge(colon < 0 ? effect : effect.substring(0, colon), 1L, Long::sum);
+          String sink = colon < 0 ? effect : effect.substring(0, colon);
+          perSink.merge(sink, 1L, Long::sum);
           if (examples.size() < LISTED) {
             examples.add(effect);
           }
+          String target = i < receipt.targets().size() ? receipt.targets().get(i) : "";
+          if (!target.isEmpty()) {
+            targets.computeIfAbsent(sink, s -> new HashSet<>()).add(target);
+          }
+        }
+        if (payloads.size() < PAYLOADS) {
+          receipt.payloadSample().ifPresent(payloads::add);
         }
         if (!receipt.eventDay().isEmpty()) {
           perDay.merge(LocalDate.parse(receipt.eventDay()), 1L, Long::sum);
@@ -77,7 +96,10 @@ public record WorkflowDryRun(String workflow, String backfillId, long events, Ma
         failures.add(receipt.eventId() + ": " + receipt.detail().orElse("?"));
       }
     }
-    return new WorkflowDryRun(workflow, backfillId, latest.size(), outcomes, perSink, perDay, examples, failures);
+    Map<String, Long> distinct = new TreeMap<>();
+    targets.forEach((sink, reached) -> distinct.put(sink, (long) reached.size()));
+    return new WorkflowDryRun(workflow, backfillId, latest.size(), outcomes, perSink, perDay, examples, failures,
+        distinct, payloads);
   }
 
   /** Effects EXECUTE would perform, on every sink. */
@@ -96,6 +118,8 @@ public record WorkflowDryRun(String workflow, String backfillId, long events, Ma
       out.append(')');
     }
     out.append(String.format(Locale.ROOT, " for %,d of %,d event(s)", outcomes.get(ReceiptOutcome.PROCESSED), events));
+    distinctTargetsPerSink.forEach((sink, count) ->
+        out.append(String.format(Locale.ROOT, ", %s to %,d distinct target(s)", sink, count)));
     long suppressed = outcomes.get(ReceiptOutcome.SUPPRESSED);
     if (suppressed > 0) {
       out.append(String.format(Locale.ROOT, "; %,d with effects suppressed (recorded only)", suppressed));

@@ -15,6 +15,7 @@ import dev.reprise.protocol.BackfillRequest.Mode;
 import dev.reprise.protocol.BackfillState;
 import dev.reprise.protocol.BackfillStatus;
 import dev.reprise.registry.ConfluentSchemaRegistryClient;
+import dev.reprise.registry.serde.AvroWireFormat;
 import dev.reprise.submissions.workflow.FormDailyStatsWorkflow;
 import dev.reprise.submissions.workflow.NotifyWorkflow;
 import dev.reprise.testing.RepriseIntegrationTest;
@@ -94,6 +95,23 @@ class DryRunIT {
       assertThat(wouldNotify.examples()).isNotEmpty().allSatisfy(e -> assertThat(e).startsWith(NotifyWorkflow.SINK + ": "));
       assertThat(wouldNotify.describe()).contains(String.format("would perform %,d effect(s)", matched - handled))
           .contains(String.format("%,d already handled", handled));
+      // Whom it would reach: the distinct submitters of the events it would notify, as the scratch topic has them.
+      Set<String> handledIds = WorkflowReceipts.of(clientConfig, registry, notify, early).keySet();
+      Set<String> recipients = new java.util.HashSet<>();
+      for (var record : env.readCommitted(dev.reprise.protocol.ControlTopics.previewTopic(preview))) {
+        var writer = registry.schemaById(AvroWireFormat.schemaId(record.value()));
+        var event = AvroWireFormat.decode(record.value(), writer, writer);
+        if (!handledIds.contains(event.get("submissionId") + "#" + event.get("revision"))
+            && event.get("submitterEmail") != null) {
+          recipients.add(event.get("submitterEmail").toString());
+        }
+      }
+      assertThat(recipients).isNotEmpty();
+      assertThat(wouldNotify.distinctTargetsPerSink()).containsExactly(Map.entry(NotifyWorkflow.SINK,
+          (long) recipients.size()));
+      assertThat(wouldNotify.describe()).contains(String.format("%s to %,d distinct target(s)", NotifyWorkflow.SINK,
+          recipients.size()));
+      assertThat(wouldNotify.payloadSamples()).isNotEmpty().allSatisfy(p -> assertThat(p).contains("\"eventId\""));
       assertThat(wouldCount.outcomes()).containsEntry(ReceiptOutcome.PROCESSED, matched - handled)
           .containsEntry(ReceiptOutcome.DUPLICATE, handled);
       assertThat(wouldCount.effects()).isZero();

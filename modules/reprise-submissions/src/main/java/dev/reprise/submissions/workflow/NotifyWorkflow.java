@@ -66,6 +66,8 @@ public final class NotifyWorkflow implements Workflow {
         .put("currency", event.string("currency"))
         .put("status", event.string("status"));
     context.backfillId().ifPresent(id -> body.put("backfillId", id));
-    context.perform(new Effect(SINK, event.id().asKey(), "POST submission " + event.id(), body.toString()));
+    // Its recipient is the submitter (when they left an address): what a dry run counts.
+    context.perform(new Effect(SINK, event.id().asKey(), "POST submission " + event.id(), body.toString())
+        .to(event.string("submitterEmail")));
   }
 }

@@ -1,6 +1,7 @@
 package dev.reprise.workflow.api;
 
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A call to the outside world a workflow asks for. It carries an idempotency key (the event id)
@@ -15,12 +16,28 @@ import java.util.Objects;
  * @param payload what the sink sends; its format is the sink's business
  * @param liveOnly never performed for a replayed event, whatever the backfill's effects policy
  *     (Axon's {@code @DisallowReplay}): "charge the card" must happen once, when it happened
+ * @param target whom or what it reaches (a recipient, an account), if the workflow says: what a
+ *     dry run counts ("to 8,402 distinct recipients"); the sink does not use it
  */
-public record Effect(String sink, String idempotencyKey, String description, String payload, boolean liveOnly) {
+public record Effect(String sink, String idempotencyKey, String description, String payload, boolean liveOnly,
+    Optional<String> target) {
 
   /** An effect a replay with effects enabled performs too. */
   public Effect(String sink, String idempotencyKey, String description, String payload) {
-    this(sink, idempotencyKey, description, payload, false);
+    this(sink, idempotencyKey, description, payload, false, Optional.empty());
+  }
+
+  public Effect(String sink, String idempotencyKey, String description, String payload, boolean liveOnly) {
+    this(sink, idempotencyKey, description, payload, liveOnly, Optional.empty());
+  }
+
+  /**
+   * This effect, reaching {@code target} (blank or null: none named): {@code new Effect("webhook",
+   * id, "notify").to(event.string("submitterEmail"))}.
+   */
+  public Effect to(String target) {
+    return new Effect(sink, idempotencyKey, description, payload, liveOnly,
+        Optional.ofNullable(target).filter(t -> !t.isBlank()));
   }
 
   /**
@@ -28,13 +45,14 @@ public record Effect(String sink, String idempotencyKey, String description, Str
    * "charge").asLiveOnly())}.
    */
   public Effect asLiveOnly() {
-    return new Effect(sink, idempotencyKey, description, payload, true);
+    return new Effect(sink, idempotencyKey, description, payload, true, target);
   }
 
   public Effect {
     Objects.requireNonNull(sink, "sink");
     Objects.requireNonNull(idempotencyKey, "idempotencyKey");
     Objects.requireNonNull(description, "description");
+    target = target == null ? Optional.empty() : target;
   }
 
   /** An effect of {@code event} without payload. */

@@ -246,9 +246,12 @@ public final class HandleProcessor implements Processor<byte[], byte[], byte[], 
     // The receipt EXECUTE would end with: its executor's (PROCESSED, what it performed) or its own.
     List<Effect> performed = performable(path, handlerContext.effects);
     boolean wouldPerform = effectsEnabled && !performed.isEmpty();
+    List<Effect> listed = wouldPerform ? performed : handlerContext.effects;
     emitDryRun(new Receipt(workflow.name(), path, id, day, checksum,
         wouldPerform ? ReceiptOutcome.PROCESSED : withoutEffects(effectsEnabled, performed, handlerContext.effects),
-        describe(wouldPerform ? performed : handlerContext.effects), Optional.empty()));
+        describe(listed), Optional.empty(), listed.stream().map(e -> e.target().orElse("")).toList(),
+        listed.stream().map(Effect::payload).filter(java.util.Objects::nonNull).findFirst()
+            .map(p -> p.length() <= Receipt.SAMPLE_CHARS ? p : p.substring(0, Receipt.SAMPLE_CHARS))));
   }
 
   /** The effects that may run for the event: all of them live, none that are live-only in a replay. */

@@ -49,6 +49,8 @@ public final class ReceiptCodec {
     avro.put("outcome", new GenericData.EnumSymbol(SCHEMA.getField("outcome").schema(), receipt.outcome().name()));
     avro.put("effects", receipt.effects());
     avro.put("detail", receipt.detail().orElse(null));
+    avro.put("targets", receipt.targets());
+    avro.put("payloadSample", receipt.payloadSample().orElse(null));
     // One receipt per event: reuse the writer and buffer instead of AvroWireFormat.encode's fresh ones.
     synchronized (buffer) {
       try {
@@ -71,6 +73,8 @@ public final class ReceiptCodec {
         avro.get("eventId").toString(), avro.get("eventDay").toString(), avro.get("checksum").toString(),
         ReceiptOutcome.valueOf(avro.get("outcome").toString()),
         ((Collection<?>) avro.get("effects")).stream().map(Object::toString).toList(),
-        Optional.ofNullable(avro.get("detail")).map(Object::toString));
+        Optional.ofNullable(avro.get("detail")).map(Object::toString),
+        ((Collection<?>) avro.get("targets")).stream().map(Object::toString).toList(),
+        Optional.ofNullable(avro.get("payloadSample")).map(Object::toString));
   }
 }

@@ -108,6 +108,7 @@ public final class DeadLetterRetry {
     TreeMap<LocalDate, Long> perDay = new TreeMap<>(status.countsPerDay());
     int published = 0;
     int filtered = 0;
+    int tombstones = 0;
     ReplayPublisher publisher = new ReplayPublisher(ctx, id, request.sourceTopic());
     try {
       publisher.headersFor(status.partitions().size(), type.versions().latestVersion());
@@ -123,15 +124,17 @@ public final class DeadLetterRetry {
           publisher.replayed(backfillTopic, source, matched);
           published++;
           perDay.merge(LocalDate.ofInstant(Instant.ofEpochMilli(matched.eventTimeMillis()), ZoneOffset.UTC), 1L, Long::sum);
-        } else if (outcome instanceof EventReplayer.FilteredOut || outcome instanceof EventReplayer.Tombstone) {
+        } else if (outcome instanceof EventReplayer.FilteredOut) {
           filtered++;
+        } else if (outcome instanceof EventReplayer.Tombstone) {
+          tombstones++;
         } else if (outcome instanceof EventReplayer.DeadLetter dead) {
           problems.add(item + " still fails (" + dead.stage() + "): " + dead.error().getMessage());
           continue;
         }
         retried.add(item);
       }
-      int resolved = published + filtered;
+      int resolved = published + filtered + tombstones;
       if (resolved == 0) {
         publisher.abort();
         return new Outcome(Optional.empty(), "no dead letter could be replayed", problems);
@@ -140,6 +143,7 @@ public final class DeadLetterRetry {
       counters.merge(BackfillCounters.MATCHED, (long) published, Long::sum);
       counters.merge(BackfillCounters.PUBLISHED, (long) published, Long::sum);
       counters.merge(BackfillCounters.FILTERED_OUT, (long) filtered, Long::sum);
+      counters.merge(BackfillCounters.TOMBSTONES, (long) tombstones, Long::sum);
       String summary = resolved + " dead letter(s) retried: " + published + " published, " + filtered
           + " filtered out" + (problems.isEmpty() ? "" : "; " + problems.size() + " not: " + problems.get(0));
       BackfillStatus after = new BackfillStatus(id, BackfillState.COMPLETED, Optional.of("RETRY: " + summary),

@@ -3,8 +3,8 @@ package dev.reprise.cli;
 import dev.reprise.protocol.BackfillDeadLetters;
 import dev.reprise.protocol.BackfillStatus;
 import dev.reprise.protocol.ReplayCommand;
-import dev.reprise.workflow.DeadLetterRedriver.DeadLetter;
-import dev.reprise.workflow.DeadLetterRedriver;
+import dev.reprise.protocol.DeadLetterRedriver.DeadLetter;
+import dev.reprise.protocol.DeadLetterRedriver;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,8 +20,9 @@ import picocli.CommandLine.Option;
  * request once what failed them is fixed).
  */
 @Command(name = "retry", mixinStandardHelpOptions = true,
-    description = {"A workflow's dead letters (--workflow W): list them (--list), retry one (--item PARTITION@OFFSET)"
-        + " or every one of a backfill (--backfill ID); through the workflow's dedup, nothing runs twice.",
+    description = {"A workflow's dead letters (--workflow W): list them (--list), or retry a backfill's (--backfill ID,"
+        + " all or --item PARTITION@OFFSET: a RETRY request the coordinator audits) or one live one (--item alone);"
+        + " through the workflow's dedup, nothing runs twice.",
         "A backfill's own dead letters (--backfill ID without --workflow): source records the coordinator could not"
             + " replay; list them (--list) or, once what failed them is fixed (a new plugin version), replay them"
             + " again (all, or --item PARTITION@OFFSET, repeatable) with a RETRY request the coordinator audits."})
@@ -53,9 +54,12 @@ final class RetryCommand extends ClientCommand {
       throw new UsageException("say whose dead letters: --workflow W (a workflow's) or --backfill ID (a backfill's own)");
     }
     if (workflow != null) {
-      int chosen = (list ? 1 : 0) + (items.isEmpty() ? 0 : 1) + (backfillId == null ? 0 : 1);
-      if (chosen != 1 || items.size() > 1) {
-        throw new UsageException("with --workflow, give exactly one of --list, --item PARTITION@OFFSET, --backfill ID");
+      if (list && (backfillId != null || !items.isEmpty())) {
+        throw new UsageException("with --workflow, --list goes alone");
+      }
+      if (!list && backfillId == null && items.size() != 1) {
+        throw new UsageException("with --workflow, give --list, --backfill ID [--item PARTITION@OFFSET]..., or one"
+            + " --item PARTITION@OFFSET (a live dead letter)");
       }
     } else if (list && !items.isEmpty()) {
       throw new UsageException("--list and --item do not go together");
@@ -76,15 +80,20 @@ final class RetryCommand extends ClientCommand {
         session.out().printf("%d dead letter(s) in workflow '%s'%n", letters.size(), workflow);
         return 0;
       }
-      if (!items.isEmpty()) {
+      if (backfillId == null) {
+        // A live dead letter belongs to no backfill, so to no coordinator's command: sent directly.
         DeadLetter retried = redriver.retryItem(items.get(0));
         session.out().printf("retried %s (%s)%n", retried.coordinates(), retried.eventId().orElse("no event id"));
         return 0;
       }
-      List<DeadLetter> retried = redriver.retryBackfill(backfillId);
-      session.out().printf("retried %d dead letter(s) of backfill '%s'%n", retried.size(), backfillId);
-      return 0;
     }
+    // A backfill's: a RETRY request, which the backfill's coordinator checks, records in the audit
+    // trail with who asked, and carries out through the workflow's redrive topic and dedup.
+    session.client().send(ReplayCommand.retry(backfillId, workflow, items).withRequestedBy(requestedBy));
+    session.out().printf("RETRY sent for %s of backfill '%s' in workflow '%s'; the coordinator records what it sent"
+        + " back in the audit trail ('reprise audit %s')%n", items.isEmpty() ? "every dead letter" : items, backfillId,
+        workflow, backfillId);
+    return 0;
   }
 
   private int backfillLetters(Session session) {

@@ -160,6 +160,14 @@ class BackfillFlowBrowserIT {
       await("the retried item performed").atMost(Duration.ofMinutes(1)).until(() -> webhook.accepted().containsKey(refused));
       await("its receipt").atMost(Duration.ofMinutes(1)).until(() -> WorkflowReceipts.handled(
           WorkflowReceipts.of(clientConfig, registry, workflow, id).getOrDefault(refused, List.of())));
+      // The page's retry was a RETRY request: the coordinator's trail says who asked and what it sent back.
+      assertThat(observer.audit(id)).filteredOn(e -> e.command().filter("RETRY"::equals).isPresent())
+          .singleElement().satisfies(e -> {
+            assertThat(e.decision()).hasValue("ACCEPTED");
+            assertThat(e.requestedBy()).hasValueSatisfying(who -> assertThat(who).endsWith("(dashboard)"));
+            assertThat(e.reason()).hasValueSatisfying(r -> assertThat(r).contains("1 dead letter(s) of workflow '"
+                + workflow + "' sent back"));
+          });
 
       // 5. Verified from the page.
       browser.evaluate("document.getElementById('verify').click(); true");

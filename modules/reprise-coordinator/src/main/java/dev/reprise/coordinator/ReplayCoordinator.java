@@ -20,6 +20,7 @@ import dev.reprise.protocol.BackfillThrottle;
 import dev.reprise.protocol.ControlCodec;
 import dev.reprise.protocol.ControlTopics;
 import dev.reprise.protocol.CoordinatorAnnouncements;
+import dev.reprise.protocol.DeadLetterRedriver;
 import dev.reprise.protocol.EventTypeChoice;
 import dev.reprise.protocol.ReplayCommand;
 import dev.reprise.protocol.WorkflowDeclarations;
@@ -394,7 +395,13 @@ public final class ReplayCoordinator implements AutoCloseable {
       case PAUSE, RESUME, CANCEL -> control(received, command.type());
       case THROTTLE -> throttle(received, command.maxRecordsPerSecond());
       case VERIFY -> verify(received, command.verification().orElseThrow());
-      case RETRY -> retry(received, command.retryItems());
+      case RETRY -> {
+        if (command.retryWorkflow().isPresent()) {
+          retryWorkflow(received, command.retryWorkflow().get(), command.retryItems());
+        } else {
+          retry(received, command.retryItems());
+        }
+      }
     }
   }
 
@@ -561,6 +568,51 @@ public final class ReplayCoordinator implements AutoCloseable {
     accepted(received);
     log.info("coordinator {}: backfill '{}': {}", instanceId, id, outcome.summary());
     audit.transition(id, Optional.of(status.get().state()), BackfillState.COMPLETED, Optional.of(outcome.summary()));
+  }
+
+  /**
+   * Sends a workflow's dead letters of this backfill back through its redrive topic and dedup: here,
+   * so that who asked is checked (as for any command of the backfill) and in the audit trail, with
+   * what was sent. The workflow handles them as any record: nothing runs twice.
+   */
+  private void retryWorkflow(Received received, String workflow, List<String> items) {
+    String id = received.backfillId();
+    statusStore.catchUp(CLIENT_TIMEOUT);
+    Optional<BackfillRequest> request = statusStore.latest(id).flatMap(BackfillStatus::request);
+    if (request.isEmpty()) {
+      refuse(received, "RETRY refused: there is no backfill '" + id + "'");
+      return;
+    }
+    if (!request.get().workflows().contains(workflow)) {
+      refuse(received, "RETRY refused: backfill '" + id + "' names no workflow '" + workflow + "' (it names "
+          + request.get().workflows() + ")");
+      return;
+    }
+    List<String> sent = new ArrayList<>();
+    try (var redriver = DeadLetterRedriver.create(clientConfig, workflow)) {
+      if (items.isEmpty()) {
+        redriver.retryBackfill(id).forEach(d -> sent.add(d.coordinates()));
+      } else {
+        // Only this backfill's: a command of one backfill retries nothing of another's.
+        Set<String> ours = new HashSet<>();
+        redriver.deadLetters().stream().filter(d -> d.backfillId().filter(id::equals).isPresent())
+            .forEach(d -> ours.add(d.coordinates()));
+        List<String> foreign = items.stream().filter(item -> !ours.contains(item)).toList();
+        if (!foreign.isEmpty()) {
+          refuse(received, "RETRY refused: backfill '" + id + "' has no dead letter " + foreign + " in workflow '"
+              + workflow + "'");
+          return;
+        }
+        items.forEach(item -> sent.add(redriver.retryItem(item).coordinates()));
+      }
+    } catch (IllegalArgumentException e) {
+      refuse(received, "RETRY refused: " + e.getMessage());
+      return;
+    }
+    String what = sent.size() + " dead letter(s) of workflow '" + workflow + "' sent back through "
+        + ControlTopics.workflowRedriveTopic(workflow) + ": " + sent;
+    decided(received, "ACCEPTED", Optional.of(what));
+    log.info("coordinator {}: backfill '{}': {}", instanceId, id, what);
   }
 
   private void throttle(Received received, OptionalDouble maxRecordsPerSecond) {

@@ -18,7 +18,7 @@ import dev.reprise.protocol.CoordinatorAnnouncements;
 import dev.reprise.protocol.WorkflowDeclaration;
 import dev.reprise.protocol.WorkflowDeclarations;
 import dev.reprise.registry.SchemaRegistryClient;
-import dev.reprise.workflow.DeadLetterRedriver;
+import dev.reprise.protocol.DeadLetterRedriver;
 import dev.reprise.workflow.WorkflowDryRun;
 import dev.reprise.workflow.WorkflowTopics;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -321,31 +321,6 @@ public final class BackfillObserver implements MeterBinder, AutoCloseable {
       }
     }
     return letters;
-  }
-
-  /**
-   * Retries dead letters of {@code backfillId} in {@code workflow}: one ({@code item}, {@code
-   * partition@offset}) or, with none, every one; through the workflow's redrive topic and dedup,
-   * as {@code reprise retry} does.
-   *
-   * @throws IllegalArgumentException if the workflow is not the backfill's, or the item is not one of its dead letters
-   */
-  public List<DeadLetterRedriver.DeadLetter> retry(String backfillId, String workflow, Optional<String> item) {
-    if (!workflowsOf(backfillId).contains(workflow)) {
-      throw new IllegalArgumentException("backfill '" + backfillId + "' names no workflow '" + workflow + "'");
-    }
-    DeadLetterRedriver redriver = redriver(workflow);
-    if (item.isEmpty()) {
-      return redriver.retryBackfill(backfillId);
-    }
-    // Only this backfill's: the page shows a backfill's items, and retries nothing of another's.
-    boolean ours = redriver.deadLetters().stream().anyMatch(d -> d.coordinates().equals(item.get().trim())
-        && d.backfillId().filter(backfillId::equals).isPresent());
-    if (!ours) {
-      throw new IllegalArgumentException("backfill '" + backfillId + "' has no dead letter " + item.get() + " in workflow '"
-          + workflow + "'");
-    }
-    return List.of(redriver.retryItem(item.get()));
   }
 
   /**

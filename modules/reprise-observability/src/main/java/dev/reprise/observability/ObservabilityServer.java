@@ -374,30 +374,22 @@ public final class ObservabilityServer implements AutoCloseable {
     }
     String workflow = form.path("workflow").asText("");
     Optional<String> item = Optional.of(form.path("item").asText("")).filter(s -> !s.isBlank());
-    if (workflow.isBlank()) {
-      // The backfill's own dead letters: a RETRY request, which the coordinator decides and audits.
-      ReplayCommand command;
-      try {
-        command = ReplayCommand.retry(id, item.map(List::of).orElse(List.of())).withRequestedBy(user + " (dashboard)");
-      } catch (IllegalArgumentException e) {
-        sendJson(exchange, 400, Map.of("error", e.getMessage()));
-        return;
-      }
-      observer.client().send(command);
-      log.info("dashboard: RETRY of {} of backfill '{}' requested by dashboard user '{}'", item.orElse("every dead letter"),
-          id, user);
-      sendJson(exchange, 202, Map.of("backfill", id, "command", "RETRY", "items", command.retryItems()));
-      return;
-    }
+    // A RETRY request either way, decided and audited by the coordinator with the dashboard user:
+    // the backfill's own dead letters (no workflow), or a workflow's, through its redrive topic.
+    ReplayCommand command;
     try {
-      var retried = observer.retry(id, workflow, item);
-      log.info("dashboard: retry of {} dead letter(s) of '{}' in workflow '{}' by dashboard user '{}'", retried.size(),
-          id, workflow, user);
-      sendJson(exchange, 202, Map.of("backfill", id, "workflow", workflow, "retried",
-          retried.stream().map(d -> d.coordinates()).toList()));
+      List<String> items = item.map(List::of).orElse(List.of());
+      command = (workflow.isBlank() ? ReplayCommand.retry(id, items) : ReplayCommand.retry(id, workflow, items))
+          .withRequestedBy(user + " (dashboard)");
     } catch (IllegalArgumentException e) {
       sendJson(exchange, 400, Map.of("error", e.getMessage()));
+      return;
     }
+    observer.client().send(command);
+    log.info("dashboard: RETRY of {} of backfill '{}'{} requested by dashboard user '{}'",
+        item.orElse("every dead letter"), id, workflow.isBlank() ? "" : " in workflow '" + workflow + "'", user);
+    sendJson(exchange, 202, Map.of("backfill", id, "workflow", workflow, "command", "RETRY",
+        "items", command.retryItems()));
   }
 
   /** Verifies in the background; the outcome arrives as the backfill's status (VERIFIED or not). */

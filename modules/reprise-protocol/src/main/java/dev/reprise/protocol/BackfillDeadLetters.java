@@ -1,20 +1,13 @@
 package dev.reprise.protocol;
 
 import dev.reprise.core.RepriseRetriableException;
-import dev.reprise.protocol.internal.ReadToEnd;
+import dev.reprise.protocol.internal.CommittedTopic;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * A backfill's own dead letters: the source records its coordinator could not replay, on {@link
@@ -30,8 +23,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * }</pre>
  */
 public final class BackfillDeadLetters {
-
-  private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
   /**
    * @param item its name for a RETRY: {@code partition@offset} on the dead-letter topic
@@ -52,27 +43,8 @@ public final class BackfillDeadLetters {
    * @throws RepriseRetriableException if the topic cannot be read to its end in 30 s
    */
   public static List<Letter> read(Map<String, ?> clientConfig, String backfillId) {
-    String topic = ControlTopics.deadLetterTopic(backfillId);
-    Map<String, Object> config = new HashMap<>(clientConfig);
-    config.remove(ConsumerConfig.GROUP_ID_CONFIG);
-    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    config.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "reprise-dead-letters-" + backfillId);
-    List<Letter> letters = new ArrayList<>();
-    try (var consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = consumer.listTopics(TIMEOUT).getOrDefault(topic, List.of()).stream()
-          .map(p -> new TopicPartition(topic, p.partition())).sorted(java.util.Comparator.comparingInt(
-              TopicPartition::partition)).toList();
-      if (partitions.isEmpty()) {
-        return List.of();
-      }
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      ReadToEnd.read(consumer, partitions, TIMEOUT, topic, record -> letters.add(letterOf(record)));
-    }
-    letters.sort(java.util.Comparator.comparingInt((Letter l) -> l.record().partition())
-        .thenComparingLong(l -> l.record().offset()));
-    return letters;
+    return CommittedTopic.read(clientConfig, ControlTopics.deadLetterTopic(backfillId)).stream()
+        .map(BackfillDeadLetters::letterOf).toList();
   }
 
   private static Letter letterOf(ConsumerRecord<byte[], byte[]> record) {

@@ -135,6 +135,7 @@ public final class ControlCodec {
     avro.put("requester", command.requester().orElse(null));
     avro.put("requestedBy", command.requestedBy().orElse(null));
     avro.put("retryItems", command.retryItems());
+    avro.put("retryWorkflow", command.retryWorkflow().orElse(null));
     avro.put("verification", command.verification().map(v -> {
       GenericRecord verification = new GenericData.Record(VERIFICATION_SCHEMA);
       verification.put("failures", v.failures().orElse(null));
@@ -184,7 +185,8 @@ public final class ControlCodec {
             strings(v.get("failedDays")).stream().map(LocalDate::parse).toList())),
         Optional.ofNullable(string(avro.get("requester"))),
         Optional.ofNullable(string(avro.get("requestedBy"))),
-        type == ReplayCommand.Type.RETRY ? strings(avro.get("retryItems")) : List.of());
+        type == ReplayCommand.Type.RETRY ? strings(avro.get("retryItems")) : List.of(),
+        type == ReplayCommand.Type.RETRY ? Optional.ofNullable(string(avro.get("retryWorkflow"))) : Optional.empty());
   }
 
   private static BackfillRequest requestFromAvro(GenericRecord avro) {

@@ -116,6 +116,19 @@ public final class ControlTopics {
     return "reprise.workflow." + workflow;
   }
 
+  /** The topic a workflow dead-letters the events it could not handle (or whose effects failed) to. */
+  public static String workflowDeadLetterTopic(String workflow) {
+    return workflowGroup(workflow) + ".dlq";
+  }
+
+  /**
+   * The topic a workflow's dead letters go back through for another try, read by the workflow with
+   * its other inputs and through the same dedup (as wide as its widest input).
+   */
+  public static String workflowRedriveTopic(String workflow) {
+    return workflowGroup(workflow) + ".redrive";
+  }
+
   /**
    * The group under which the coordinator commits its read position in the source topic, in the
    * same transaction as the records it publishes.

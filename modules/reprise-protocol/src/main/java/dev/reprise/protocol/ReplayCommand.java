@@ -24,13 +24,15 @@ import java.util.OptionalDouble;
  *     on; whatever a requester writes here is overwritten (see {@link BackfillRequest#requester})
  * @param requestedBy who the sender says it acts for (a person, a dashboard user): free text for
  *     the audit trail, never checked; a START's is its request's
- * @param retryItems for {@link Type#RETRY}: the backfill's own dead letters to replay again, as
- *     {@code partition@offset} of {@link ControlTopics#deadLetterTopic}; empty: every one not retried
- *     yet
+ * @param retryItems for {@link Type#RETRY}: the dead letters to retry, as {@code partition@offset}
+ *     of the backfill's {@link ControlTopics#deadLetterTopic} (or, with {@code retryWorkflow}, of that
+ *     workflow's {@link ControlTopics#workflowDeadLetterTopic}); empty: every one (not retried yet)
+ * @param retryWorkflow for {@link Type#RETRY}: the workflow whose dead letters of this backfill to
+ *     send back through its redrive topic and dedup; empty: the backfill's own dead letters
  */
 public record ReplayCommand(String backfillId, Type type, Optional<BackfillRequest> request,
     OptionalDouble maxRecordsPerSecond, Optional<Verification> verification, Optional<String> requester,
-    Optional<String> requestedBy, List<String> retryItems) {
+    Optional<String> requestedBy, List<String> retryItems, Optional<String> retryWorkflow) {
 
   /** A dead letter's name in {@link #retryItems}: its partition and offset on the dead-letter topic. */
   public static final java.util.regex.Pattern DEAD_LETTER_ITEM = java.util.regex.Pattern.compile("(\\d+)@(\\d+)");
@@ -65,7 +67,8 @@ public record ReplayCommand(String backfillId, Type type, Optional<BackfillReque
     requester = requester == null ? Optional.empty() : requester;
     requestedBy = requestedBy == null ? Optional.empty() : requestedBy;
     retryItems = retryItems == null ? List.of() : List.copyOf(retryItems);
-    if (!retryItems.isEmpty() && type != Type.RETRY) {
+    retryWorkflow = retryWorkflow == null ? Optional.empty() : retryWorkflow;
+    if ((!retryItems.isEmpty() || retryWorkflow.isPresent()) && type != Type.RETRY) {
       throw new IllegalArgumentException("only a RETRY names dead letters to retry, not a " + type);
     }
     for (String item : retryItems) {
@@ -91,19 +94,19 @@ public record ReplayCommand(String backfillId, Type type, Optional<BackfillReque
    */
   public static ReplayCommand throttle(String backfillId, OptionalDouble maxRecordsPerSecond) {
     return new ReplayCommand(backfillId, Type.THROTTLE, Optional.empty(), maxRecordsPerSecond, Optional.empty(),
-        Optional.empty(), Optional.empty(), List.of());
+        Optional.empty(), Optional.empty(), List.of(), Optional.empty());
   }
 
   /** A START command for {@code request}. */
   public static ReplayCommand start(BackfillRequest request) {
     return new ReplayCommand(request.backfillId(), Type.START, Optional.of(request), OptionalDouble.empty(),
-        Optional.empty(), request.requester(), request.requestedBy(), List.of());
+        Optional.empty(), request.requester(), request.requestedBy(), List.of(), Optional.empty());
   }
 
   /** A VERIFY command: records {@code verification} as the outcome of completed {@code backfillId}. */
   public static ReplayCommand verify(String backfillId, Verification verification) {
     return new ReplayCommand(backfillId, Type.VERIFY, Optional.empty(), OptionalDouble.empty(),
-        Optional.of(verification), Optional.empty(), Optional.empty(), List.of());
+        Optional.of(verification), Optional.empty(), Optional.empty(), List.of(), Optional.empty());
   }
 
   /** A PAUSE, RESUME, CANCEL or RETRY command for {@code backfillId}. */
@@ -112,7 +115,7 @@ public record ReplayCommand(String backfillId, Type type, Optional<BackfillReque
       throw new IllegalArgumentException("use ReplayCommand.start(request) or verify(id, outcome) for " + type);
     }
     return new ReplayCommand(backfillId, type, Optional.empty(), OptionalDouble.empty(), Optional.empty(),
-        Optional.empty(), Optional.empty(), List.of());
+        Optional.empty(), Optional.empty(), List.of(), Optional.empty());
   }
 
   /**
@@ -124,7 +127,18 @@ public record ReplayCommand(String backfillId, Type type, Optional<BackfillReque
    */
   public static ReplayCommand retry(String backfillId, List<String> items) {
     return new ReplayCommand(backfillId, Type.RETRY, Optional.empty(), OptionalDouble.empty(), Optional.empty(),
-        Optional.empty(), Optional.empty(), items);
+        Optional.empty(), Optional.empty(), items, Optional.empty());
+  }
+
+  /**
+   * A RETRY of {@code workflow}'s dead letters of this backfill ({@code items}, {@code
+   * partition@offset} of its dead-letter topic; empty: all of this backfill's): the coordinator
+   * checks who asks (as for any command of the backfill), records it in the audit trail, and sends
+   * them back through the workflow's redrive topic and dedup, so nothing runs twice.
+   */
+  public static ReplayCommand retry(String backfillId, String workflow, List<String> items) {
+    return new ReplayCommand(backfillId, Type.RETRY, Optional.empty(), OptionalDouble.empty(), Optional.empty(),
+        Optional.empty(), Optional.empty(), items, Optional.of(workflow));
   }
 
   /**
@@ -133,7 +147,7 @@ public record ReplayCommand(String backfillId, Type type, Optional<BackfillReque
    */
   public ReplayCommand withRequester(Optional<String> requester) {
     return new ReplayCommand(backfillId, type, request.map(r -> r.withRequester(requester)), maxRecordsPerSecond,
-        verification, requester, requestedBy, retryItems);
+        verification, requester, requestedBy, retryItems, retryWorkflow);
   }
 
   /**
@@ -143,6 +157,6 @@ public record ReplayCommand(String backfillId, Type type, Optional<BackfillReque
   public ReplayCommand withRequestedBy(String who) {
     return type == Type.START ? this
         : new ReplayCommand(backfillId, type, request, maxRecordsPerSecond, verification, requester, Optional.of(who),
-            retryItems);
+            retryItems, retryWorkflow);
   }
 }

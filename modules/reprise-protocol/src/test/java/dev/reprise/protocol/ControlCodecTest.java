@@ -129,10 +129,14 @@ class ControlCodecTest {
     var all = ReplayCommand.retry("b-1", List.of());
     assertThat(codec.decodeCommand(codec.encode(some))).isEqualTo(some);
     assertThat(codec.decodeCommand(codec.encode(all)).retryItems()).isEmpty();
+    var workflows = ReplayCommand.retry("b-1", "notify", List.of("3@9")).withRequestedBy("bob (dashboard)");
+    assertThat(codec.decodeCommand(codec.encode(workflows))).isEqualTo(workflows);
+    assertThat(codec.decodeCommand(codec.encode(all)).retryWorkflow()).isEmpty();
     assertThatThrownBy(() -> ReplayCommand.retry("b-1", List.of("12")))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'12' is not PARTITION@OFFSET");
     assertThatThrownBy(() -> new ReplayCommand("b-1", ReplayCommand.Type.PAUSE, Optional.empty(),
-        java.util.OptionalDouble.empty(), Optional.empty(), Optional.empty(), Optional.empty(), List.of("0@1")))
+        java.util.OptionalDouble.empty(), Optional.empty(), Optional.empty(), Optional.empty(), List.of("0@1"),
+        Optional.empty()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("only a RETRY");
   }
 

@@ -2,7 +2,7 @@ package dev.reprise.workflow;
 
 import dev.reprise.registry.SchemaRegistryClient;
 import dev.reprise.workflow.api.Effect;
-import dev.reprise.workflow.internal.CommittedTopic;
+import dev.reprise.protocol.internal.CommittedTopic;
 import dev.reprise.workflow.internal.EffectRequest;
 import dev.reprise.workflow.internal.EffectRequestCodec;
 import java.util.ArrayList;

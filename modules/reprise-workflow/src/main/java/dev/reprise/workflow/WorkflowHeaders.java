@@ -1,5 +1,6 @@
 package dev.reprise.workflow;
 
+import dev.reprise.protocol.DeadLetterRedriver;
 import dev.reprise.protocol.ReplayHeaders;
 
 /**
@@ -23,17 +24,17 @@ public final class WorkflowHeaders {
   /** The exception message. */
   public static final String ERROR_MESSAGE = ReplayHeaders.ERROR_MESSAGE;
   /** The topic the workflow read the record from. */
-  public static final String INPUT_TOPIC = "reprise.workflow.input.topic";
+  public static final String INPUT_TOPIC = DeadLetterRedriver.INPUT_TOPIC;
   /** Its partition there: a retry goes back to the same partition number, so through the same dedup. */
-  public static final String INPUT_PARTITION = "reprise.workflow.input.partition";
+  public static final String INPUT_PARTITION = DeadLetterRedriver.INPUT_PARTITION;
   /** Its offset there. */
-  public static final String INPUT_OFFSET = "reprise.workflow.input.offset";
+  public static final String INPUT_OFFSET = DeadLetterRedriver.INPUT_OFFSET;
   /** The event id, when the record had one. */
-  public static final String EVENT_ID = "reprise.workflow.event.id";
+  public static final String EVENT_ID = DeadLetterRedriver.EVENT_ID;
   /** On the redrive topic: {@code retry} (handle it again) or {@code forget} (drop it from the dedup store). */
-  public static final String REDRIVE = "reprise.workflow.redrive";
+  public static final String REDRIVE = DeadLetterRedriver.REDRIVE;
   /** On a retried record: the dead letter it came from, {@code partition@offset}. */
-  public static final String RETRY_OF = "reprise.workflow.retry.of";
+  public static final String RETRY_OF = DeadLetterRedriver.RETRY_OF;
 
   /** Error stage of a record that could not be read or handled. */
   public static final String STAGE_HANDLE = "handle";
@@ -43,7 +44,7 @@ public final class WorkflowHeaders {
    * Error stage of an effect-outbox record that could not be read: kept as it was for inspection;
    * it names no event, so there is nothing to retry.
    */
-  public static final String STAGE_OUTBOX = "outbox";
+  public static final String STAGE_OUTBOX = DeadLetterRedriver.STAGE_OUTBOX;
 
   private WorkflowHeaders() {}
 }

@@ -1,7 +1,7 @@
 package dev.reprise.workflow;
 
 import dev.reprise.registry.SchemaRegistryClient;
-import dev.reprise.workflow.internal.CommittedTopic;
+import dev.reprise.protocol.internal.CommittedTopic;
 import dev.reprise.workflow.internal.ReceiptCodec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -40,7 +40,7 @@ public final class WorkflowTopics {
 
   /** Records the workflow could not handle, raw, with error headers. */
   public static String deadLetters(String workflow) {
-    return PREFIX + workflow + ".dlq";
+    return dev.reprise.protocol.ControlTopics.workflowDeadLetterTopic(workflow);
   }
 
   /**
@@ -61,7 +61,7 @@ public final class WorkflowTopics {
    * effects failed (so that a retry, or a later backfill, handles it again).
    */
   public static String redrive(String workflow) {
-    return PREFIX + workflow + ".redrive";
+    return dev.reprise.protocol.ControlTopics.workflowRedriveTopic(workflow);
   }
 
   /** The workflow's view (compacted): rows it publishes with {@link WorkflowContext#publish}. */

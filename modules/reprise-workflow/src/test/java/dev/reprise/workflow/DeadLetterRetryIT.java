@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.reprise.protocol.DeadLetterRedriver;
 import dev.reprise.coordinator.ReplayCoordinator;
 import dev.reprise.history.HistoryGenerator;
 import dev.reprise.history.HistorySpec;
@@ -16,7 +17,7 @@ import dev.reprise.registry.ConfluentSchemaRegistryClient;
 import dev.reprise.testing.RepriseIntegrationTest;
 import dev.reprise.testing.RepriseTestEnvironment;
 import dev.reprise.workflow.CountingWebhookServer;
-import dev.reprise.workflow.DeadLetterRedriver.DeadLetter;
+import dev.reprise.protocol.DeadLetterRedriver.DeadLetter;
 import dev.reprise.workflow.internal.ReceiptCodec;
 import java.nio.file.Path;
 import java.time.Duration;

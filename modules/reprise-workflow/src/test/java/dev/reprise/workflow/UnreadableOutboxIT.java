@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.reprise.protocol.DeadLetterRedriver;
 import dev.reprise.coordinator.ReplayCoordinator;
 import dev.reprise.history.HistoryGenerator;
 import dev.reprise.history.HistorySpec;
@@ -15,7 +16,7 @@ import dev.reprise.protocol.BackfillRequest.Mode;
 import dev.reprise.registry.ConfluentSchemaRegistryClient;
 import dev.reprise.testing.RepriseIntegrationTest;
 import dev.reprise.testing.RepriseTestEnvironment;
-import dev.reprise.workflow.DeadLetterRedriver.DeadLetter;
+import dev.reprise.protocol.DeadLetterRedriver.DeadLetter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package dev.reprise.workflow.internal;
 
+import dev.reprise.protocol.internal.RedrivePartitions;
 import dev.reprise.core.KafkaClientObserver;
 import dev.reprise.core.RepriseRetriableException;
 import dev.reprise.registry.SchemaRegistryException;

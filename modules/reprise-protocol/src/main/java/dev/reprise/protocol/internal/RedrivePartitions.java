@@ -1,4 +1,4 @@
-package dev.reprise.workflow.internal;
+package dev.reprise.protocol.internal;
 
 import java.util.Map;
 import java.util.concurrent.ExecutionException;

@@ -1,8 +1,7 @@
-package dev.reprise.workflow;
+package dev.reprise.protocol;
 
-import dev.reprise.protocol.ReplayHeaders;
-import dev.reprise.workflow.internal.CommittedTopic;
-import dev.reprise.workflow.internal.RedrivePartitions;
+import dev.reprise.protocol.internal.CommittedTopic;
+import dev.reprise.protocol.internal.RedrivePartitions;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,6 +40,24 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 public final class DeadLetterRedriver implements AutoCloseable {
 
+  /** The topic the workflow read the dead-lettered record from. */
+  public static final String INPUT_TOPIC = "reprise.workflow.input.topic";
+  /** Its partition there: a retry goes back to the same partition number, so through the same dedup. */
+  public static final String INPUT_PARTITION = "reprise.workflow.input.partition";
+  /** Its offset there. */
+  public static final String INPUT_OFFSET = "reprise.workflow.input.offset";
+  /** The event id, when the record had one. */
+  public static final String EVENT_ID = "reprise.workflow.event.id";
+  /** On the redrive topic: {@code retry} (handle it again) or {@code forget} (drop it from the dedup store). */
+  public static final String REDRIVE = "reprise.workflow.redrive";
+  /** On a retried record: the dead letter it came from, {@code partition@offset}. */
+  public static final String RETRY_OF = "reprise.workflow.retry.of";
+  /**
+   * Error stage of an effect-outbox record that could not be read: kept as it was for inspection;
+   * it names no event, so there is nothing to retry.
+   */
+  public static final String STAGE_OUTBOX = "outbox";
+
   private final String workflow;
   private final Map<String, Object> clientConfig;
   private final Admin admin;
@@ -49,9 +66,9 @@ public final class DeadLetterRedriver implements AutoCloseable {
   /**
    * One dead letter.
    *
-   * @param partition its partition in {@link WorkflowTopics#deadLetters}
+   * @param partition its partition in {@link ControlTopics#workflowDeadLetterTopic}
    * @param offset its offset there
-   * @param stage {@link WorkflowHeaders#STAGE_HANDLE} or {@link WorkflowHeaders#STAGE_EFFECT}
+   * @param stage where the workflow failed it: {@code handle}, {@code effect} or {@link #STAGE_OUTBOX}
    * @param inputPartition the partition it was read from; a retry goes back there
    */
   public record DeadLetter(int partition, long offset, Optional<String> eventId, Optional<String> backfillId,
@@ -94,11 +111,11 @@ public final class DeadLetterRedriver implements AutoCloseable {
     List<DeadLetter> retried = retry(d -> d.partition() == partition && d.offset() == offset);
     if (retried.isEmpty() && deadLetters().stream().anyMatch(d -> d.partition() == partition && d.offset() == offset)) {
       throw new IllegalArgumentException("the dead letter at " + partition + "@" + offset + " is an unreadable effect"
-          + " request (stage " + WorkflowHeaders.STAGE_OUTBOX + "): it names no event, so there is nothing to retry");
+          + " request (stage " + STAGE_OUTBOX + "): it names no event, so there is nothing to retry");
     }
     if (retried.isEmpty()) {
       throw new IllegalArgumentException("no dead letter at " + partition + "@" + offset + " in '"
-          + WorkflowTopics.deadLetters(workflow) + "'; list them with deadLetters()");
+          + ControlTopics.workflowDeadLetterTopic(workflow) + "'; list them with deadLetters()");
     }
     return retried.get(0);
   }
@@ -127,13 +144,13 @@ public final class DeadLetterRedriver implements AutoCloseable {
 
   /** Retries the dead letters {@code selected} accepts; returns them. */
   public List<DeadLetter> retry(Predicate<DeadLetter> selected) {
-    RedrivePartitions partitions = new RedrivePartitions(admin, WorkflowTopics.redrive(workflow));
+    RedrivePartitions partitions = new RedrivePartitions(admin, ControlTopics.workflowRedriveTopic(workflow));
     List<DeadLetter> retried = new ArrayList<>();
     List<java.util.concurrent.Future<?>> sends = new ArrayList<>();
     for (ConsumerRecord<byte[], byte[]> record : read()) {
       DeadLetter letter = describe(record);
       // An unreadable outbox record names no event: there is nothing to handle again.
-      if (!selected.test(letter) || letter.stage().equals(WorkflowHeaders.STAGE_OUTBOX)) {
+      if (!selected.test(letter) || letter.stage().equals(STAGE_OUTBOX)) {
         continue;
       }
       partitions.ensure(letter.inputPartition());
@@ -143,9 +160,9 @@ public final class DeadLetterRedriver implements AutoCloseable {
           headers.add(header);
         }
       }
-      headers.add(WorkflowHeaders.REDRIVE, "retry".getBytes(StandardCharsets.UTF_8));
-      headers.add(WorkflowHeaders.RETRY_OF, letter.coordinates().getBytes(StandardCharsets.UTF_8));
-      sends.add(producer.send(new ProducerRecord<>(WorkflowTopics.redrive(workflow), letter.inputPartition(),
+      headers.add(REDRIVE, "retry".getBytes(StandardCharsets.UTF_8));
+      headers.add(RETRY_OF, letter.coordinates().getBytes(StandardCharsets.UTF_8));
+      sends.add(producer.send(new ProducerRecord<>(ControlTopics.workflowRedriveTopic(workflow), letter.inputPartition(),
           record.key(), record.value(), headers)));
       retried.add(letter);
     }
@@ -154,7 +171,7 @@ public final class DeadLetterRedriver implements AutoCloseable {
       try {
         send.get();
       } catch (ExecutionException e) {
-        throw new IllegalStateException("cannot publish a retry to '" + WorkflowTopics.redrive(workflow) + "': "
+        throw new IllegalStateException("cannot publish a retry to '" + ControlTopics.workflowRedriveTopic(workflow) + "': "
             + e.getCause(), e.getCause());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -165,7 +182,7 @@ public final class DeadLetterRedriver implements AutoCloseable {
   }
 
   private List<ConsumerRecord<byte[], byte[]>> read() {
-    String topic = WorkflowTopics.deadLetters(workflow);
+    String topic = ControlTopics.workflowDeadLetterTopic(workflow);
     if (admin.listTopics().names().toCompletionStage().toCompletableFuture().join().contains(topic)) {
       return CommittedTopic.read(clientConfig, topic);
     }
@@ -176,12 +193,12 @@ public final class DeadLetterRedriver implements AutoCloseable {
   private static DeadLetter describe(ConsumerRecord<byte[], byte[]> record) {
     Headers headers = record.headers();
     return new DeadLetter(record.partition(), record.offset(),
-        header(headers, WorkflowHeaders.EVENT_ID), header(headers, ReplayHeaders.BACKFILL_ID),
-        header(headers, WorkflowHeaders.ERROR_STAGE).orElse("?"),
-        header(headers, WorkflowHeaders.ERROR_CLASS).orElse("?") + ": "
-            + header(headers, WorkflowHeaders.ERROR_MESSAGE).orElse(""),
-        header(headers, WorkflowHeaders.INPUT_TOPIC).orElse("?"),
-        header(headers, WorkflowHeaders.INPUT_PARTITION).map(Integer::parseInt).orElse(record.partition()));
+        header(headers, EVENT_ID), header(headers, ReplayHeaders.BACKFILL_ID),
+        header(headers, ReplayHeaders.ERROR_STAGE).orElse("?"),
+        header(headers, ReplayHeaders.ERROR_CLASS).orElse("?") + ": "
+            + header(headers, ReplayHeaders.ERROR_MESSAGE).orElse(""),
+        header(headers, INPUT_TOPIC).orElse("?"),
+        header(headers, INPUT_PARTITION).map(Integer::parseInt).orElse(record.partition()));
   }
 
   private static Optional<String> header(Headers headers, String name) {

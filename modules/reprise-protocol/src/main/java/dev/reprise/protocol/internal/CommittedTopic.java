@@ -1,4 +1,4 @@
-package dev.reprise.workflow.internal;
+package dev.reprise.protocol.internal;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,13 +30,8 @@ public final class CommittedTopic {
       List<TopicPartition> partitions = infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
-      // The end is the last stable offset, and markers take offsets: read until the position
-      // reaches it rather than counting records.
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
       List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-      }
+      ReadToEnd.read(consumer, partitions, Duration.ofSeconds(30), topic, records::add);
       records.sort(java.util.Comparator.comparingInt(ConsumerRecord<byte[], byte[]>::partition)
           .thenComparingLong(ConsumerRecord::offset));
       return records;

@@ -304,12 +304,12 @@ public final class BackfillObserver implements MeterBinder, AutoCloseable {
         .map(workflow -> WorkflowDryRun.of(clientConfig, registry, workflow, backfillId)).toList();
   }
 
-  /** The dead letters of {@code backfillId} in each workflow its request names, read now. */
   /** The backfill's own dead letters (source records its coordinator could not replay), oldest first. */
   public List<dev.reprise.protocol.BackfillDeadLetters.Letter> backfillDeadLettersOf(String backfillId) {
     return dev.reprise.protocol.BackfillDeadLetters.read(clientConfig(), backfillId);
   }
 
+  /** The dead letters of {@code backfillId} in each workflow its request names, read now. */
   public Map<String, List<DeadLetterRedriver.DeadLetter>> deadLettersOf(String backfillId) {
     Map<String, List<DeadLetterRedriver.DeadLetter>> letters = new java.util.TreeMap<>();
     for (String workflow : workflowsOf(backfillId)) {

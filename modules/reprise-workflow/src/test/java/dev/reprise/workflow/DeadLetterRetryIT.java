@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.reprise.protocol.DeadLetterRedriver;
+import dev.reprise.protocol.ReplayCommand;
 import dev.reprise.coordinator.ReplayCoordinator;
 import dev.reprise.history.HistoryGenerator;
 import dev.reprise.history.HistorySpec;
@@ -99,6 +100,13 @@ class DeadLetterRetryIT {
         assertThat(outcomes(env, registry, name, firstId)).last().isEqualTo(ReceiptOutcome.DUPLICATE);
         assertThatThrownBy(() -> redriver.retryItem(first.partition(), 999_999))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no dead letter at");
+
+        // As a RETRY request, the coordinator's to decide: this backfill names no workflow, so it
+        // retries none of a workflow's dead letters, and says why.
+        client.send(ReplayCommand.retry(backfill, name, List.of(first.coordinates())));
+        assertThat(await().atMost(Duration.ofSeconds(30))
+            .until(() -> client.status(backfill).orElseThrow().rejectedCommand().orElse(""), note -> !note.isEmpty()))
+            .contains("RETRY refused").contains("names no workflow '" + name + "'");
       }
       assertThat(sink.accepted().keySet()).containsExactlyInAnyOrderElementsOf(valid);
       assertThat(sink.accepted()).allSatisfy((key, calls) -> assertThat(calls).as(key).isEqualTo(1));

@@ -53,7 +53,7 @@ final class UpCommand implements Callable<Integer> {
     }
     if (alreadyRunning.isPresent()) {
       out.printf("reprise: the embedded platform on %s is already running (%s)%n", dataDirectory,
-          EmbeddedPlatform.running(dataDirectory).get().getKey());
+          alreadyRunning.get().getKey());
       return 1;
     }
     EmbeddedPlatform platform = EmbeddedPlatform.start(dataDirectory);
@@ -63,11 +63,11 @@ final class UpCommand implements Callable<Integer> {
     try {
       // The broker creates no topic on first use (as most clusters): a client may write a request
       // before a coordinator has started, so the topics it writes to exist before "ready".
-      try (Admin admin = Admin.create(java.util.Map.of("bootstrap.servers", platform.bootstrapServers()))) {
+      java.util.Map<String, Object> clientConfig = java.util.Map.of("bootstrap.servers", platform.bootstrapServers());
+      try (Admin admin = Admin.create(clientConfig)) {
         ControlTopics.create(admin);
       }
-      dashboard = http.serveDashboard(DEFAULT_HTTP_PORT, meters,
-          java.util.Map.of("bootstrap.servers", platform.bootstrapServers()), registry,
+      dashboard = http.serveDashboard(DEFAULT_HTTP_PORT, meters, clientConfig, registry,
           new java.util.LinkedHashSet<>(protectedGroups));
     } catch (RuntimeException e) {
       registry.close();

@@ -200,8 +200,8 @@ public final class ReplayCoordinator implements AutoCloseable {
     }
     Topics.ensureControlTopics(admin, controlTopicPartitions, replicationFactor);
     CoordinatorAnnouncements.publish(clientConfig, registry, new CoordinatorAnnouncements.Announcement(instanceId,
-        new TreeSet<>(allowedSourceTopics).stream().toList(), new TreeSet<>(eventTypes.names()).stream().toList(),
-        eventTypes.defaultName(), new TreeSet<>(knownWorkflows).stream().toList(), clock.instant()));
+        List.copyOf(new TreeSet<>(allowedSourceTopics)), List.copyOf(new TreeSet<>(eventTypes.names())),
+        eventTypes.defaultName(), List.copyOf(new TreeSet<>(knownWorkflows)), clock.instant()));
     policy.ifPresent(p -> ensureTeamTopics(p.current()));
     clientMetrics.add(audit.open(clientObserver));
     policy.ifPresent(p -> audit.policy("LOADED", p.origin() + ": teams " + new TreeSet<>(p.current().teams())));
@@ -588,23 +588,21 @@ public final class ReplayCoordinator implements AutoCloseable {
           + request.get().workflows() + ")");
       return;
     }
-    List<String> sent = new ArrayList<>();
+    List<String> sent;
     try (var redriver = DeadLetterRedriver.create(clientConfig, workflow)) {
-      if (items.isEmpty()) {
-        redriver.retryBackfill(id).forEach(d -> sent.add(d.coordinates()));
-      } else {
-        // Only this backfill's: a command of one backfill retries nothing of another's.
-        Set<String> ours = new HashSet<>();
-        redriver.deadLetters().stream().filter(d -> d.backfillId().filter(id::equals).isPresent())
-            .forEach(d -> ours.add(d.coordinates()));
-        List<String> foreign = items.stream().filter(item -> !ours.contains(item)).toList();
-        if (!foreign.isEmpty()) {
-          refuse(received, "RETRY refused: backfill '" + id + "' has no dead letter " + foreign + " in workflow '"
-              + workflow + "'");
-          return;
-        }
-        items.forEach(item -> sent.add(redriver.retryItem(item).coordinates()));
+      // Only this backfill's: a command of one backfill retries nothing of another's.
+      Set<String> asked = Set.copyOf(items);
+      Set<String> ours = new HashSet<>();
+      redriver.deadLetters().stream().filter(d -> d.backfillId().filter(id::equals).isPresent())
+          .forEach(d -> ours.add(d.coordinates()));
+      List<String> foreign = items.stream().filter(item -> !ours.contains(item)).toList();
+      if (!foreign.isEmpty()) {
+        refuse(received, "RETRY refused: backfill '" + id + "' has no dead letter " + foreign + " in workflow '"
+            + workflow + "'");
+        return;
       }
+      sent = redriver.retry(d -> ours.contains(d.coordinates()) && (asked.isEmpty() || asked.contains(d.coordinates())))
+          .stream().map(DeadLetterRedriver.DeadLetter::coordinates).toList();
     } catch (IllegalArgumentException e) {
       refuse(received, "RETRY refused: " + e.getMessage());
       return;

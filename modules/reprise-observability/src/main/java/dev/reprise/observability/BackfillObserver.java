@@ -324,10 +324,6 @@ public final class BackfillObserver implements MeterBinder, AutoCloseable {
   }
 
   /**
-   * The workflows that have declared themselves (every runtime does at start), by name, with their
-   * replay rules and event type: the new-backfill form's choices.
-   */
-  /**
    * What the running coordinators announced they serve (allowlists, event types, known
    * workflows), by instance id; empty if the announcements cannot be read (no READ on a secured
    * cluster): the page then offers only the sources of existing backfills.
@@ -341,6 +337,10 @@ public final class BackfillObserver implements MeterBinder, AutoCloseable {
     }
   }
 
+  /**
+   * The workflows that have declared themselves (every runtime does at start), by name, with their
+   * replay rules and event type: the new-backfill form's choices.
+   */
   public synchronized Map<String, WorkflowDeclaration> workflows() {
     if (declarations == null) {
       declarations = WorkflowDeclarations.reader(clientConfig, registry);

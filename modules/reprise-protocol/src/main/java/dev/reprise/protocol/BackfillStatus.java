@@ -152,7 +152,8 @@ public record BackfillStatus(
     }
     return new BackfillStatus(backfillId, failures.isEmpty() ? BackfillState.VERIFIED : BackfillState.VERIFICATION_FAILED,
         failures, request, owner, counters, partitions, countsPerDay, recordsPerSecond, etaSeconds, evolution, samples,
-        rejectedCommand, startedAt, throttle, estimatedSeconds, failures.isEmpty() ? List.of() : failedDays, retriedDeadLetters, at);
+        rejectedCommand, startedAt, throttle, estimatedSeconds, failures.isEmpty() ? List.of() : failedDays,
+        retriedDeadLetters, at);
   }
 
   /** A one-line summary: id, state, reason, counters, progress (the full record is long). */

@@ -52,9 +52,9 @@ public final class ControlCodec {
 
   static {
     // Each file alone, as any other client parses it: every schema file is self-contained.
-    REPLAY_REQUEST_SCHEMA = parse(new Schema.Parser(), "replay-request-v1.avsc");
-    STATUS_SCHEMA = parse(new Schema.Parser(), "backfill-status-v1.avsc");
-    AUDIT_SCHEMA = parse(new Schema.Parser(), "audit-entry-v1.avsc");
+    REPLAY_REQUEST_SCHEMA = schema("replay-request-v1.avsc");
+    STATUS_SCHEMA = schema("backfill-status-v1.avsc");
+    AUDIT_SCHEMA = schema("audit-entry-v1.avsc");
     THROTTLE_SCHEMA = STATUS_SCHEMA.getField("throttle").schema().getTypes().get(1);
     VERIFICATION_SCHEMA = REPLAY_REQUEST_SCHEMA.getField("verification").schema().getTypes().get(1);
   }
@@ -324,7 +324,8 @@ public final class ControlCodec {
             t.get("inFlight") == null ? OptionalLong.empty() : OptionalLong.of((Long) t.get("inFlight")),
             (Long) t.get("inFlightCap"))),
         avro.get("estimatedSeconds") == null ? OptionalLong.empty() : OptionalLong.of((Long) avro.get("estimatedSeconds")),
-        ((Collection<?>) avro.get("failedDays")).stream().map(day -> LocalDate.parse(day.toString())).toList(), strings(avro.get("retriedDeadLetters")),
+        ((Collection<?>) avro.get("failedDays")).stream().map(day -> LocalDate.parse(day.toString())).toList(),
+        strings(avro.get("retriedDeadLetters")),
         Instant.ofEpochMilli((Long) avro.get("updatedAt")));
   }
 
@@ -414,12 +415,13 @@ public final class ControlCodec {
         .collect(Collectors.toMap(e -> e.getKey().toString(), e -> (Long) e.getValue(), (a, b) -> b, TreeMap::new));
   }
 
-  private static Schema parse(Schema.Parser parser, String file) {
+  /** One of the control plane's schema files ({@code schemas/control/}), parsed alone. */
+  static Schema schema(String file) {
     try (InputStream in = ControlCodec.class.getResourceAsStream("schemas/" + file)) {
       if (in == null) {
         throw new IllegalStateException("schema resource " + file + " is missing from the classpath");
       }
-      return parser.parse(in);
+      return new Schema.Parser().parse(in);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read schema " + file, e);
     }

@@ -46,6 +46,7 @@ public final class ControlTopics {
   public static final String COORDINATOR_GROUP = "reprise.coordinator";
 
   private static final String BACKFILL_PREFIX = "reprise.backfill.";
+  private static final String WORKFLOW_PREFIX = "reprise.workflow.";
   private static final String PREVIEW_PREFIX = "reprise.preview.";
 
   private static final Pattern TEAM = Pattern.compile(TEAM_NAME);
@@ -56,8 +57,8 @@ public final class ControlTopics {
   private ControlTopics() {}
 
   /**
-   * Creates {@link #REQUESTS}, {@link #STATUS}, {@link #AUDIT} and {@link
-   * WorkflowDeclarations#TOPIC} where missing ({@link #DEFAULT_PARTITIONS} partitions, the cluster's
+   * Creates {@link #REQUESTS}, {@link #STATUS}, {@link #AUDIT}, {@link WorkflowDeclarations#TOPIC}
+   * and {@link CoordinatorAnnouncements#TOPIC} where missing ({@link #DEFAULT_PARTITIONS} partitions, the cluster's
    * default replication), with the settings a coordinator gives them; an existing topic is left as it
    * is. What {@code reprise up} does before it says it is ready, so that a client may publish a
    * request before any coordinator runs, on a cluster that does not create topics on first use.
@@ -113,12 +114,12 @@ public final class ControlTopics {
    * to know how far a workflow named in a request has processed the backfill topic.
    */
   public static String workflowGroup(String workflow) {
-    return "reprise.workflow." + workflow;
+    return WORKFLOW_PREFIX + workflow;
   }
 
   /** The topic a workflow dead-letters the events it could not handle (or whose effects failed) to. */
   public static String workflowDeadLetterTopic(String workflow) {
-    return workflowGroup(workflow) + ".dlq";
+    return WORKFLOW_PREFIX + workflow + ".dlq";
   }
 
   /**
@@ -126,7 +127,7 @@ public final class ControlTopics {
    * its other inputs and through the same dedup (as wide as its widest input).
    */
   public static String workflowRedriveTopic(String workflow) {
-    return workflowGroup(workflow) + ".redrive";
+    return WORKFLOW_PREFIX + workflow + ".redrive";
   }
 
   /**

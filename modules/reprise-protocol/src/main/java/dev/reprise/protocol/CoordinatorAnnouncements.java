@@ -1,36 +1,22 @@
 package dev.reprise.protocol;
 
 import dev.reprise.core.RepriseRetriableException;
-import dev.reprise.protocol.internal.ReadToEnd;
+import dev.reprise.protocol.internal.CommittedTopic;
+import dev.reprise.protocol.internal.OneRecord;
 import dev.reprise.registry.SchemaRegistryClient;
 import dev.reprise.registry.serde.AvroWireFormat;
 import dev.reprise.registry.serde.RegistryAvroSerdeConfig;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * What each running coordinator serves ({@link Announcement}: its allowlist, event types and known
@@ -52,19 +38,7 @@ public final class CoordinatorAnnouncements {
   /** Compacted, one partition, keyed by instance id. */
   public static final String TOPIC = "reprise.coordinators";
 
-  private static final Duration TIMEOUT = Duration.ofSeconds(30);
-  static final Schema SCHEMA;
-
-  static {
-    try (InputStream in = ControlCodec.class.getResourceAsStream("schemas/coordinator-announcement-v1.avsc")) {
-      if (in == null) {
-        throw new IllegalStateException("schema resource coordinator-announcement-v1.avsc is missing from the classpath");
-      }
-      SCHEMA = new Schema.Parser().parse(in);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read schema coordinator-announcement-v1.avsc", e);
-    }
-  }
+  static final Schema SCHEMA = ControlCodec.schema("coordinator-announcement-v1.avsc");
 
   /**
    * @param allowedSourceTopics what requests may replay (an access policy may narrow it per team)
@@ -93,12 +67,13 @@ public final class CoordinatorAnnouncements {
     avro.put("defaultEventType", announcement.defaultEventType().orElse(null));
     avro.put("knownWorkflows", announcement.knownWorkflows());
     avro.put("announcedAt", announcement.announcedAt().toEpochMilli());
-    send(clientConfig, announcement.instanceId(), AvroWireFormat.encode(schemaId, avro));
+    OneRecord.send(clientConfig, TOPIC, announcement.instanceId(), AvroWireFormat.encode(schemaId, avro),
+        "the announcement of coordinator '" + announcement.instanceId() + "'");
   }
 
   /** Removes the announcement of {@code instanceId} (a tombstone): it serves no more. */
   public static void withdraw(Map<String, Object> clientConfig, String instanceId) {
-    send(clientConfig, instanceId, null);
+    OneRecord.send(clientConfig, TOPIC, instanceId, null, "the withdrawal of coordinator '" + instanceId + "'");
   }
 
   /**
@@ -107,29 +82,17 @@ public final class CoordinatorAnnouncements {
    * @throws RepriseRetriableException if the topic cannot be read to its end in 30 s
    */
   public static Map<String, Announcement> read(Map<String, Object> clientConfig, SchemaRegistryClient registry) {
-    Map<String, Object> config = new HashMap<>(clientConfig);
-    config.remove(ConsumerConfig.GROUP_ID_CONFIG);
-    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    config.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "reprise-coordinator-announcements");
-    TopicPartition partition = new TopicPartition(TOPIC, 0);
     Map<String, Announcement> latest = new TreeMap<>();
-    try (var consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      if (!consumer.listTopics(TIMEOUT).containsKey(TOPIC)) {
-        return Map.of();
+    for (ConsumerRecord<byte[], byte[]> record : CommittedTopic.read(clientConfig, TOPIC)) {
+      if (record.key() == null) {
+        continue;
       }
-      consumer.assign(List.of(partition));
-      consumer.seekToBeginning(List.of(partition));
-      ReadToEnd.read(consumer, List.of(partition), TIMEOUT, TOPIC, record -> {
-        if (record.key() == null) {
-          return;
-        }
-        String instance = new String(record.key(), StandardCharsets.UTF_8);
-        if (record.value() == null) {
-          latest.remove(instance);
-        } else {
-          latest.put(instance, decode(registry, record.value()));
-        }
-      });
+      String instance = new String(record.key(), StandardCharsets.UTF_8);
+      if (record.value() == null) {
+        latest.remove(instance);
+      } else {
+        latest.put(instance, decode(registry, record.value()));
+      }
     }
     return latest;
   }
@@ -143,20 +106,5 @@ public final class CoordinatorAnnouncements {
 
   private static List<String> strings(Object values) {
     return ((Collection<?>) values).stream().map(Object::toString).toList();
-  }
-
-  private static void send(Map<String, Object> clientConfig, String instanceId, byte[] value) {
-    Map<String, Object> config = new HashMap<>(clientConfig);
-    config.put(ProducerConfig.ACKS_CONFIG, "all");
-    config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    try (var producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
-      producer.send(new ProducerRecord<>(TOPIC, instanceId.getBytes(StandardCharsets.UTF_8), value))
-          .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new RepriseRetriableException("interrupted while announcing coordinator '" + instanceId + "'", e);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new RepriseRetriableException("cannot announce coordinator '" + instanceId + "' on " + TOPIC + ": " + e, e);
-    }
   }
 }

@@ -1,13 +1,11 @@
 package dev.reprise.protocol;
 
 import dev.reprise.core.RepriseRetriableException;
+import dev.reprise.protocol.internal.OneRecord;
 import dev.reprise.protocol.internal.Topics;
 import dev.reprise.registry.SchemaRegistryClient;
 import dev.reprise.registry.serde.AvroWireFormat;
 import dev.reprise.registry.serde.RegistryAvroSerdeConfig;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,20 +13,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,18 +54,8 @@ public interface WorkflowDeclarations {
   /** Publishes {@code declaration} (creating {@link #TOPIC} if missing) and waits for the broker to have it. */
   static void publish(Map<String, Object> clientConfig, SchemaRegistryClient registry, WorkflowDeclaration declaration) {
     Codec.ensureTopic(clientConfig);
-    Map<String, Object> config = new HashMap<>(clientConfig);
-    config.put(ProducerConfig.ACKS_CONFIG, "all");
-    config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    try (var producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
-      producer.send(new ProducerRecord<>(TOPIC, declaration.workflow().getBytes(StandardCharsets.UTF_8),
-          new Codec(registry).encode(declaration))).get(30, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new RepriseRetriableException("interrupted while publishing the declaration of '" + declaration.workflow() + "'", e);
-    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-      throw new RepriseRetriableException("cannot publish the declaration of '" + declaration.workflow() + "': " + e, e);
-    }
+    OneRecord.send(clientConfig, TOPIC, declaration.workflow(), new Codec(registry).encode(declaration),
+        "the declaration of '" + declaration.workflow() + "'");
   }
 
   /** A reader that catches up with {@link #TOPIC} on every look-up (requests are rare; declarations change rarely). */
@@ -148,18 +130,7 @@ public interface WorkflowDeclarations {
 
   /** The Avro side of {@link WorkflowDeclaration}. */
   final class Codec {
-    static final Schema SCHEMA;
-
-    static {
-      try (InputStream in = ControlCodec.class.getResourceAsStream("schemas/workflow-declaration-v1.avsc")) {
-        if (in == null) {
-          throw new IllegalStateException("schema resource workflow-declaration-v1.avsc is missing from the classpath");
-        }
-        SCHEMA = new Schema.Parser().parse(in);
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read schema workflow-declaration-v1.avsc", e);
-      }
-    }
+    static final Schema SCHEMA = ControlCodec.schema("workflow-declaration-v1.avsc");
 
     private final SchemaRegistryClient registry;
     private volatile int schemaId = -1;

@@ -32,10 +32,10 @@ public final class Topics {
 
   /**
    * Creates {@link ControlTopics#REQUESTS}, {@link ControlTopics#STATUS}, {@link
-   * ControlTopics#AUDIT}, the workflow declarations and the coordinator announcements if missing. Requests keep 30 days; statuses
-   * are compacted with small segments so a reader catching up reads little more than one status per
-   * backfill; the audit trail is kept forever (a cluster's operators shorten {@code retention.ms} if
-   * their rules say so).
+   * ControlTopics#AUDIT}, the workflow declarations and the coordinator announcements if missing.
+   * Requests keep 30 days; statuses are compacted with small segments so a reader catching up reads
+   * little more than one status per backfill; the audit trail is kept forever (a cluster's operators
+   * shorten {@code retention.ms} if their rules say so).
    */
   public static void ensureControlTopics(Admin admin, int partitions, Optional<Short> replicationFactor) {
     controlTopics(partitions, replicationFactor).forEach(topic -> create(admin, topic));

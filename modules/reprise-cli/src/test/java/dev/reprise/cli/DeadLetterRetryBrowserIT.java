@@ -1,9 +1,7 @@
 package dev.reprise.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.reprise.coordinator.ReplayCoordinator;
 import dev.reprise.history.HistoryGenerator;
@@ -52,11 +50,7 @@ class DeadLetterRetryBrowserIT {
 
   @Test
   void shouldListAndRetryTheReplaysDeadLettersFromThePage(RepriseTestEnvironment env) throws Exception {
-    Optional<Path> chromium = HeadlessChromium.executable();
-    if (chromium.isEmpty() && HeadlessChromium.required()) {
-      fail("REPRISE_BROWSER_REQUIRED=true but no Chromium found (apt-get install chromium, or set REPRISE_CHROMIUM)");
-    }
-    assumeTrue(chromium.isPresent(), "no Chromium installed (apt-get install chromium); the browser test is skipped");
+    Path chromium = HeadlessChromium.executableForTest();
 
     String source = env.uniqueName("submissions");
     String id = env.uniqueName("refused");
@@ -89,7 +83,7 @@ class DeadLetterRetryBrowserIT {
           var observer = BackfillObserver.create(clientConfig, registry, Set.of(), Clock.systemUTC()).start();
           var server = ObservabilityServer.builder().port(0).meterRegistry(RepriseMetrics.registry("it"))
               .dashboard(observer).build().start();
-          var browser = HeadlessChromium.launch(chromium.get(), 1400, 1600)) {
+          var browser = HeadlessChromium.launch(chromium, 1400, 1600)) {
         browser.navigate(server.url().resolve("#" + id));
         String firstItem = letters.get(0).item();
         await("the replay's failed items on the page").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))

@@ -79,6 +79,21 @@ public final class HeadlessChromium implements AutoCloseable {
     return "true".equalsIgnoreCase(System.getenv("REPRISE_BROWSER_REQUIRED"));
   }
 
+  /**
+   * The Chromium a browser test runs, or the test is skipped where none is installed; with {@link
+   * #required()} (CI), a missing Chromium fails the test instead.
+   */
+  public static Path executableForTest() {
+    Optional<Path> chromium = executable();
+    if (chromium.isEmpty() && required()) {
+      org.junit.jupiter.api.Assertions.fail("REPRISE_BROWSER_REQUIRED=true but no Chromium found (apt-get install"
+          + " chromium, or set REPRISE_CHROMIUM)");
+    }
+    org.junit.jupiter.api.Assumptions.assumeTrue(chromium.isPresent(),
+        "no Chromium installed (apt-get install chromium); the browser test is skipped");
+    return chromium.get();
+  }
+
   /** Starts Chromium with a {@code width} x {@code height} viewport and connects to its blank page. */
   public static HeadlessChromium launch(Path executable, int width, int height) {
     Path profile;
